@@ -1,0 +1,36 @@
+using DirectConnect.Platform.Coordination.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace DirectConnect.Platform.Coordination;
+
+/// <summary>Wires the coordination ports into a host.</summary>
+public static class CoordinationServiceCollectionExtensions
+{
+    /// <summary>
+    /// Uses the embedded SQLite adapter: state and the event log in one database file, and a
+    /// dispatcher delivering the log to this process's subscriptions.
+    /// </summary>
+    public static IServiceCollection AddSqliteCoordination(this IServiceCollection services, Action<SqliteCoordinationOptions> configure)
+    {
+        services.Configure(configure);
+        services.TryAddSingleton(sp => new SqliteDatabase(sp.GetRequiredService<IOptions<SqliteCoordinationOptions>>().Value.DatabasePath));
+        services.TryAddSingleton<EventSignal>();
+        services.TryAddSingleton<IStateStore, SqliteStateStore>();
+        services.AddHostedService<SqliteEventDispatcher>();
+        return services;
+    }
+
+    /// <summary>
+    /// Subscribes <typeparamref name="THandler"/> to <paramref name="topic"/> under the durable
+    /// subscription <paramref name="name"/> (resolved per event from a fresh scope).
+    /// </summary>
+    public static IServiceCollection AddEventSubscription<THandler>(this IServiceCollection services, string name, string topic)
+        where THandler : class, IEventHandler
+    {
+        services.TryAddScoped<THandler>();
+        services.AddSingleton(new EventSubscription(name, topic, typeof(THandler)));
+        return services;
+    }
+}

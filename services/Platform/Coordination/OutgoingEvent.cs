@@ -1,0 +1,17 @@
+namespace DirectConnect.Platform.Coordination;
+
+/// <summary>
+/// An event to publish as a CloudEvent, atomically with the state transaction it is handed to
+/// (the transactional outbox).
+/// </summary>
+/// <param name="Topic">The pub/sub topic, named after the publishing domain (e.g. <c>physical-connections</c>).</param>
+/// <param name="Type">The CloudEvent type: the full protobuf name of the payload message.</param>
+/// <param name="Data">The protobuf-encoded payload.</param>
+public sealed record OutgoingEvent(string Topic, string Type, ReadOnlyMemory<byte> Data)
+{
+    /// <summary>The CloudEvent id; unique per event, used by handlers to deduplicate.</summary>
+    public string Id { get; init; } = Guid.NewGuid().ToString("N");
+
+    /// <summary>W3C trace context of the publishing operation, carried to the handler.</summary>
+    public string? TraceParent { get; init; }
+}

@@ -1,0 +1,20 @@
+namespace DirectConnect.Platform.Coordination.Sqlite;
+
+/// <summary>Settings of the embedded coordination adapter.</summary>
+public sealed class SqliteCoordinationOptions
+{
+    /// <summary>Path of the database file; created with its directory when missing.</summary>
+    public string DatabasePath { get; set; } = "directconnect.db";
+
+    /// <summary>
+    /// How often a dispatcher looks for events written by other processes. Events published by
+    /// this process wake it at once.
+    /// </summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>How long a process holds a subscription before another may take it over.</summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The CloudEvent <c>source</c> of events published through this process.</summary>
+    public string Source { get; set; } = "directconnect";
+}

@@ -1,0 +1,52 @@
+namespace DirectConnect.Platform.Errors;
+
+/// <summary>
+/// Collects every violation of a request before failing, so that one INVALID_ARGUMENT names all
+/// the bad fields at once.
+/// </summary>
+public sealed class RequestValidation
+{
+    private readonly List<FieldViolation> _violations = [];
+
+    /// <summary>The violations so far.</summary>
+    public IReadOnlyList<FieldViolation> Violations => _violations;
+
+    /// <summary>Records a violation of <paramref name="field"/>.</summary>
+    public RequestValidation Add(string field, string description)
+    {
+        _violations.Add(new FieldViolation(field, description));
+        return this;
+    }
+
+    /// <summary>Records a violation when <paramref name="condition"/> is false; returns the condition.</summary>
+    public bool Check(bool condition, string field, string description)
+    {
+        if (!condition)
+        {
+            Add(field, description);
+        }
+
+        return condition;
+    }
+
+    /// <summary>Requires a non-blank string of at most <paramref name="maxLength"/> characters.</summary>
+    public bool RequireText(string? value, string field, int maxLength) =>
+        Check(!string.IsNullOrWhiteSpace(value), field, "is required") &&
+        Check(value!.Length <= maxLength, field, $"must be at most {maxLength} characters") &&
+        Check(!value.Any(char.IsControl), field, "must not contain control characters");
+
+    /// <summary>Accepts an empty string or text of at most <paramref name="maxLength"/> characters.</summary>
+    public bool OptionalText(string? value, string field, int maxLength) =>
+        string.IsNullOrEmpty(value) ||
+        (Check(value.Length <= maxLength, field, $"must be at most {maxLength} characters") &&
+         Check(!value.Any(c => char.IsControl(c) && c is not '\n' and not '\t'), field, "must not contain control characters"));
+
+    /// <summary>Throws INVALID_ARGUMENT with every violation, if there is any.</summary>
+    public void ThrowIfInvalid()
+    {
+        if (_violations.Count > 0)
+        {
+            throw DomainException.InvalidArgument(_violations.ToArray());
+        }
+    }
+}

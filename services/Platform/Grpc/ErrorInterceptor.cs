@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using DirectConnect.Platform.Errors;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Microsoft.Extensions.Logging;
+
+namespace DirectConnect.Platform.Grpc;
+
+/// <summary>
+/// The one place where failures become wire errors: domain errors become their rich status;
+/// anything unexpected is logged with its trace id and answered with a bare INTERNAL that
+/// carries only that trace id — never an exception message or a stack trace.
+/// </summary>
+public sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Interceptor
+{
+    /// <inheritdoc />
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request,
+        ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            return await continuation(request, context);
+        }
+        catch (Exception exception) when (Translate(exception, context) is { } translated)
+        {
+            throw translated;
+        }
+    }
+
+    /// <inheritdoc />
+    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request,
+        IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
+        ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            await continuation(request, responseStream, context);
+        }
+        catch (Exception exception) when (Translate(exception, context) is { } translated)
+        {
+            throw translated;
+        }
+    }
+
+    private RpcException? Translate(Exception exception, ServerCallContext context)
+    {
+        switch (exception)
+        {
+            case DomainException domain:
+                return RpcStatusMapper.ToRpcException(RpcStatusMapper.ToStatus(domain));
+            case RpcException:
+                return null; // already a wire error
+            case OperationCanceledException when context.CancellationToken.IsCancellationRequested:
+                return new RpcException(new Status(StatusCode.Cancelled, "The call was cancelled."));
+            default:
+                var traceId = Activity.Current?.TraceId.ToString() ?? context.GetHttpContext().TraceIdentifier;
+                LogUnexpected(context.Method, traceId, exception);
+                return RpcStatusMapper.ToRpcException(RpcStatusMapper.Internal(traceId));
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected failure in {Method} (trace id {TraceId})")]
+    private partial void LogUnexpected(string method, string traceId, Exception exception);
+}

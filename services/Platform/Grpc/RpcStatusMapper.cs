@@ -1,0 +1,112 @@
+using DirectConnect.Platform.Errors;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Google.Rpc;
+using Grpc.Core;
+
+namespace DirectConnect.Platform.Grpc;
+
+/// <summary>
+/// Turns a <see cref="DomainException"/> into the <c>google.rpc.Status</c> of AIP-193: the code,
+/// a message, an <c>ErrorInfo</c> with the stable reason always, and <c>BadRequest</c>,
+/// <c>PreconditionFailure</c>, <c>QuotaFailure</c>, <c>ResourceInfo</c> or <c>RetryInfo</c> details
+/// where they apply.
+/// </summary>
+public static class RpcStatusMapper
+{
+    /// <summary>The ErrorInfo domain of every error this project raises.</summary>
+    public const string ErrorDomain = "directconnect.v1";
+
+    /// <summary>The rich status of <paramref name="error"/>.</summary>
+    public static Google.Rpc.Status ToStatus(DomainException error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        var status = new Google.Rpc.Status { Code = (int)ToCode(error.Code), Message = error.Message };
+        var info = new ErrorInfo { Reason = error.Reason, Domain = ErrorDomain };
+        foreach (var (key, value) in error.Metadata)
+        {
+            info.Metadata[key] = value;
+        }
+        status.Details.Add(Any.Pack(info));
+        if (error.FieldViolations.Count > 0)
+        {
+            var badRequest = new BadRequest();
+            badRequest.FieldViolations.AddRange(error.FieldViolations.Select(v =>
+                new BadRequest.Types.FieldViolation { Field = v.Field, Description = v.Description }));
+            status.Details.Add(Any.Pack(badRequest));
+        }
+
+        if (error.PreconditionViolations.Count > 0)
+        {
+            var failure = new PreconditionFailure();
+            failure.Violations.AddRange(error.PreconditionViolations.Select(v =>
+                new PreconditionFailure.Types.Violation { Type = v.Type, Subject = v.Subject, Description = v.Description }));
+            status.Details.Add(Any.Pack(failure));
+        }
+
+        if (error.QuotaViolations.Count > 0)
+        {
+            var failure = new QuotaFailure();
+            failure.Violations.AddRange(error.QuotaViolations.Select(v =>
+                new QuotaFailure.Types.Violation { Subject = v.Subject, Description = v.Description }));
+            status.Details.Add(Any.Pack(failure));
+        }
+
+        if (error.Resource is { } resource)
+        {
+            status.Details.Add(Any.Pack(new ResourceInfo
+            {
+                ResourceType = resource.ResourceType,
+                ResourceName = resource.ResourceName,
+                Description = resource.Description,
+            }));
+        }
+
+        if (error.RetryDelay is { } delay)
+        {
+            status.Details.Add(Any.Pack(new RetryInfo { RetryDelay = Duration.FromTimeSpan(delay) }));
+        }
+
+        return status;
+    }
+
+    /// <summary>The status of an unexpected failure: no internals, only the trace id to quote.</summary>
+    public static Google.Rpc.Status Internal(string traceId)
+    {
+        var status = new Google.Rpc.Status
+        {
+            Code = (int)StatusCode.Internal,
+            Message = $"An internal error occurred. Quote trace id {traceId} when reporting it.",
+        };
+        var info = new ErrorInfo { Reason = "INTERNAL", Domain = ErrorDomain };
+        info.Metadata.Add("traceId", traceId);
+        status.Details.Add(Any.Pack(info));
+        return status;
+    }
+
+    /// <summary>An <see cref="RpcException"/> that carries <paramref name="status"/> in its trailers.</summary>
+    public static RpcException ToRpcException(Google.Rpc.Status status) => status.ToRpcException();
+
+    /// <summary>The gRPC code of a domain code.</summary>
+    public static StatusCode ToCode(ErrorCode code) => code switch
+    {
+        ErrorCode.InvalidArgument => StatusCode.InvalidArgument,
+        ErrorCode.NotFound => StatusCode.NotFound,
+        ErrorCode.AlreadyExists => StatusCode.AlreadyExists,
+        ErrorCode.FailedPrecondition => StatusCode.FailedPrecondition,
+        ErrorCode.Aborted => StatusCode.Aborted,
+        ErrorCode.PermissionDenied => StatusCode.PermissionDenied,
+        ErrorCode.ResourceExhausted => StatusCode.ResourceExhausted,
+        ErrorCode.Unauthenticated => StatusCode.Unauthenticated,
+        ErrorCode.Unimplemented => StatusCode.Unimplemented,
+        ErrorCode.Unavailable => StatusCode.Unavailable,
+        _ => StatusCode.Unknown,
+    };
+
+    /// <summary>Reads the rich status back from an <see cref="RpcException"/> (clients and tests).</summary>
+    public static Google.Rpc.Status? ReadStatus(RpcException exception) => exception.GetRpcStatus();
+
+    /// <summary>Unpacks the first detail of type <typeparamref name="T"/>, if present.</summary>
+    public static T? Detail<T>(this Google.Rpc.Status status) where T : class, IMessage<T>, new() =>
+        status.Details.Select(d => d.TryUnpack<T>(out var value) ? value : null).FirstOrDefault(v => v is not null);
+}

@@ -1,0 +1,68 @@
+using DirectConnect.Platform.Coordination;
+using DirectConnect.Platform.Grpc;
+using DirectConnect.Platform.Idempotency;
+using DirectConnect.Platform.Resources;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace DirectConnect.Platform.Hosting;
+
+/// <summary>
+/// What every DirectConnect process shares (in the spirit of eShop's ServiceDefaults): gRPC with
+/// the error interceptor, the region catalog, the request ledger and optimistic transactions, OpenTelemetry traces and metrics (OTLP only when
+/// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set — quiet by default), and gRPC health.
+/// </summary>
+public static class ServiceDefaults
+{
+    /// <summary>The meter every module records its metrics on.</summary>
+    public const string MeterName = "DirectConnect";
+
+    /// <summary>Adds the shared defaults to <paramref name="builder"/>.</summary>
+    public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder, string serviceName)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddGrpc(options =>
+        {
+            options.Interceptors.Add<ErrorInterceptor>();
+            // Failures are mapped by ErrorInterceptor; never send exception text to clients.
+            options.EnableDetailedErrors = false;
+            options.MaxReceiveMessageSize = 4 * 1024 * 1024;
+        });
+        builder.Services.Configure<RegionOptions>(builder.Configuration.GetSection("DirectConnect"));
+        builder.Services.TryAddSingleton<RegionCatalog>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton<RequestLedger>();
+        builder.Services.TryAddSingleton<OptimisticTransaction>();
+        builder.Services.AddGrpcHealthChecks().AddCheck("self", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
+
+        var otel = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(serviceName))
+            .WithTracing(tracing => tracing
+                .AddSource(EventTelemetry.Source.Name)
+                .AddAspNetCoreInstrumentation(options => options.Filter = context => !context.Request.Path.StartsWithSegments("/grpc.health.v1.Health", StringComparison.Ordinal)))
+            .WithMetrics(metrics => metrics
+                .AddMeter(MeterName)
+                .AddAspNetCoreInstrumentation());
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            otel.UseOtlpExporter();
+        }
+
+        return builder;
+    }
+
+    /// <summary>Maps gRPC health (<c>grpc.health.v1.Health</c>), open to unauthenticated probes.</summary>
+    public static IEndpointRouteBuilder MapDefaultEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGrpcHealthChecksService().AllowAnonymous();
+        return endpoints;
+    }
+}
