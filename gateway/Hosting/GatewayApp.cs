@@ -1,0 +1,129 @@
+using System.Net;
+using DirectConnect.BorderGateways;
+using DirectConnect.Gateway.Security;
+using DirectConnect.Platform.Coordination;
+using DirectConnect.Platform.Hosting;
+using DirectConnect.PhysicalConnections;
+using DirectConnect.Routing;
+using DirectConnect.VirtualInterfaces;
+using Google.Protobuf.Reflection;
+using Google.Rpc;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.OpenApi.Models;
+
+namespace DirectConnect.Gateway.Hosting;
+
+/// <summary>
+/// The embedded default: one process hosting the public gateway (auth, gRPC, REST/JSON, OpenAPI,
+/// reflection, health) and every service module, coordinating through the SQLite file in the
+/// data directory. Tests build the same application with other settings.
+/// </summary>
+public static partial class GatewayApp
+{
+    /// <summary>Short command-line switches for the common settings.</summary>
+    public static readonly IReadOnlyDictionary<string, string> SwitchMappings = new Dictionary<string, string>
+    {
+        ["--data-dir"] = $"{GatewayOptions.Section}:{nameof(GatewayOptions.DataDirectory)}",
+        ["--grpc-port"] = $"{GatewayOptions.Section}:{nameof(GatewayOptions.GrpcPort)}",
+        ["--rest-port"] = $"{GatewayOptions.Section}:{nameof(GatewayOptions.RestPort)}",
+    };
+
+    /// <summary>Builds the embedded system from command-line <paramref name="args"/> and the usual configuration sources.</summary>
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.Configuration.AddCommandLine(args, SwitchMappings.ToDictionary());
+        var gateway = builder.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
+        var auth = builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
+        Directory.CreateDirectory(gateway.DataDirectory);
+
+        var endpoints = new GatewayEndpoints();
+        builder.Services.AddSingleton(endpoints);
+        builder.Services.AddSingleton(gateway);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            var address = IPAddress.Parse(gateway.ListenAddress);
+            kestrel.Listen(address, gateway.GrpcPort, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                endpoints.Grpc = listen;
+            });
+            kestrel.Listen(address, gateway.RestPort, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1;
+                endpoints.Rest = listen;
+            });
+        });
+
+        builder.AddServiceDefaults("directconnect-gateway");
+        builder.Services.AddGrpc().AddJsonTranscoding(transcoding =>
+        {
+            // REST errors carry the same google.rpc.Status details as gRPC; the JSON writer must know their types.
+            transcoding.TypeRegistry = TypeRegistry.FromMessages(
+                ErrorInfo.Descriptor, BadRequest.Descriptor, PreconditionFailure.Descriptor, QuotaFailure.Descriptor,
+                ResourceInfo.Descriptor, RetryInfo.Descriptor, Help.Descriptor, LocalizedMessage.Descriptor);
+        });
+        builder.Services.AddGrpcReflection();
+        builder.Services.AddGrpcSwagger();
+        builder.Services.AddSwaggerGen(swagger =>
+        {
+            swagger.SwaggerDoc("v1", new OpenApiInfo
+            {
+                Title = "DirectConnect API",
+                Version = "v1",
+                Description = "Dedicated-line connectivity: physical connections, border gateways, virtual interfaces, VPC catalog, routes and reachability.",
+            });
+            // Nested proto types (every resource has its own State) need qualified schema ids.
+            swagger.CustomSchemaIds(type => (type.FullName ?? type.Name)
+                .Replace("DirectConnect.Contracts.V1.", "", StringComparison.Ordinal)
+                .Replace("+Types+", ".", StringComparison.Ordinal)
+                .Replace('+', '.'));
+            var contractsXml = Path.Combine(AppContext.BaseDirectory, "DirectConnect.Contracts.xml");
+            if (File.Exists(contractsXml))
+            {
+                swagger.IncludeGrpcXmlComments(contractsXml, includeControllerXmlComments: true);
+            }
+
+            swagger.AddSecurityDefinition("bearer", new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.Http,
+                Scheme = "bearer",
+                BearerFormat = "JWT",
+                Description = "A token with the account claim and the customer or operator role.",
+            });
+            swagger.AddSecurityRequirement(new OpenApiSecurityRequirement
+            {
+                [new OpenApiSecurityScheme { Reference = new OpenApiReference { Type = ReferenceType.SecurityScheme, Id = "bearer" } }] = [],
+            });
+        });
+        builder.Services.AddGatewayAuthentication(auth, gateway);
+        builder.Services.AddSqliteCoordination(options => options.DatabasePath = gateway.DatabasePath);
+
+        builder.AddPhysicalConnections();
+        builder.AddBorderGateways();
+        builder.AddVirtualInterfaces();
+        builder.AddRoutingModule();
+
+        var app = builder.Build();
+        // The OpenAPI document is public: serve it before the fallback policy demands a token.
+        app.UseSwagger(options => options.RouteTemplate = "openapi/{documentName}.json");
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapDefaultEndpoints();
+        app.MapGrpcReflectionService().AllowAnonymous();
+        app.MapPhysicalConnections();
+        app.MapBorderGateways();
+        app.MapVirtualInterfaces();
+        app.MapRoutingModule();
+        app.Lifetime.ApplicationStarted.Register(() => Announce(app, endpoints, gateway));
+        return app;
+    }
+
+    private static void Announce(WebApplication app, GatewayEndpoints endpoints, GatewayOptions gateway) =>
+        LogStarted(app.Logger, endpoints.GrpcAddress, endpoints.RestAddress, gateway.DataDirectory);
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "DirectConnect is up: gRPC {GrpcAddress}, REST {RestAddress} (OpenAPI document at /openapi/v1.json), data in {DataDirectory}")]
+    private static partial void LogStarted(ILogger logger, Uri grpcAddress, Uri restAddress, string dataDirectory);
+}

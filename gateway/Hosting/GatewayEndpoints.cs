@@ -1,0 +1,27 @@
+using System.Net;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace DirectConnect.Gateway.Hosting;
+
+/// <summary>
+/// The two listeners of the gateway. Kestrel without TLS cannot negotiate HTTP/1.1 and HTTP/2 on
+/// one port, so gRPC (h2c) and REST/JSON (HTTP/1.1) each get their own. After start the endpoints
+/// hold the ports actually bound (useful when configured as 0).
+/// </summary>
+public sealed class GatewayEndpoints
+{
+    internal ListenOptions? Grpc { get; set; }
+
+    internal ListenOptions? Rest { get; set; }
+
+    /// <summary>The gRPC address, e.g. <c>http://127.0.0.1:9090</c>.</summary>
+    public Uri GrpcAddress => Address(Grpc);
+
+    /// <summary>The REST address, e.g. <c>http://127.0.0.1:8080</c>.</summary>
+    public Uri RestAddress => Address(Rest);
+
+    private static Uri Address(ListenOptions? listener) =>
+        listener?.EndPoint is IPEndPoint endPoint
+            ? new Uri($"http://{(endPoint.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{endPoint.Address}]" : endPoint.Address.ToString())}:{endPoint.Port}")
+            : throw new InvalidOperationException("The gateway is not listening yet.");
+}

@@ -1,0 +1,30 @@
+namespace DirectConnect.Gateway.Hosting;
+
+/// <summary>Configuration section <c>DirectConnect</c>: where the embedded system keeps its data and listens.</summary>
+public sealed class GatewayOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "DirectConnect";
+
+    /// <summary>
+    /// Holds the coordination database and the generated token-signing key. Default:
+    /// <c>$XDG_DATA_HOME/directconnect</c> (usually <c>~/.local/share/directconnect</c>).
+    /// </summary>
+    public string DataDirectory { get; set; } = DefaultDataDirectory;
+
+    /// <summary>Address to listen on; loopback unless deliberately changed.</summary>
+    public string ListenAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>gRPC port (HTTP/2 without TLS, h2c). 0 picks a free port.</summary>
+    public int GrpcPort { get; set; } = 9090;
+
+    /// <summary>REST/JSON and OpenAPI port (HTTP/1.1). 0 picks a free port.</summary>
+    public int RestPort { get; set; } = 8080;
+
+    /// <summary>The default data directory.</summary>
+    public static string DefaultDataDirectory =>
+        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "directconnect");
+
+    /// <summary>The coordination database inside <see cref="DataDirectory"/>.</summary>
+    public string DatabasePath => Path.Combine(DataDirectory, "directconnect.db");
+}

@@ -1,0 +1,60 @@
+using DirectConnect.Gateway.Hosting;
+using DirectConnect.Platform.Tenancy;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.IdentityModel.Tokens;
+
+namespace DirectConnect.Gateway.Security;
+
+/// <summary>JWT bearer authentication, and a fallback policy that makes every endpoint require it unless marked anonymous.</summary>
+public static class AuthenticationSetup
+{
+    /// <summary>Adds authentication and authorization to the gateway.</summary>
+    public static IServiceCollection AddGatewayAuthentication(this IServiceCollection services, AuthOptions auth, GatewayOptions gateway)
+    {
+        ArgumentNullException.ThrowIfNull(auth);
+        ArgumentNullException.ThrowIfNull(gateway);
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(options =>
+        {
+            options.MapInboundClaims = false;
+            options.IncludeErrorDetails = false; // no hints to an attacker in WWW-Authenticate
+            options.TokenValidationParameters = new TokenValidationParameters
+            {
+                ValidateIssuer = true,
+                ValidIssuer = auth.Issuer,
+                ValidateAudience = true,
+                ValidAudience = auth.Audience,
+                ValidateLifetime = true,
+                RequireExpirationTime = true,
+                RequireSignedTokens = true,
+                ClockSkew = TimeSpan.FromSeconds(30),
+                NameClaimType = CallerClaims.Account,
+                RoleClaimType = CallerClaims.Roles,
+            };
+            if (!string.IsNullOrWhiteSpace(auth.Authority))
+            {
+                options.Authority = auth.Authority;
+            }
+            else
+            {
+                options.TokenValidationParameters.IssuerSigningKey = SigningKey(auth, gateway);
+                options.TokenValidationParameters.ValidAlgorithms = [SecurityAlgorithms.HmacSha256];
+            }
+        });
+        services.AddAuthorizationBuilder().SetFallbackPolicy(new AuthorizationPolicyBuilder()
+            .RequireAuthenticatedUser()
+            .RequireClaim(CallerClaims.Account)
+            .Build());
+        return services;
+    }
+
+    /// <summary>The HS256 key: configured, or generated into the data directory.</summary>
+    public static SymmetricSecurityKey SigningKey(AuthOptions auth, GatewayOptions gateway)
+    {
+        ArgumentNullException.ThrowIfNull(auth);
+        ArgumentNullException.ThrowIfNull(gateway);
+        return string.IsNullOrWhiteSpace(auth.SigningKey)
+            ? SigningKeyStore.LoadOrCreate(gateway.DataDirectory)
+            : SigningKeyStore.FromBase64(auth.SigningKey, "configuration DirectConnect:Auth:SigningKey");
+    }
+}

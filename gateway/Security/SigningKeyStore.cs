@@ -1,0 +1,58 @@
+using System.Security.Cryptography;
+using Microsoft.IdentityModel.Tokens;
+
+namespace DirectConnect.Gateway.Security;
+
+/// <summary>
+/// The embedded default's token-signing key: 256 random bits generated on first use into
+/// <c>&lt;data directory&gt;/keys/token-signing.key</c>, readable by the owner only. The key never
+/// leaves that file (it is not logged and not returned by any API).
+/// </summary>
+public static class SigningKeyStore
+{
+    /// <summary>Loads the key from <paramref name="dataDirectory"/>, creating it when missing.</summary>
+    public static SymmetricSecurityKey LoadOrCreate(string dataDirectory)
+    {
+        var path = Path.Combine(dataDirectory, "keys", "token-signing.key");
+        if (!File.Exists(path))
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            var fresh = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+            try
+            {
+                var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+                if (!OperatingSystem.IsWindows())
+                {
+                    options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+                }
+
+                using var writer = new StreamWriter(path, options);
+                writer.Write(fresh);
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                // Another process created it first: use theirs.
+            }
+        }
+
+        return FromBase64(File.ReadAllText(path).Trim(), path);
+    }
+
+    /// <summary>A key from its base64 form; refuses keys shorter than 256 bits.</summary>
+    public static SymmetricSecurityKey FromBase64(string base64, string origin)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = Convert.FromBase64String(base64);
+        }
+        catch (FormatException)
+        {
+            throw new InvalidOperationException($"The token-signing key from {origin} is not valid base64.");
+        }
+
+        return bytes.Length >= 32
+            ? new SymmetricSecurityKey(bytes) { KeyId = Convert.ToHexStringLower(SHA256.HashData(bytes))[..16] }
+            : throw new InvalidOperationException($"The token-signing key from {origin} is shorter than 256 bits.");
+    }
+}

@@ -1,0 +1,59 @@
+using DirectConnect.Platform.Coordination;
+using DirectConnect.Platform.Grpc;
+using Google.Protobuf.WellKnownTypes;
+using Events = DirectConnect.Contracts.Events.V1;
+using V1 = DirectConnect.Contracts.V1;
+
+namespace DirectConnect.PhysicalConnections.Api;
+
+/// <summary>The events this module publishes on topic <see cref="Topic"/>, built from the resource as committed.</summary>
+internal static class PhysicalConnectionEvents
+{
+    public const string Topic = "physical-connections";
+
+    public static OutgoingEvent Created(V1.PhysicalConnection connection) => new Events.PhysicalConnectionCreated
+    {
+        Id = connection.Id,
+        AccountId = connection.AccountId,
+        Region = connection.Region,
+        PhysicalConnection = connection,
+        Time = connection.UpdateTime,
+    }.ToEvent(Topic);
+
+    public static OutgoingEvent Updated(V1.PhysicalConnection connection, FieldMask mask) => new Events.PhysicalConnectionUpdated
+    {
+        Id = connection.Id,
+        AccountId = connection.AccountId,
+        Region = connection.Region,
+        PhysicalConnection = connection,
+        UpdateMask = mask,
+        Time = connection.UpdateTime,
+    }.ToEvent(Topic);
+
+    /// <summary>The state change into the connection's current state (the last history entry).</summary>
+    public static OutgoingEvent StateChanged(V1.PhysicalConnection connection, V1.PhysicalConnection.Types.State from)
+    {
+        var transition = connection.History[^1];
+        return new Events.PhysicalConnectionStateChanged
+        {
+            Id = connection.Id,
+            AccountId = connection.AccountId,
+            Region = connection.Region,
+            FromState = from,
+            ToState = connection.State,
+            Reason = transition.Reason,
+            Actor = transition.Actor,
+            Time = transition.Time,
+        }.ToEvent(Topic);
+    }
+
+    public static OutgoingEvent Deleted(V1.PhysicalConnection connection) => new Events.PhysicalConnectionDeleted
+    {
+        Id = connection.Id,
+        AccountId = connection.AccountId,
+        Region = connection.Region,
+        LocationId = connection.LocationId,
+        ReleasedPort = connection.Port,
+        Time = connection.UpdateTime,
+    }.ToEvent(Topic);
+}

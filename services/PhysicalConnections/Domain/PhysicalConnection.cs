@@ -1,0 +1,119 @@
+namespace DirectConnect.PhysicalConnections.Domain;
+
+/// <summary>
+/// A dedicated line from a customer's data centre into a cloud location (<c>dxpc-…</c>).
+/// Immutable: every change returns a new value with a new <see cref="ETag"/> and, for state
+/// changes, a new <see cref="History"/> entry.
+/// </summary>
+public sealed record PhysicalConnection
+{
+    /// <summary>The id prefix.</summary>
+    public const string IdPrefix = "dxpc-";
+
+    /// <summary>Server-generated id, <c>dxpc-</c> followed by 12 lower-case hex digits.</summary>
+    public required string Id { get; init; }
+
+    /// <summary>The owning account.</summary>
+    public required string AccountId { get; init; }
+
+    /// <summary>The region of the location.</summary>
+    public required string Region { get; init; }
+
+    /// <summary>Customer-chosen name.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Free text.</summary>
+    public string Description { get; init; } = "";
+
+    /// <summary>The cloud location the line terminates in.</summary>
+    public required string LocationId { get; init; }
+
+    /// <summary>The port speed ordered.</summary>
+    public required PortSpeed PortSpeed { get; init; }
+
+    /// <summary>Committed bandwidth in Mbit/s, at most the port speed.</summary>
+    public required int BandwidthMbps { get; init; }
+
+    /// <summary>The carrier building the line.</summary>
+    public required string Provider { get; init; }
+
+    /// <summary>Optional partner that resells the line.</summary>
+    public string Partner { get; init; } = "";
+
+    /// <summary>The current state.</summary>
+    public required PhysicalConnectionState State { get; init; }
+
+    /// <summary>Why the current state was entered (e.g. the rejection reason).</summary>
+    public string StateReason { get; init; } = "";
+
+    /// <summary>The allocated port, once there is one.</summary>
+    public PortAssignment? Port { get; init; }
+
+    /// <summary>Payment is recorded but no port was free yet.</summary>
+    public bool WaitingForPort { get; init; }
+
+    /// <summary>When payment was recorded.</summary>
+    public DateTimeOffset? PaymentTime { get; init; }
+
+    /// <summary>Virtual interfaces holding a reservation on this connection.</summary>
+    public IReadOnlyList<string> VirtualInterfaceIds { get; init; } = [];
+
+    /// <summary>Every state entered, oldest first.</summary>
+    public required IReadOnlyList<StateTransition> History { get; init; }
+
+    /// <summary>When the connection was ordered.</summary>
+    public required DateTimeOffset CreateTime { get; init; }
+
+    /// <summary>When it last changed.</summary>
+    public required DateTimeOffset UpdateTime { get; init; }
+
+    /// <summary>The version clients send back to guard updates and deletes (AIP-154).</summary>
+    public required string ETag { get; init; }
+
+    /// <summary>Orders a new connection: state APPLYING, awaiting operator review.</summary>
+    public static PhysicalConnection Order(string id, string accountId, string region, PhysicalConnectionSpec spec,
+        string actor, DateTimeOffset now, string etag)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return new PhysicalConnection
+        {
+            Id = id,
+            AccountId = accountId,
+            Region = region,
+            Name = spec.Name,
+            Description = spec.Description,
+            LocationId = spec.LocationId,
+            PortSpeed = spec.PortSpeed ?? throw new ArgumentException("A validated spec has a port speed.", nameof(spec)),
+            BandwidthMbps = spec.BandwidthMbps,
+            Provider = spec.Provider,
+            Partner = spec.Partner,
+            State = PhysicalConnectionState.Applying,
+            History = [new StateTransition(PhysicalConnectionState.Applying, now, actor, "ordered")],
+            CreateTime = now,
+            UpdateTime = now,
+            ETag = etag,
+        };
+    }
+
+    /// <summary>True once deleted.</summary>
+    public bool IsDeleted => State == PhysicalConnectionState.Deleted;
+
+    /// <summary>Renames or re-describes the connection.</summary>
+    public PhysicalConnection Describe(string? name, string? description, DateTimeOffset now, string etag) => this with
+    {
+        Name = name ?? Name,
+        Description = description ?? Description,
+        UpdateTime = now,
+        ETag = etag,
+    };
+
+    /// <summary>Enters <paramref name="state"/>, recording the transition in the history.</summary>
+    public PhysicalConnection Enter(PhysicalConnectionState state, string actor, string reason, DateTimeOffset now, string etag) => this with
+    {
+        State = state,
+        StateReason = reason,
+        History = [.. History, new StateTransition(state, now, actor, reason)],
+        UpdateTime = now,
+        ETag = etag,
+    };
+}

@@ -1,0 +1,29 @@
+using DirectConnect.PhysicalConnections.Api;
+using DirectConnect.PhysicalConnections.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace DirectConnect.PhysicalConnections;
+
+/// <summary>Wires the PhysicalConnections module (connections, locations, access devices) into a host.</summary>
+public static class PhysicalConnectionsModule
+{
+    /// <summary>Registers the module's services.</summary>
+    public static IHostApplicationBuilder AddPhysicalConnections(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddSingleton<PhysicalConnectionStore>();
+        return builder;
+    }
+
+    /// <summary>Maps the module's gRPC services.</summary>
+    public static IEndpointRouteBuilder MapPhysicalConnections(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGrpcService<PhysicalConnectionGrpcService>();
+        endpoints.MapGrpcService<LocationGrpcService>();
+        endpoints.MapGrpcService<AccessDeviceGrpcService>();
+        return endpoints;
+    }
+}

@@ -1,0 +1,41 @@
+using DirectConnect.Platform.Coordination;
+using DirectConnect.PhysicalConnections.Domain;
+
+namespace DirectConnect.PhysicalConnections.Storage;
+
+/// <summary>
+/// Physical connections in the state store: one document per connection, and one index document
+/// per account and region that lists them in creation order (the state port has no scans).
+/// Reads return the store ETag; writes are returned as operations for the caller's transaction.
+/// </summary>
+public sealed class PhysicalConnectionStore(IStateStore store)
+{
+    private static PhysicalConnectionsJsonContext Json => PhysicalConnectionsJsonContext.Default;
+
+    /// <summary>Reads one connection.</summary>
+    public Task<Versioned<PhysicalConnection>?> GetAsync(string id, CancellationToken cancellationToken) =>
+        store.GetDocumentAsync(Key(id), Json.PhysicalConnection, cancellationToken);
+
+    /// <summary>Reads the index of an account's connections in a region (empty when there is none yet).</summary>
+    public async Task<(IdIndex Index, ETagCondition Unchanged)> GetIndexAsync(string accountId, string region, CancellationToken cancellationToken)
+    {
+        var index = await store.GetDocumentAsync(IndexKey(accountId, region), Json.IdIndex, cancellationToken).ConfigureAwait(false);
+        return index is null ? (IdIndex.Empty, ETagCondition.MustNotExist) : (index.Value, index.Unchanged);
+    }
+
+    /// <summary>Reads the connections with <paramref name="ids"/>, in that order.</summary>
+    public Task<IReadOnlyList<PhysicalConnection>> GetManyAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken) =>
+        store.GetDocumentsAsync(ids.Select(Key).ToArray(), Json.PhysicalConnection, cancellationToken);
+
+    /// <summary>The write of <paramref name="connection"/>.</summary>
+    public static UpsertState Put(PhysicalConnection connection, ETagCondition condition) =>
+        StateDocuments.Put(Key(connection.Id), connection, Json.PhysicalConnection, condition);
+
+    /// <summary>The write of an account's index.</summary>
+    public static UpsertState PutIndex(string accountId, string region, IdIndex index, ETagCondition condition) =>
+        StateDocuments.Put(IndexKey(accountId, region), index, Json.IdIndex, condition);
+
+    private static string Key(string id) => $"physical-connections/{id}";
+
+    private static string IndexKey(string accountId, string region) => $"physical-connections-by-account/{accountId}/{region}";
+}

@@ -1,0 +1,11 @@
+using System.Text.Json.Serialization;
+using DirectConnect.Platform.Coordination;
+using DirectConnect.PhysicalConnections.Domain;
+
+namespace DirectConnect.PhysicalConnections.Storage;
+
+/// <summary>The JSON shape of this service's state documents (enums by name, so stored data reads plainly).</summary>
+[JsonSourceGenerationOptions(UseStringEnumConverter = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(PhysicalConnection))]
+[JsonSerializable(typeof(IdIndex))]
+internal sealed partial class PhysicalConnectionsJsonContext : JsonSerializerContext;

@@ -1,0 +1,22 @@
+using DirectConnect.Routing.Api;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Hosting;
+
+namespace DirectConnect.Routing;
+
+/// <summary>Wires the Routing module (VPC catalog, route tables, reachability) into a host.</summary>
+public static class RoutingModule
+{
+    /// <summary>Registers the module's services.</summary>
+    public static IHostApplicationBuilder AddRoutingModule(this IHostApplicationBuilder builder) => builder;
+
+    /// <summary>Maps the module's gRPC services.</summary>
+    public static IEndpointRouteBuilder MapRoutingModule(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGrpcService<VpcGrpcService>();
+        endpoints.MapGrpcService<RouteGrpcService>();
+        endpoints.MapGrpcService<ReachabilityGrpcService>();
+        return endpoints;
+    }
+}
