@@ -1,0 +1,63 @@
+using DirectConnect.Platform.Errors;
+using DirectConnect.Platform.Grpc;
+using Google.Rpc;
+using Grpc.Core;
+
+namespace DirectConnect.UnitTests.Platform;
+
+public sealed class RpcStatusMapperTests
+{
+    [Fact]
+    public void InvalidArgumentCarriesErrorInfoAndEveryFieldViolation()
+    {
+        var status = RpcStatusMapper.ToStatus(DomainException.InvalidArgument(
+            [new FieldViolation("region", "is required"), new FieldViolation("physical_connection.name", "is required")]));
+
+        Assert.Equal((int)StatusCode.InvalidArgument, status.Code);
+        Assert.Equal("INVALID_ARGUMENT", status.Detail<ErrorInfo>()!.Reason);
+        Assert.Equal(RpcStatusMapper.ErrorDomain, status.Detail<ErrorInfo>()!.Domain);
+        Assert.Equal(["region", "physical_connection.name"], status.Detail<BadRequest>()!.FieldViolations.Select(v => v.Field));
+    }
+
+    [Fact]
+    public void AWrongStateCarriesTheCurrentStateAsAPreconditionFailure()
+    {
+        var status = RpcStatusMapper.ToStatus(DomainException.WrongState("PhysicalConnection", "dxpc-1", "STATE_APPLYING", "confirm"));
+        Assert.Equal((int)StatusCode.FailedPrecondition, status.Code);
+        Assert.Equal("STATE_APPLYING", status.Detail<ErrorInfo>()!.Metadata["currentState"]);
+        Assert.Equal("STATE", status.Detail<PreconditionFailure>()!.Violations.Single().Type);
+        Assert.Equal("dxpc-1", status.Detail<ResourceInfo>()!.ResourceName);
+    }
+
+    [Fact]
+    public void NotFoundNamesTheResource()
+    {
+        var status = RpcStatusMapper.ToStatus(DomainException.NotFound("PhysicalConnection", "dxpc-9"));
+        Assert.Equal((int)StatusCode.NotFound, status.Code);
+        Assert.Equal("PhysicalConnection", status.Detail<ResourceInfo>()!.ResourceType);
+        Assert.Null(status.Detail<BadRequest>());
+    }
+
+    [Fact]
+    public void QuotaAndRetryDetailsAreCarried()
+    {
+        var status = RpcStatusMapper.ToStatus(new DomainException(ErrorCode.ResourceExhausted, "QUOTA_EXCEEDED", "too many")
+        {
+            QuotaViolations = [new QuotaViolation("account:acme", "10 connections per region")],
+            RetryDelay = TimeSpan.FromSeconds(3),
+        });
+        Assert.Equal((int)StatusCode.ResourceExhausted, status.Code);
+        Assert.Equal("account:acme", status.Detail<QuotaFailure>()!.Violations.Single().Subject);
+        Assert.Equal(3, status.Detail<RetryInfo>()!.RetryDelay.Seconds);
+    }
+
+    [Fact]
+    public void AnInternalErrorCarriesOnlyTheTraceId()
+    {
+        var status = RpcStatusMapper.Internal("4bf92f3577b34da6a3ce929d0e0e4736");
+        Assert.Equal((int)StatusCode.Internal, status.Code);
+        Assert.Contains("4bf92f3577b34da6a3ce929d0e0e4736", status.Message, StringComparison.Ordinal);
+        Assert.Equal("INTERNAL", status.Detail<ErrorInfo>()!.Reason);
+        Assert.Single(status.Details);
+    }
+}
