@@ -1,0 +1,114 @@
+using DirectConnect.Contracts.V1;
+using Google.Api;
+using Google.Protobuf.Reflection;
+
+namespace DirectConnect.ContractTests;
+
+/// <summary>The AIP conventions of API.md, checked on the compiled descriptors of every public service.</summary>
+public sealed class ApiConventionTests
+{
+    private static readonly ServiceDescriptor[] Services =
+    [
+        LocationService.Descriptor, AccessDeviceService.Descriptor, PhysicalConnectionService.Descriptor,
+        BorderGatewayService.Descriptor, VpcService.Descriptor, VirtualInterfaceService.Descriptor,
+        RouteService.Descriptor, ReachabilityService.Descriptor,
+    ];
+
+    private static IEnumerable<MethodDescriptor> Methods => Services.SelectMany(s => s.Methods);
+
+    private static HttpRule? Http(MethodDescriptor method) => method.GetOptions()?.GetExtension(AnnotationsExtensions.Http);
+
+    public static TheoryData<string> MethodNames() => [.. Methods.Select(m => m.FullName)];
+
+    private static MethodDescriptor Method(string fullName) => Methods.Single(m => m.FullName == fullName);
+
+    [Theory]
+    [MemberData(nameof(MethodNames))]
+    public void EveryMethodHasARestRuleUnderItsRegion(string fullName)
+    {
+        var rule = Http(Method(fullName));
+        Assert.NotNull(rule);
+        var path = rule.PatternCase switch
+        {
+            HttpRule.PatternOneofCase.Get => rule.Get,
+            HttpRule.PatternOneofCase.Post => rule.Post,
+            HttpRule.PatternOneofCase.Patch => rule.Patch,
+            HttpRule.PatternOneofCase.Delete => rule.Delete,
+            _ => throw new Xunit.Sdk.XunitException($"{fullName} uses {rule.PatternCase}"),
+        };
+        Assert.StartsWith("/v1/regions/{region}/", path, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(MethodNames))]
+    public void EveryMutatingMethodTakesARequestId(string fullName)
+    {
+        var method = Method(fullName);
+        var rule = Http(method)!;
+        var mutating = rule.PatternCase is not HttpRule.PatternOneofCase.Get && method.Name != "TraceReachability";
+        if (mutating)
+        {
+            Assert.NotNull(method.InputType.FindFieldByName("request_id"));
+        }
+        else
+        {
+            Assert.Null(method.InputType.FindFieldByName("request_id"));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(MethodNames))]
+    public void UpdatesTakeAFieldMaskAndAnETag(string fullName)
+    {
+        var method = Method(fullName);
+        if (method.Name.StartsWith("Update", StringComparison.Ordinal))
+        {
+            Assert.Equal("google.protobuf.FieldMask", method.InputType.FindFieldByName("update_mask")?.MessageType.FullName);
+            Assert.NotNull(method.InputType.FindFieldByName("etag"));
+        }
+
+        if (method.Name.StartsWith("Delete", StringComparison.Ordinal) && !method.Name.Contains("Route", StringComparison.Ordinal))
+        {
+            Assert.NotNull(method.InputType.FindFieldByName("etag"));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(MethodNames))]
+    public void ListsArePaged(string fullName)
+    {
+        var method = Method(fullName);
+        if (method.Name.StartsWith("List", StringComparison.Ordinal))
+        {
+            Assert.NotNull(method.InputType.FindFieldByName("page_size"));
+            Assert.NotNull(method.InputType.FindFieldByName("page_token"));
+            Assert.NotNull(method.OutputType.FindFieldByName("next_page_token"));
+        }
+    }
+
+    [Fact]
+    public void EveryResourceCarriesTheStandardFields()
+    {
+        foreach (var resource in new[] { PhysicalConnection.Descriptor, BorderGateway.Descriptor, VirtualInterface.Descriptor, Vpc.Descriptor, Route.Descriptor })
+        {
+            foreach (var field in new[] { "id", "account_id", "region", "create_time", "update_time", "etag" })
+            {
+                Assert.True(resource.FindFieldByName(field) is not null, $"{resource.FullName} has no {field}");
+            }
+        }
+    }
+
+    [Fact]
+    public void EnumsStartWithUnspecified()
+    {
+        var enums = Services.Select(s => s.File).Distinct()
+            .SelectMany(f => f.EnumTypes.Concat(f.MessageTypes.SelectMany(Nested)));
+        foreach (var type in enums)
+        {
+            Assert.EndsWith("_UNSPECIFIED", type.FindValueByNumber(0).Name, StringComparison.Ordinal);
+        }
+
+        static IEnumerable<EnumDescriptor> Nested(MessageDescriptor message) =>
+            message.EnumTypes.Concat(message.NestedTypes.SelectMany(Nested));
+    }
+}
