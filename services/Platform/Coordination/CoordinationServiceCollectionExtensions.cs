@@ -29,6 +29,12 @@ public static class CoordinationServiceCollectionExtensions
     public static IServiceCollection AddEventSubscription<THandler>(this IServiceCollection services, string name, string topic)
         where THandler : class, IEventHandler
     {
+        // One registration per name and process: two would share one lease owner and deliver every event twice.
+        if (services.Any(d => d.ImplementationInstance is EventSubscription existing && existing.Name == name))
+        {
+            throw new InvalidOperationException($"The event subscription '{name}' is registered twice.");
+        }
+
         services.TryAddScoped<THandler>();
         services.AddSingleton(new EventSubscription(name, topic, typeof(THandler)));
         return services;

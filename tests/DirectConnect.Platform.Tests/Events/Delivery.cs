@@ -1,0 +1,206 @@
+using DirectConnect.Platform.Coordination;
+using DirectConnect.Platform.Tests.Infrastructure;
+using static DirectConnect.Platform.Tests.Infrastructure.Coordination;
+
+namespace DirectConnect.Platform.Tests.Events;
+
+public sealed class DispatcherDeliversEveryEventInPublicationOrder : IDisposable
+{
+    private readonly TempDatabase _database = new();
+
+    [Fact]
+    public async Task EachEventArrivesOnceWithItsAttributes()
+    {
+        var log = new DeliveryLog<FirstSubscription>();
+        await using var host = await CoordinationHost.StartAsync(_database.Path, s => s.AddRecordingSubscription("ordered", log));
+        var published = new List<string>();
+
+        // single-event and multi-event transactions, with and without state, more than one dispatcher batch
+        for (var i = 0; i < 150; i += 3)
+        {
+            var batch = new[] { $"e{i:D3}", $"e{i + 1:D3}", $"e{i + 2:D3}" };
+            var committed = i % 2 == 0
+                ? await host.Store.TryExecuteTransactionAsync(
+                    [new UpsertState($"k{i}", Bytes("v"), ETagCondition.MustNotExist)], [.. batch.Select(id => Event(id))])
+                : await host.Store.TryPublishAsync([.. batch.Select(id => Event(id))]);
+            Assert.True(committed);
+            published.AddRange(batch);
+        }
+
+        await log.WaitForAllAsync(published);
+
+        Assert.Equal(published, log.Ids);
+        var sample = log.Deliveries[42];
+        Assert.Equal(published[42], sample.Id);
+        Assert.Equal(published[42], sample.Text());
+        Assert.Equal(Topic, sample.Topic);
+        Assert.Equal(EventType, sample.Type);
+        Assert.Equal(Source, sample.Source);
+        Assert.Null(sample.TraceParent);
+    }
+
+    public void Dispose() => _database.Dispose();
+}
+
+public sealed class EventRetriedByItsHandlerIsRedeliveredBeforeAnyLaterEvent : IDisposable
+{
+    private readonly TempDatabase _database = new();
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task LaterEventsWaitForTheRetriedOne(bool handlerThrows)
+    {
+        var log = new DeliveryLog<FirstSubscription>
+        {
+            Outcome = (e, attempt) => (e.Id, attempt) switch
+            {
+                ("e2", 1) when handlerThrows => throw new InvalidOperationException("first delivery of e2 fails"),
+                ("e2", 1) => EventHandling.Retry,
+                _ => EventHandling.Success,
+            },
+        };
+        await using var host = await CoordinationHost.StartAsync(_database.Path, s => s.AddRecordingSubscription("retrying", log));
+        string[] published = ["e0", "e1", "e2", "e3", "e4", "e5"];
+        foreach (var id in published)
+        {
+            Assert.True(await host.Store.TryPublishAsync(Event(id)));
+        }
+
+        await log.WaitForAllAsync(published);
+
+        var ids = log.Ids;
+        Assert.True(log.Attempts("e2") >= 2, $"e2 was not redelivered: [{string.Join(", ", ids)}]");
+        var secondDeliveryOfE2 = ids.Select((id, index) => (id, index)).Where(d => d.id == "e2").Skip(1).First().index;
+        Assert.True(secondDeliveryOfE2 < ids.ToList().IndexOf("e3"), $"e3 overtook the retried e2: [{string.Join(", ", ids)}]");
+        Assert.Equal(published, ids.Distinct());
+        Assert.All(published.Where(id => id != "e2"), id => Assert.Equal(1, log.Attempts(id)));
+    }
+
+    public void Dispose() => _database.Dispose();
+}
+
+public sealed class EventDroppedByItsHandlerIsDeadLetteredAndDeliveryMovesOn : IDisposable
+{
+    private readonly TempDatabase _database = new();
+
+    [Fact]
+    public async Task TheDroppedEventIsRecordedAndNotRedelivered()
+    {
+        var log = new DeliveryLog<FirstSubscription>
+        {
+            Outcome = (e, _) => e.Id == "poison" ? EventHandling.Drop : EventHandling.Success,
+        };
+        await using var host = await CoordinationHost.StartAsync(_database.Path, s => s.AddRecordingSubscription("dropping", log));
+        string[] published = ["e0", "poison", "e2", "e3"];
+        foreach (var id in published)
+        {
+            Assert.True(await host.Store.TryPublishAsync(Event(id)));
+        }
+
+        await log.WaitForAllAsync(published);
+        await host.StopAsync();
+
+        Assert.Equal(published, log.Ids);
+        using var raw = _database.OpenRaw();
+        using var query = raw.CreateCommand();
+        query.CommandText = """
+            SELECT d.subscription, d.reason, e.id FROM dead_letters d JOIN events e ON e.seq = d.seq
+            """;
+        using var reader = query.ExecuteReader();
+        Assert.True(reader.Read(), "no dead letter was recorded");
+        Assert.Equal("dropping", reader.GetString(0));
+        Assert.Contains("poison", reader.GetString(1), StringComparison.Ordinal);
+        Assert.Equal("poison", reader.GetString(2));
+        Assert.False(reader.Read(), "more than one dead letter was recorded");
+    }
+
+    public void Dispose() => _database.Dispose();
+}
+
+public sealed class EverySubscriptionOfATopicGetsItsOwnFullCopy : IDisposable
+{
+    private readonly TempDatabase _database = new();
+
+    [Fact]
+    public async Task TwoSubscriptionsEachSeeEveryEventInOrder()
+    {
+        // the second one fails now and then: that must not hold the first one back, nor cost it events
+        var first = new DeliveryLog<FirstSubscription>();
+        var second = new DeliveryLog<SecondSubscription>
+        {
+            Outcome = (e, attempt) => attempt == 1 && e.Id.EndsWith('7') ? EventHandling.Retry : EventHandling.Success,
+        };
+        await using var host = await CoordinationHost.StartAsync(_database.Path, s => s
+            .AddRecordingSubscription("billing", first)
+            .AddRecordingSubscription("routing", second));
+        var published = Enumerable.Range(0, 30).Select(i => $"e{i:D2}").ToArray();
+        foreach (var id in published)
+        {
+            Assert.True(await host.Store.TryPublishAsync(Event(id)));
+        }
+
+        await first.WaitForAllAsync(published);
+        await second.WaitForAllAsync(published);
+
+        Assert.Equal(published, first.Ids);
+        Assert.Equal(published, second.Ids.Distinct());
+        Assert.All(published, id => Assert.Equal(id.EndsWith('7') ? 2 : 1, second.Attempts(id)));
+    }
+
+    public void Dispose() => _database.Dispose();
+}
+
+public sealed class SubscriptionReceivesNoEventsOfAnotherTopic : IDisposable
+{
+    private readonly TempDatabase _database = new();
+
+    [Fact]
+    public async Task OnlyItsOwnTopicIsDelivered()
+    {
+        var mine = new DeliveryLog<FirstSubscription>();
+        var theirs = new DeliveryLog<SecondSubscription>();
+        await using var host = await CoordinationHost.StartAsync(_database.Path, s => s
+            .AddRecordingSubscription("mine", mine, topic: "physical-connections")
+            .AddRecordingSubscription("theirs", theirs, topic: "routing"));
+
+        Assert.True(await host.Store.TryPublishAsync(Event("r1", "routing"), Event("p1", "physical-connections")));
+        Assert.True(await host.Store.TryPublishAsync(Event("r2", "routing")));
+        Assert.True(await host.Store.TryPublishAsync(Event("x1", "nobody-listens")));
+        Assert.True(await host.Store.TryPublishAsync(Event("p2", "physical-connections")));
+        Assert.True(await host.Store.TryPublishAsync(Event("r3", "routing")));
+
+        // delivery is in log order, so another topic's earlier events would have arrived by now
+        await mine.WaitForAsync("p2");
+        await theirs.WaitForAsync("r3");
+        Assert.Equal(["p1", "p2"], mine.Ids);
+        Assert.Equal(["r1", "r2", "r3"], theirs.Ids);
+        Assert.All(mine.Deliveries, d => Assert.Equal("physical-connections", d.Topic));
+        Assert.All(theirs.Deliveries, d => Assert.Equal("routing", d.Topic));
+    }
+
+    public void Dispose() => _database.Dispose();
+}
+
+public sealed class DeliveredEventCarriesThePublishersTraceParent : IDisposable
+{
+    private readonly TempDatabase _database = new();
+
+    [Fact]
+    public async Task TraceParentIsDeliveredUnchanged()
+    {
+        const string TraceParent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        var log = new DeliveryLog<FirstSubscription>();
+        await using var host = await CoordinationHost.StartAsync(_database.Path, s => s.AddRecordingSubscription("traced", log));
+
+        Assert.True(await host.Store.TryExecuteTransactionAsync(
+            [new UpsertState("k", Bytes("v"), ETagCondition.Any)],
+            [Event("traced") with { TraceParent = TraceParent }, Event("untraced")]));
+        await log.WaitForAllAsync(["traced", "untraced"]);
+
+        Assert.Equal(TraceParent, log.Deliveries.Single(d => d.Id == "traced").TraceParent);
+        Assert.Null(log.Deliveries.Single(d => d.Id == "untraced").TraceParent);
+    }
+
+    public void Dispose() => _database.Dispose();
+}

@@ -1,0 +1,97 @@
+using DirectConnect.Platform.Coordination;
+using DirectConnect.Platform.Tests.Infrastructure;
+using static DirectConnect.Platform.Tests.Infrastructure.Coordination;
+
+namespace DirectConnect.Platform.Tests.State;
+
+public sealed class ItemSavedWithATimeToLiveExpires : IDisposable
+{
+    private readonly TempDatabase _database = new();
+
+    [Fact]
+    public async Task ReadsAsAbsentAfterItsTimeToLiveAndMayThenBeInsertedAgain()
+    {
+        await using var services = StoreOnly(_database.Path);
+        var store = services.Store();
+        var shortLived = TimeSpan.FromMilliseconds(300);
+        Assert.True(await store.TryExecuteTransactionAsync(
+            [
+                new UpsertState("lease/short", Bytes("soon gone"), ETagCondition.MustNotExist, shortLived),
+                new UpsertState("lease/long", Bytes("stays"), ETagCondition.MustNotExist, TimeSpan.FromHours(1)),
+            ],
+            []));
+
+        // The expiry is computed when the transaction commits, so it has passed after this wait.
+        await Task.Delay(shortLived + TimeSpan.FromMilliseconds(200));
+
+        Assert.Null(await store.GetAsync("lease/short"));
+        var bulk = await store.GetBulkAsync(["lease/short", "lease/long"]);
+        Assert.Equal(["lease/long"], bulk.Keys);
+        Assert.Equal("stays", bulk["lease/long"].Text());
+
+        Assert.False(await store.TrySaveAsync("lease/long", Bytes("x"), ETagCondition.MustNotExist));
+        Assert.True(await store.TrySaveAsync("lease/short", Bytes("again"), ETagCondition.MustNotExist));
+        var again = await store.GetAsync("lease/short");
+        Assert.NotNull(again);
+        Assert.Equal("again", again.Text());
+    }
+
+    [Fact]
+    public async Task TheETagItHadBeforeExpiryNoLongerMatches()
+    {
+        await using var services = StoreOnly(_database.Path);
+        var store = services.Store();
+        var ttl = TimeSpan.FromMilliseconds(300);
+        Assert.True(await store.TryExecuteTransactionAsync(
+            [new UpsertState("lock", Bytes("held"), ETagCondition.MustNotExist, ttl)], []));
+        // The ETag the lock was written with, read from the table so that no read races the expiry.
+        string etag;
+        using (var raw = _database.OpenRaw())
+        using (var command = raw.CreateCommand())
+        {
+            command.CommandText = "SELECT etag FROM state WHERE key = 'lock'";
+            etag = (string)command.ExecuteScalar()!;
+        }
+
+        await Task.Delay(ttl + TimeSpan.FromMilliseconds(200));
+
+        Assert.False(await store.TrySaveAsync("lock", Bytes("renewed too late"), ETagCondition.Matches(etag)));
+        Assert.False(await store.TryDeleteAsync("lock", ETagCondition.Matches(etag)));
+        Assert.Null(await store.GetAsync("lock"));
+    }
+
+    public void Dispose() => _database.Dispose();
+}
+
+public sealed class BulkGetReturnsOnlyThePresentKeys : IDisposable
+{
+    private readonly TempDatabase _database = new();
+
+    [Fact]
+    public async Task AbsentAndDeletedKeysAreMissingFromTheResult()
+    {
+        await using var services = StoreOnly(_database.Path);
+        var store = services.Store();
+        Assert.True(await store.TryExecuteTransactionAsync(
+            [
+                new UpsertState("a", Bytes("A"), ETagCondition.MustNotExist),
+                new UpsertState("b", Bytes("B"), ETagCondition.MustNotExist),
+                new UpsertState("c", Bytes("C"), ETagCondition.MustNotExist),
+            ],
+            []));
+        Assert.True(await store.TryDeleteAsync("c", ETagCondition.Any));
+
+        var result = await store.GetBulkAsync(["a", "never-written", "c", "b"]);
+
+        Assert.Equal(["a", "b"], result.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal("A", result["a"].Text());
+        Assert.Equal("B", result["b"].Text());
+        Assert.Equal("a", result["a"].Key);
+        Assert.Equal((await store.GetAsync("a"))!.ETag, result["a"].ETag);
+        Assert.Equal((await store.GetAsync("b"))!.ETag, result["b"].ETag);
+        Assert.Empty(await store.GetBulkAsync([]));
+        Assert.Empty(await store.GetBulkAsync(["x", "y"]));
+    }
+
+    public void Dispose() => _database.Dispose();
+}
