@@ -1,8 +1,12 @@
+using DirectConnect.Platform.Coordination;
 using DirectConnect.PhysicalConnections.Api;
+using DirectConnect.PhysicalConnections.Application;
 using DirectConnect.PhysicalConnections.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
 namespace DirectConnect.PhysicalConnections;
@@ -14,7 +18,12 @@ public static class PhysicalConnectionsModule
     public static IHostApplicationBuilder AddPhysicalConnections(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.Configure<PhysicalConnectionOptions>(builder.Configuration.GetSection(PhysicalConnectionOptions.Section));
         builder.Services.AddSingleton<PhysicalConnectionStore>();
+        builder.Services.AddSingleton<InventoryStore>();
+        builder.Services.AddSingleton<PortAllocator>();
+        builder.Services.TryAddSingleton<StripedLock>();
+        builder.Services.AddEventSubscription<PortWaitersHandler>(PortWaitersHandler.Subscription, PhysicalConnectionEvents.Topic);
         return builder;
     }
 

@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using DirectConnect.Contracts.V1;
 using DirectConnect.Gateway.Hosting;
 using DirectConnect.Gateway.Security;
 using Grpc.Core;
@@ -44,7 +45,33 @@ public sealed class EmbeddedSystem : IAsyncLifetime
         GrpcAddress = endpoints.GrpcAddress;
         RestAddress = endpoints.RestAddress;
         Channel = GrpcChannel.ForAddress(GrpcAddress);
+        var locations = new LocationService.LocationServiceClient(Channel);
+        DefaultLocationId = (await locations.CreateLocationAsync(new CreateLocationRequest
+        {
+            Region = "cn-north-1",
+            Location = new Location { Code = "BJ-YZ-01", Name = "Beijing Yizhuang", Address = "1 Kechuang Street, Beijing" },
+        }, As("ops", "operator"))).Id;
     }
+
+    /// <summary>A location in cn-north-1 created at start, for tests that only need one.</summary>
+    public string DefaultLocationId { get; private set; } = "";
+
+    /// <summary>Adds a device at <paramref name="locationId"/> with <paramref name="ports"/> ports of <paramref name="speed"/>.</summary>
+    public async Task<AccessDevice> AddDeviceAsync(string locationId, int ports, PortSpeed speed = PortSpeed._10G, string region = "cn-north-1")
+    {
+        var device = new AccessDevice { LocationId = locationId, Name = "dev-" + Guid.NewGuid().ToString("N")[..6], Vendor = "Huawei", Model = "NE40E" };
+        device.Ports.AddRange(Enumerable.Range(0, ports).Select(i => new AccessDevice.Types.Port { Name = $"xe-0/0/{i}", Speed = speed }));
+        return await new AccessDeviceService.AccessDeviceServiceClient(Channel)
+            .CreateAccessDeviceAsync(new CreateAccessDeviceRequest { Region = region, AccessDevice = device }, As("ops", "operator"));
+    }
+
+    /// <summary>Creates a location with a fresh code in <paramref name="region"/>.</summary>
+    public async Task<string> AddLocationAsync(string region = "cn-north-1") =>
+        (await new LocationService.LocationServiceClient(Channel).CreateLocationAsync(new CreateLocationRequest
+        {
+            Region = region,
+            Location = new Location { Code = "L-" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant(), Name = "test location" },
+        }, As("ops", "operator"))).Id;
 
     /// <inheritdoc />
     public async Task DisposeAsync()
@@ -66,24 +93,10 @@ public sealed class EmbeddedSystem : IAsyncLifetime
     }
 
     /// <summary>A token for <paramref name="account"/>, issued the way the README's token command does.</summary>
-    public string Token(string account, params string[] roles)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var args = new List<string> { "--account", account, $"--data-dir={DataDirectory}" };
-        foreach (var role in roles)
-        {
-            args.AddRange(["--role", role]);
-        }
-
-        var exit = TokenCommand.Run([.. args], output, error);
-        Assert.True(exit == 0, error.ToString());
-        return output.ToString().Trim();
-    }
+    public string Token(string account, params string[] roles) => Tokens.Issue(DataDirectory, account, roles);
 
     /// <summary>Call options carrying a bearer token for <paramref name="account"/>.</summary>
-    public CallOptions As(string account, params string[] roles) =>
-        new(new Metadata { { "authorization", $"Bearer {Token(account, roles)}" } });
+    public CallOptions As(string account, params string[] roles) => Tokens.CallAs(DataDirectory, account, roles);
 
     /// <summary>An HTTP client for REST, authenticated as <paramref name="account"/> (or anonymous when null).</summary>
     public HttpClient Rest(string? account, params string[] roles)

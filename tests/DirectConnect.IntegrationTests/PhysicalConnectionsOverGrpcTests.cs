@@ -11,11 +11,11 @@ public sealed class PhysicalConnectionsOverGrpcTests(EmbeddedSystem system) : IC
     private const string Region = "cn-north-1";
     private readonly PhysicalConnectionService.PhysicalConnectionServiceClient _client = new(system.Channel);
 
-    private static PhysicalConnection Order(string name = "idc-beijing-1") => new()
+    private PhysicalConnection Order(string name = "idc-beijing-1") => new()
     {
         Name = name,
         Description = "primary line from the Beijing IDC",
-        LocationId = "loc-bjyz01",
+        LocationId = system.DefaultLocationId,
         PortSpeed = PortSpeed._10G,
         BandwidthMbps = 5000,
         Provider = "China Telecom",
@@ -250,7 +250,7 @@ public sealed class PhysicalConnectionsOverGrpcTests(EmbeddedSystem system) : IC
     public async Task ConcurrentCreatesOfOneAccountAreAllKeptInItsList()
     {
         var caller = system.As(NewAccount(), "customer");
-        var created = await Task.WhenAll(Enumerable.Range(0, 12).Select(async i =>
+        var created = await Task.WhenAll(Enumerable.Range(0, 10).Select(async i =>
             (await _client.CreatePhysicalConnectionAsync(new CreatePhysicalConnectionRequest { Region = Region, PhysicalConnection = Order($"c{i}") }, caller)).Id));
 
         var listed = await _client.ListPhysicalConnectionsAsync(new ListPhysicalConnectionsRequest { Region = Region, PageSize = 100 }, caller);

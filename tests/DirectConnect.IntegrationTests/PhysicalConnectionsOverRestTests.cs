@@ -10,10 +10,10 @@ public sealed class PhysicalConnectionsOverRestTests(EmbeddedSystem system) : IC
 {
     private const string Collection = "/v1/regions/cn-north-1/physicalConnections";
 
-    private static JsonObject Order(string name = "idc-shanghai-1") => new()
+    private JsonObject Order(string name = "idc-shanghai-1") => new()
     {
         ["name"] = name,
-        ["locationId"] = "loc-shjq01",
+        ["locationId"] = system.DefaultLocationId,
         ["portSpeed"] = "PORT_SPEED_1G",
         ["bandwidthMbps"] = 500,
         ["provider"] = "China Unicom",

@@ -1,5 +1,6 @@
 using DirectConnect.Platform.Coordination;
 using DirectConnect.Platform.Grpc;
+using DirectConnect.PhysicalConnections.Domain;
 using Google.Protobuf.WellKnownTypes;
 using Events = DirectConnect.Contracts.Events.V1;
 using V1 = DirectConnect.Contracts.V1;
@@ -55,5 +56,57 @@ internal static class PhysicalConnectionEvents
         LocationId = connection.LocationId,
         ReleasedPort = connection.Port,
         Time = connection.UpdateTime,
+    }.ToEvent(Topic);
+
+    public static OutgoingEvent Waiting(PhysicalConnection connection) => new Events.PortAllocationWaiting
+    {
+        PhysicalConnectionId = connection.Id,
+        AccountId = connection.AccountId,
+        Region = connection.Region,
+        LocationId = connection.LocationId,
+        PortSpeed = PhysicalConnectionMapper.ToProto(connection.PortSpeed),
+        PaymentTime = connection.PaymentTime is { } paid ? Timestamp.FromDateTimeOffset(paid) : null,
+        Time = Timestamp.FromDateTimeOffset(connection.UpdateTime),
+    }.ToEvent(Topic);
+
+    public static OutgoingEvent PortAllocated(PhysicalConnection connection, PortAssignment port, DateTimeOffset now) => new Events.PortAllocated
+    {
+        PhysicalConnectionId = connection.Id,
+        AccountId = connection.AccountId,
+        Region = connection.Region,
+        LocationId = connection.LocationId,
+        AccessDeviceId = port.AccessDeviceId,
+        PortName = port.PortName,
+        PortSpeed = PhysicalConnectionMapper.ToProto(connection.PortSpeed),
+        Time = Timestamp.FromDateTimeOffset(now),
+    }.ToEvent(Topic);
+
+    public static OutgoingEvent PortReleased(PhysicalConnection connection, PortAssignment port, DateTimeOffset now) => new Events.PortReleased
+    {
+        PhysicalConnectionId = connection.Id,
+        AccountId = connection.AccountId,
+        Region = connection.Region,
+        LocationId = connection.LocationId,
+        AccessDeviceId = port.AccessDeviceId,
+        PortName = port.PortName,
+        PortSpeed = PhysicalConnectionMapper.ToProto(connection.PortSpeed),
+        Time = Timestamp.FromDateTimeOffset(now),
+    }.ToEvent(Topic);
+
+    public static OutgoingEvent DeviceAdded(V1.AccessDevice device) => new Events.AccessDeviceAdded
+    {
+        AccessDeviceId = device.Id,
+        Region = device.Region,
+        LocationId = device.LocationId,
+        AccessDevice = device,
+        Time = device.CreateTime,
+    }.ToEvent(Topic);
+
+    public static OutgoingEvent DeviceDeleted(V1.AccessDevice device) => new Events.AccessDeviceDeleted
+    {
+        AccessDeviceId = device.Id,
+        Region = device.Region,
+        LocationId = device.LocationId,
+        Time = device.UpdateTime,
     }.ToEvent(Topic);
 }

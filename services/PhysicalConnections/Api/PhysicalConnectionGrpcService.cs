@@ -1,12 +1,18 @@
+using System.Globalization;
 using DirectConnect.Platform.Coordination;
 using DirectConnect.Platform.Errors;
 using DirectConnect.Platform.Grpc;
 using DirectConnect.Platform.Paging;
 using DirectConnect.Platform.Resources;
 using DirectConnect.Platform.Tenancy;
+using DirectConnect.PhysicalConnections.Application;
 using DirectConnect.PhysicalConnections.Domain;
+using DirectConnect.PhysicalConnections.Loa;
 using DirectConnect.PhysicalConnections.Storage;
+using HttpBody = Google.Api.HttpBody;
+using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
+using Microsoft.Extensions.Options;
 using Grpc.Core;
 using V1 = DirectConnect.Contracts.V1;
 
@@ -14,14 +20,18 @@ namespace DirectConnect.PhysicalConnections.Api;
 
 /// <summary>
 /// <c>directconnect.v1.PhysicalConnectionService</c>: validates at the edge, decides in the domain,
-/// and commits each change with its event in one optimistic transaction. The lifecycle
-/// transitions, the LOA and reservations arrive with the physical-connections issue; until then
-/// they answer UNIMPLEMENTED (the generated base).
+/// and commits each change with its events in one optimistic transaction: the lifecycle, port
+/// allocation on payment, the port's release on delete, reservations by virtual interfaces, the
+/// quota, and the LOA-CFA.
 /// </summary>
 public sealed class PhysicalConnectionGrpcService(
     PhysicalConnectionStore store,
+    InventoryStore inventory,
+    PortAllocator allocator,
     OptimisticTransaction transactions,
+    StripedLock poolLocks,
     RegionCatalog regions,
+    IOptions<PhysicalConnectionOptions> options,
     TimeProvider clock) : V1.PhysicalConnectionService.PhysicalConnectionServiceBase
 {
     private const string ResourceType = "PhysicalConnection";
@@ -47,17 +57,35 @@ public sealed class PhysicalConnectionGrpcService(
 
         var requestId = ProtobufTransactions.RequestIdOf(request, "physical-connections/create", caller, validation);
         validation.ThrowIfInvalid();
+        var location = await inventory.GetLocationAsync(spec!.LocationId, context.CancellationToken);
+        if (location is null || location.Value.Region != request.Region)
+        {
+            throw DomainException.InvalidArgument([new FieldViolation("physical_connection.location_id", $"no location '{spec.LocationId}' in {request.Region}")]);
+        }
 
         return await transactions.RunAsync(requestId, async cancellationToken =>
         {
             var (index, indexUnchanged) = await store.GetIndexAsync(caller.AccountId, request.Region, cancellationToken);
+            var (usage, usageUnchanged) = await store.GetUsageAsync(caller.AccountId, request.Region, cancellationToken);
+            var quota = options.Value.QuotaPerAccountPerRegion;
+            if (usage.Connections >= quota)
+            {
+                throw new DomainException(ErrorCode.ResourceExhausted, "PHYSICAL_CONNECTION_QUOTA_EXCEEDED",
+                    $"Account {caller.AccountId} already has {usage.Connections} physical connections in {request.Region}; the quota is {quota}.")
+                {
+                    QuotaViolations = [new QuotaViolation($"account:{caller.AccountId}/region:{request.Region}", $"at most {quota} physical connections (not deleted or rejected) per account and region")],
+                    Metadata = new Dictionary<string, string> { ["quota"] = quota.ToString(CultureInfo.InvariantCulture), ["usage"] = usage.Connections.ToString(CultureInfo.InvariantCulture) },
+                };
+            }
+
             var connection = PhysicalConnection.Order(ResourceIds.New(PhysicalConnection.IdPrefix), caller.AccountId,
-                request.Region, spec!, caller.AccountId, clock.GetUtcNow(), ResourceIds.NewETag());
+                request.Region, spec, Actor(caller), clock.GetUtcNow(), ResourceIds.NewETag());
             var message = PhysicalConnectionMapper.ToProto(connection);
             return new TransactionPlan<V1.PhysicalConnection>(
                 [
                     PhysicalConnectionStore.Put(connection, ETagCondition.MustNotExist),
                     PhysicalConnectionStore.PutIndex(caller.AccountId, request.Region, index.With(connection.Id), indexUnchanged),
+                    PhysicalConnectionStore.PutUsage(caller.AccountId, request.Region, new AccountUsage(usage.Connections + 1), usageUnchanged),
                 ],
                 [PhysicalConnectionEvents.Created(message)],
                 message);
@@ -79,59 +107,27 @@ public sealed class PhysicalConnectionGrpcService(
         var caller = context.GetCaller();
         var validation = new RequestValidation();
         regions.Validate(validation, request.Region);
-        var pageSize = PageToken.EffectiveSize(request.PageSize);
-        validation.Check(pageSize is not null, "page_size", $"must be between 0 and {PageToken.MaxPageSize} (0 means {PageToken.DefaultPageSize})");
         var stateFilter = PhysicalConnectionMapper.ToDomain(request.State);
         validation.Check(request.State == V1.PhysicalConnection.Types.State.Unspecified || stateFilter is not null, "state",
             $"unknown state {(int)request.State}");
-        var query = $"{caller.AccountId}|{request.Region}|{request.State}|{request.ShowDeleted}";
-        string? after = null;
-        if (!string.IsNullOrEmpty(request.PageToken))
-        {
-            validation.Check(PageToken.TryDecode(request.PageToken, query, out var lastId), "page_token",
-                "is not a token returned by this list with the same region and filters");
-            after = lastId;
-        }
-
+        var page = PageRequest.Parse(validation, request.PageSize, request.PageToken,
+            $"{caller.AccountId}|{request.Region}|{request.State}|{request.ShowDeleted}");
         validation.ThrowIfInvalid();
 
         var (index, _) = await store.GetIndexAsync(caller.AccountId, request.Region, context.CancellationToken);
-        var response = new V1.ListPhysicalConnectionsResponse();
-        var remaining = index.After(after).ToList();
-        var size = pageSize!.Value;
-        while (remaining.Count > 0 && response.PhysicalConnections.Count < size)
-        {
-            var chunk = remaining.Take(size).ToArray();
-            remaining.RemoveRange(0, chunk.Length);
-            foreach (var connection in await store.GetManyAsync(chunk, context.CancellationToken))
-            {
-                if ((request.ShowDeleted || !connection.IsDeleted) && (stateFilter is null || connection.State == stateFilter))
-                {
-                    response.PhysicalConnections.Add(PhysicalConnectionMapper.ToProto(connection));
-                    if (response.PhysicalConnections.Count == size)
-                    {
-                        // Rewind to just after the last one returned, whatever the chunk held beyond it.
-                        remaining = index.After(connection.Id).ToList();
-                        break;
-                    }
-                }
-            }
-        }
-
-        if (remaining.Count > 0 && response.PhysicalConnections.Count > 0)
-        {
-            response.NextPageToken = PageToken.Encode(response.PhysicalConnections[^1].Id, query);
-        }
-
+        var result = await IndexPager.PageAsync(index, page,
+            ids => store.GetManyAsync(ids, context.CancellationToken),
+            c => (request.ShowDeleted || !c.IsDeleted) && (stateFilter is null || c.State == stateFilter),
+            c => c.Id);
+        var response = new V1.ListPhysicalConnectionsResponse { NextPageToken = result.NextPageToken };
+        response.PhysicalConnections.AddRange(result.Items.Select(PhysicalConnectionMapper.ToProto));
         return response;
     }
 
     /// <inheritdoc />
-    public override async Task<V1.PhysicalConnection> UpdatePhysicalConnection(V1.UpdatePhysicalConnectionRequest request, ServerCallContext context)
+    public override Task<V1.PhysicalConnection> UpdatePhysicalConnection(V1.UpdatePhysicalConnectionRequest request, ServerCallContext context)
     {
-        var caller = context.GetCaller();
         var validation = new RequestValidation();
-        ValidateAddress(validation, request.Region, request.Id);
         string? name = null, description = null;
         if (validation.Check(request.PhysicalConnection is not null, "physical_connection", "is required"))
         {
@@ -150,50 +146,251 @@ public sealed class PhysicalConnectionGrpcService(
             }
         }
 
-        var requestId = ProtobufTransactions.RequestIdOf(request, "physical-connections/update", caller, validation);
-        validation.ThrowIfInvalid();
-
-        return await transactions.RunAsync(requestId, async cancellationToken =>
-        {
-            var stored = await LoadForChangeAsync(caller, request.Region, request.Id, request.Etag, "update", cancellationToken);
-            var updated = stored.Value.Describe(name, description, clock.GetUtcNow(), ResourceIds.NewETag());
-            var message = PhysicalConnectionMapper.ToProto(updated);
-            return new TransactionPlan<V1.PhysicalConnection>(
-                [PhysicalConnectionStore.Put(updated, stored.Unchanged)],
-                [PhysicalConnectionEvents.Updated(message, FieldMask.FromStringEnumerable<V1.PhysicalConnection>(
-                    UpdatableFields.Where(f => (f == "name" && name is not null) || (f == "description" && description is not null))))],
-                message);
-        }, V1.PhysicalConnection.Parser, $"physical connection {request.Id}", context.CancellationToken);
+        return ChangeAsync(request, request.Region, request.Id, request.Etag, PhysicalConnectionOperation.Update, context, null,
+            (_, stored, now, _) =>
+            {
+                var updated = stored.Value.Describe(name, description, now, ResourceIds.NewETag());
+                var mask = FieldMask.FromStringEnumerable<V1.PhysicalConnection>(
+                    UpdatableFields.Where(f => (f == "name" && name is not null) || (f == "description" && description is not null)));
+                return Task.FromResult((updated,
+                    new List<StateOperation> { PhysicalConnectionStore.Put(updated, stored.Unchanged) },
+                    new List<OutgoingEvent> { PhysicalConnectionEvents.Updated(PhysicalConnectionMapper.ToProto(updated), mask) }));
+            },
+            validation);
     }
 
     /// <inheritdoc />
-    public override async Task<V1.PhysicalConnection> DeletePhysicalConnection(V1.DeletePhysicalConnectionRequest request, ServerCallContext context)
+    public override Task<V1.PhysicalConnection> DeletePhysicalConnection(V1.DeletePhysicalConnectionRequest request, ServerCallContext context) =>
+        ChangeAsync(request, request.Region, request.Id, request.Etag, PhysicalConnectionOperation.Delete, context, null,
+            async (caller, stored, now, cancellationToken) =>
+            {
+                var connection = stored.Value;
+                if (connection.VirtualInterfaceIds.Count > 0)
+                {
+                    throw InUse(connection);
+                }
+
+                var deleted = connection.Enter(PhysicalConnectionState.Deleted, Actor(caller), "deleted", now, ResourceIds.NewETag()) with
+                {
+                    WaitingForPort = false,
+                };
+                var (releaseOperations, releaseEvents) = await allocator.ReleaseAsync(connection, cancellationToken);
+                var operations = new List<StateOperation> { PhysicalConnectionStore.Put(deleted, stored.Unchanged) };
+                operations.AddRange(releaseOperations);
+                if (connection.CountsAgainstQuota)
+                {
+                    operations.Add(await ReleaseQuotaAsync(connection, cancellationToken));
+                }
+
+                var message = PhysicalConnectionMapper.ToProto(deleted);
+                return (deleted, operations, [.. releaseEvents, PhysicalConnectionEvents.Deleted(message)]);
+            });
+
+    /// <inheritdoc />
+    public override Task<V1.PhysicalConnection> ApprovePhysicalConnection(V1.ApprovePhysicalConnectionRequest request, ServerCallContext context) =>
+        ChangeAsync(request, request.Region, request.Id, request.Etag, PhysicalConnectionOperation.Approve, context, Role.Operator,
+            (caller, stored, now, _) => Transition(stored, PhysicalConnectionState.PendingPayment, caller, "approved; awaiting payment", now));
+
+    /// <inheritdoc />
+    public override Task<V1.PhysicalConnection> RejectPhysicalConnection(V1.RejectPhysicalConnectionRequest request, ServerCallContext context)
+    {
+        var validation = new RequestValidation();
+        validation.RequireText(request.Reason, "reason", 512);
+        return ChangeAsync(request, request.Region, request.Id, request.Etag, PhysicalConnectionOperation.Reject, context, Role.Operator,
+            async (caller, stored, now, cancellationToken) =>
+            {
+                var (rejected, operations, events) = await Transition(stored, PhysicalConnectionState.Rejected, caller, request.Reason, now);
+                return (rejected, [.. operations, await ReleaseQuotaAsync(stored.Value, cancellationToken)], events);
+            }, validation);
+    }
+
+    /// <inheritdoc />
+    public override async Task<V1.PhysicalConnection> RecordPhysicalConnectionPayment(V1.RecordPhysicalConnectionPaymentRequest request, ServerCallContext context)
+    {
+        // Payers of one pool take turns in this process, so they do not lose ETag races to each
+        // other; other processes are still kept out by the ETags.
+        var poolKey = ResourceIds.IsWellFormed(request.Id, PhysicalConnection.IdPrefix)
+            && await store.GetAsync(request.Id, context.CancellationToken) is { } known
+                ? PortAllocator.PoolKey(known.Value)
+                : request.Id;
+        using var turn = await poolLocks.AcquireAsync(poolKey, context.CancellationToken);
+        return await ChangeAsync(request, request.Region, request.Id, request.Etag, PhysicalConnectionOperation.RecordPayment, context, Role.Operator,
+            async (caller, stored, now, cancellationToken) =>
+            {
+                var paid = stored.Value.Enter(PhysicalConnectionState.UnderConstruction, Actor(caller), "payment recorded", now, ResourceIds.NewETag())
+                    with { PaymentTime = now };
+                var plan = await allocator.AllocateOrQueueAsync(paid, stored.Unchanged, cancellationToken);
+                return (plan.Connection, plan.Operations.ToList(), plan.Events.ToList());
+            });
+    }
+
+    /// <inheritdoc />
+    public override Task<V1.PhysicalConnection> CompletePhysicalConnectionConstruction(V1.CompletePhysicalConnectionConstructionRequest request, ServerCallContext context) =>
+        ChangeAsync(request, request.Region, request.Id, request.Etag, PhysicalConnectionOperation.CompleteConstruction, context, Role.Operator,
+            (caller, stored, now, _) => stored.Value.Port is null
+                ? throw new DomainException(ErrorCode.FailedPrecondition, "PORT_NOT_ALLOCATED",
+                    $"Physical connection '{stored.Value.Id}' is still waiting for a port; construction cannot be complete.")
+                {
+                    Resource = new ResourceReference(ResourceType, stored.Value.Id),
+                    PreconditionViolations = [new PreconditionViolation("PORT", $"{ResourceType}/{stored.Value.Id}", "no port is allocated yet")],
+                }
+                : Transition(stored, PhysicalConnectionState.AwaitingConfirmation, caller, "construction complete; awaiting the customer's confirmation", now));
+
+    /// <inheritdoc />
+    public override Task<V1.PhysicalConnection> ConfirmPhysicalConnection(V1.ConfirmPhysicalConnectionRequest request, ServerCallContext context) =>
+        ChangeAsync(request, request.Region, request.Id, request.Etag, PhysicalConnectionOperation.Confirm, context, Role.Customer,
+            (caller, stored, now, _) => Transition(stored, PhysicalConnectionState.Available, caller, "confirmed by the customer", now));
+
+    /// <inheritdoc />
+    public override Task<V1.PhysicalConnection> ReservePhysicalConnection(V1.ReservePhysicalConnectionRequest request, ServerCallContext context)
+    {
+        var validation = ValidateVirtualInterfaceId(request.VirtualInterfaceId);
+        return ChangeAsync(request, request.Region, request.Id, "", PhysicalConnectionOperation.Reserve, context, null,
+            (_, stored, now, _) => Reservation(stored, stored.Value.WithReservation(request.VirtualInterfaceId, now, ResourceIds.NewETag())),
+            validation,
+            alreadyDone: connection => connection.VirtualInterfaceIds.Contains(request.VirtualInterfaceId));
+    }
+
+    /// <inheritdoc />
+    public override Task<V1.PhysicalConnection> ReleasePhysicalConnection(V1.ReleasePhysicalConnectionRequest request, ServerCallContext context)
+    {
+        var validation = ValidateVirtualInterfaceId(request.VirtualInterfaceId);
+        return ChangeAsync(request, request.Region, request.Id, "", PhysicalConnectionOperation.Update, context, null,
+            (_, stored, now, _) => Reservation(stored, stored.Value.WithoutReservation(request.VirtualInterfaceId, now, ResourceIds.NewETag())),
+            validation,
+            alreadyDone: connection => !connection.VirtualInterfaceIds.Contains(request.VirtualInterfaceId));
+    }
+
+    /// <inheritdoc />
+    public override async Task<HttpBody> GetPhysicalConnectionLoa(V1.GetPhysicalConnectionLoaRequest request, ServerCallContext context)
     {
         var caller = context.GetCaller();
-        var validation = new RequestValidation();
-        ValidateAddress(validation, request.Region, request.Id);
-        var requestId = ProtobufTransactions.RequestIdOf(request, "physical-connections/delete", caller, validation);
+        ValidateAddress(request.Region, request.Id);
+        var connection = (await LoadAsync(caller, request.Region, request.Id, context.CancellationToken)).Value;
+        if (connection.Port is not { } port || connection.IsDeleted)
+        {
+            throw new DomainException(ErrorCode.FailedPrecondition, "PORT_NOT_ALLOCATED",
+                $"Physical connection '{connection.Id}' has no allocated port, so there is no LOA-CFA yet (it is issued once payment is recorded and a port is allocated).")
+            {
+                Resource = new ResourceReference(ResourceType, connection.Id),
+                PreconditionViolations = [new PreconditionViolation("PORT", $"{ResourceType}/{connection.Id}", "no port is allocated")],
+            };
+        }
+
+        var location = (await inventory.GetLocationAsync(connection.LocationId, context.CancellationToken))?.Value;
+        var device = (await inventory.GetDeviceAsync(port.AccessDeviceId, context.CancellationToken))?.Value;
+        var pdf = LoaDocument.Render(new LoaContent(
+            connection.AccountId, connection.Id, connection.Name, connection.Region, connection.LocationId,
+            location?.Code ?? "", location?.Name ?? "", location?.Address ?? "",
+            port.AccessDeviceId, device?.Name ?? "", port.PortName, PhysicalConnectionMapper.ToProto(connection.PortSpeed).ToString().TrimStart('_'),
+            connection.BandwidthMbps, connection.Provider, clock.GetUtcNow()));
+        return new HttpBody { ContentType = "application/pdf", Data = ByteString.CopyFrom(pdf) };
+    }
+
+    /// <summary>
+    /// The shape of every change to one connection: validate the address and request id, then in an
+    /// optimistic transaction load it (NOT_FOUND for other accounts), check the client's etag and the
+    /// state machine, let <paramref name="decide"/> plan the writes, and publish the state change.
+    /// </summary>
+    private async Task<V1.PhysicalConnection> ChangeAsync(
+        IMessage request,
+        string region,
+        string id,
+        string etag,
+        PhysicalConnectionOperation operation,
+        ServerCallContext context,
+        string? requiredRole,
+        Func<Caller, Versioned<PhysicalConnection>, DateTimeOffset, CancellationToken, Task<(PhysicalConnection After, List<StateOperation> Operations, List<OutgoingEvent> Events)>> decide,
+        RequestValidation? validation = null,
+        Func<PhysicalConnection, bool>? alreadyDone = null)
+    {
+        var method = request.Descriptor.Name.Replace("Request", "", StringComparison.Ordinal);
+        var caller = context.GetCaller();
+        if (requiredRole is not null)
+        {
+            caller.Require(requiredRole, method);
+        }
+
+        validation ??= new RequestValidation();
+        ValidateAddress(validation, region, id);
+        var requestId = ProtobufTransactions.RequestIdOf(request, $"physical-connections/{operation}", caller, validation);
         validation.ThrowIfInvalid();
 
         return await transactions.RunAsync(requestId, async cancellationToken =>
         {
-            var stored = await LoadForChangeAsync(caller, request.Region, request.Id, request.Etag, "delete", cancellationToken);
-            if (stored.Value.VirtualInterfaceIds.Count > 0)
+            var stored = await LoadAsync(caller, region, id, cancellationToken);
+            var before = stored.Value;
+            if (!string.IsNullOrEmpty(etag) && !string.Equals(etag, before.ETag, StringComparison.Ordinal))
             {
-                throw InUse(stored.Value);
+                throw DomainException.StaleETag(ResourceType, id);
             }
 
-            var deleted = stored.Value.Enter(PhysicalConnectionState.Deleted, caller.AccountId, "deleted", clock.GetUtcNow(), ResourceIds.NewETag());
-            var message = PhysicalConnectionMapper.ToProto(deleted);
-            return new TransactionPlan<V1.PhysicalConnection>(
-                [PhysicalConnectionStore.Put(deleted, stored.Unchanged)],
-                [
-                    PhysicalConnectionEvents.StateChanged(message, PhysicalConnectionMapper.ToProto(stored.Value.State)),
-                    PhysicalConnectionEvents.Deleted(message),
-                ],
-                message);
-        }, V1.PhysicalConnection.Parser, $"physical connection {request.Id}", context.CancellationToken);
+            if (requiredRole == Role.Customer && !string.Equals(caller.AccountId, before.AccountId, StringComparison.Ordinal))
+            {
+                throw DomainException.RoleRequired("owner", method);
+            }
+
+            if (alreadyDone?.Invoke(before) == true)
+            {
+                return new TransactionPlan<V1.PhysicalConnection>([], [], PhysicalConnectionMapper.ToProto(before));
+            }
+
+            if (!PhysicalConnectionStateMachine.Allows(before, operation))
+            {
+                throw DomainException.WrongState(ResourceType, id, PhysicalConnectionMapper.WireName(before.State), OperationVerb(operation));
+            }
+
+            var (after, operations, events) = await decide(caller, stored, clock.GetUtcNow(), cancellationToken);
+            var message = PhysicalConnectionMapper.ToProto(after);
+            if (after.State != before.State)
+            {
+                events.Insert(0, PhysicalConnectionEvents.StateChanged(message, PhysicalConnectionMapper.ToProto(before.State)));
+            }
+
+            return new TransactionPlan<V1.PhysicalConnection>(operations, events, message);
+        }, V1.PhysicalConnection.Parser, $"physical connection {id}", context.CancellationToken);
     }
+
+    private static Task<(PhysicalConnection, List<StateOperation>, List<OutgoingEvent>)> Transition(
+        Versioned<PhysicalConnection> stored, PhysicalConnectionState target, Caller caller, string reason, DateTimeOffset now)
+    {
+        var after = stored.Value.Enter(target, Actor(caller), reason, now, ResourceIds.NewETag());
+        return Task.FromResult((after, new List<StateOperation> { PhysicalConnectionStore.Put(after, stored.Unchanged) }, new List<OutgoingEvent>()));
+    }
+
+    private static Task<(PhysicalConnection, List<StateOperation>, List<OutgoingEvent>)> Reservation(
+        Versioned<PhysicalConnection> stored, PhysicalConnection after)
+    {
+        var message = PhysicalConnectionMapper.ToProto(after);
+        return Task.FromResult((after,
+            new List<StateOperation> { PhysicalConnectionStore.Put(after, stored.Unchanged) },
+            new List<OutgoingEvent> { PhysicalConnectionEvents.Updated(message, FieldMask.FromString("virtual_interface_ids")) }));
+    }
+
+    private async Task<StateOperation> ReleaseQuotaAsync(PhysicalConnection connection, CancellationToken cancellationToken)
+    {
+        var (usage, usageUnchanged) = await store.GetUsageAsync(connection.AccountId, connection.Region, cancellationToken);
+        return PhysicalConnectionStore.PutUsage(connection.AccountId, connection.Region, new AccountUsage(Math.Max(0, usage.Connections - 1)), usageUnchanged);
+    }
+
+    private static RequestValidation ValidateVirtualInterfaceId(string virtualInterfaceId)
+    {
+        var validation = new RequestValidation();
+        validation.Check(ResourceIds.IsWellFormed(virtualInterfaceId, "dxvif-"), "virtual_interface_id",
+            string.IsNullOrEmpty(virtualInterfaceId) ? "is required" : "is not a virtual interface id (expected dxvif-…)");
+        return validation;
+    }
+
+    /// <summary>Who did it, as history and events record it.</summary>
+    private static string Actor(Caller caller) => $"{(caller.IsOperator ? Role.Operator : Role.Customer)}:{caller.AccountId}";
+
+    private static string OperationVerb(PhysicalConnectionOperation operation) => operation switch
+    {
+        PhysicalConnectionOperation.RecordPayment => "record payment for",
+        PhysicalConnectionOperation.CompleteConstruction => "complete construction of",
+        PhysicalConnectionOperation.Reserve => "reserve",
+        _ => operation.ToString().ToLowerInvariant(),
+    };
 
     private void ValidateAddress(string region, string id)
     {
@@ -216,21 +413,6 @@ public sealed class PhysicalConnectionGrpcService(
         return stored is not null && stored.Value.Region == region && caller.CanAccess(stored.Value.AccountId)
             ? stored
             : throw DomainException.NotFound(ResourceType, id);
-    }
-
-    /// <summary>As <see cref="LoadAsync"/>, and the connection is not deleted and matches the client's etag, if it sent one.</summary>
-    private async Task<Versioned<PhysicalConnection>> LoadForChangeAsync(Caller caller, string region, string id, string etag,
-        string operation, CancellationToken cancellationToken)
-    {
-        var stored = await LoadAsync(caller, region, id, cancellationToken);
-        if (!string.IsNullOrEmpty(etag) && !string.Equals(etag, stored.Value.ETag, StringComparison.Ordinal))
-        {
-            throw DomainException.StaleETag(ResourceType, id);
-        }
-
-        return stored.Value.IsDeleted
-            ? throw DomainException.WrongState(ResourceType, id, PhysicalConnectionMapper.WireName(stored.Value.State), operation)
-            : stored;
     }
 
     /// <summary>The fields an update changes (AIP-134): the mask's paths, or every updatable field the patch sets when there is no mask.</summary>

@@ -107,6 +107,37 @@ public sealed record PhysicalConnection
         ETag = etag,
     };
 
+    /// <summary>The connection holding <paramref name="port"/>, no longer waiting for one.</summary>
+    public PhysicalConnection WithPort(PortAssignment port, DateTimeOffset now, string etag) => this with
+    {
+        Port = port,
+        WaitingForPort = false,
+        StateReason = $"port allocated: {port.AccessDeviceId} {port.PortName}",
+        UpdateTime = now,
+        ETag = etag,
+    };
+
+    /// <summary>The connection with a reservation for virtual interface <paramref name="virtualInterfaceId"/>.</summary>
+    public PhysicalConnection WithReservation(string virtualInterfaceId, DateTimeOffset now, string etag) =>
+        VirtualInterfaceIds.Contains(virtualInterfaceId) ? this : this with
+        {
+            VirtualInterfaceIds = [.. VirtualInterfaceIds, virtualInterfaceId],
+            UpdateTime = now,
+            ETag = etag,
+        };
+
+    /// <summary>The connection without the reservation of <paramref name="virtualInterfaceId"/>.</summary>
+    public PhysicalConnection WithoutReservation(string virtualInterfaceId, DateTimeOffset now, string etag) =>
+        !VirtualInterfaceIds.Contains(virtualInterfaceId) ? this : this with
+        {
+            VirtualInterfaceIds = VirtualInterfaceIds.Where(v => v != virtualInterfaceId).ToArray(),
+            UpdateTime = now,
+            ETag = etag,
+        };
+
+    /// <summary>True while the connection counts against its account's quota (not deleted, not rejected).</summary>
+    public bool CountsAgainstQuota => State is not (PhysicalConnectionState.Deleted or PhysicalConnectionState.Rejected);
+
     /// <summary>Enters <paramref name="state"/>, recording the transition in the history.</summary>
     public PhysicalConnection Enter(PhysicalConnectionState state, string actor, string reason, DateTimeOffset now, string etag) => this with
     {

@@ -23,6 +23,17 @@ public sealed class PhysicalConnectionStore(IStateStore store)
         return index is null ? (IdIndex.Empty, ETagCondition.MustNotExist) : (index.Value, index.Unchanged);
     }
 
+    /// <summary>Reads how many connections of an account in a region count against its quota.</summary>
+    public async Task<(AccountUsage Usage, ETagCondition Unchanged)> GetUsageAsync(string accountId, string region, CancellationToken cancellationToken)
+    {
+        var usage = await store.GetDocumentAsync(UsageKey(accountId, region), Json.AccountUsage, cancellationToken).ConfigureAwait(false);
+        return usage is null ? (AccountUsage.None, ETagCondition.MustNotExist) : (usage.Value, usage.Unchanged);
+    }
+
+    /// <summary>The write of an account's usage.</summary>
+    public static UpsertState PutUsage(string accountId, string region, AccountUsage usage, ETagCondition condition) =>
+        StateDocuments.Put(UsageKey(accountId, region), usage, Json.AccountUsage, condition);
+
     /// <summary>Reads the connections with <paramref name="ids"/>, in that order.</summary>
     public Task<IReadOnlyList<PhysicalConnection>> GetManyAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken) =>
         store.GetDocumentsAsync(ids.Select(Key).ToArray(), Json.PhysicalConnection, cancellationToken);
@@ -36,6 +47,8 @@ public sealed class PhysicalConnectionStore(IStateStore store)
         StateDocuments.Put(IndexKey(accountId, region), index, Json.IdIndex, condition);
 
     private static string Key(string id) => $"physical-connections/{id}";
+
+    private static string UsageKey(string accountId, string region) => $"physical-connection-usage/{accountId}/{region}";
 
     private static string IndexKey(string accountId, string region) => $"physical-connections-by-account/{accountId}/{region}";
 }

@@ -8,4 +8,8 @@ namespace DirectConnect.PhysicalConnections.Storage;
 [JsonSourceGenerationOptions(UseStringEnumConverter = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(PhysicalConnection))]
 [JsonSerializable(typeof(IdIndex))]
+[JsonSerializable(typeof(Location))]
+[JsonSerializable(typeof(AccessDevice))]
+[JsonSerializable(typeof(PortPool))]
+[JsonSerializable(typeof(AccountUsage))]
 internal sealed partial class PhysicalConnectionsJsonContext : JsonSerializerContext;

@@ -15,7 +15,7 @@ public sealed record TransactionPlan<T>(IReadOnlyList<StateOperation> Operations
 /// </summary>
 public sealed class OptimisticTransaction(IStateStore store, RequestLedger ledger)
 {
-    private const int MaxAttempts = 16;
+    private const int MaxAttempts = 32;
 
     /// <summary>
     /// Plans and commits until an attempt wins. <paramref name="encode"/> and <paramref name="decode"/>
@@ -39,7 +39,17 @@ public sealed class OptimisticTransaction(IStateStore store, RequestLedger ledge
                 return decode(earlier);
             }
 
-            var decided = await plan(cancellationToken).ConfigureAwait(false);
+            TransactionPlan<T> decided;
+            try
+            {
+                decided = await plan(cancellationToken).ConfigureAwait(false);
+            }
+            catch (StaleReadException)
+            {
+                await BackOffAsync(attempt, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
             var operations = requestId is null
                 ? decided.Operations
                 : [.. decided.Operations, RequestLedger.Record(requestId, encode(decided.Result))];
@@ -48,10 +58,13 @@ public sealed class OptimisticTransaction(IStateStore store, RequestLedger ledge
                 return decided.Result;
             }
 
-            // Lost a race: back off a little (with jitter, so racing writers spread out) and plan again.
-            await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 4 << Math.Min(attempt, 5))), cancellationToken).ConfigureAwait(false);
+            await BackOffAsync(attempt, cancellationToken).ConfigureAwait(false);
         }
 
         throw DomainException.Contended(what);
     }
+
+    // Lost a race: back off a little (with jitter, so racing writers spread out) and plan again.
+    private static Task BackOffAsync(int attempt, CancellationToken cancellationToken) =>
+        Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 4 << Math.Min(attempt, 5))), cancellationToken);
 }

@@ -1,0 +1,87 @@
+using DirectConnect.Platform.Coordination;
+using DirectConnect.PhysicalConnections.Domain;
+
+namespace DirectConnect.PhysicalConnections.Storage;
+
+/// <summary>
+/// The operator inventory in the state store: locations (with a per-region code marker that
+/// keeps codes unique), access devices, the per-region indexes that list them, and the port
+/// pools (one per location and speed).
+/// </summary>
+public sealed class InventoryStore(IStateStore store)
+{
+    private static PhysicalConnectionsJsonContext Json => PhysicalConnectionsJsonContext.Default;
+
+    /// <summary>Reads a location.</summary>
+    public Task<Versioned<Location>?> GetLocationAsync(string id, CancellationToken cancellationToken) =>
+        store.GetDocumentAsync(LocationKey(id), Json.Location, cancellationToken);
+
+    /// <summary>Reads an access device.</summary>
+    public Task<Versioned<AccessDevice>?> GetDeviceAsync(string id, CancellationToken cancellationToken) =>
+        store.GetDocumentAsync(DeviceKey(id), Json.AccessDevice, cancellationToken);
+
+    /// <summary>Reads several locations, in order.</summary>
+    public Task<IReadOnlyList<Location>> GetLocationsAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken) =>
+        store.GetDocumentsAsync(ids.Select(LocationKey).ToArray(), Json.Location, cancellationToken);
+
+    /// <summary>Reads several devices, in order.</summary>
+    public Task<IReadOnlyList<AccessDevice>> GetDevicesAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken) =>
+        store.GetDocumentsAsync(ids.Select(DeviceKey).ToArray(), Json.AccessDevice, cancellationToken);
+
+    /// <summary>Reads the index of a region's locations.</summary>
+    public Task<(IdIndex Index, ETagCondition Unchanged)> GetLocationIndexAsync(string region, CancellationToken cancellationToken) =>
+        GetIndexAsync($"locations-by-region/{region}", cancellationToken);
+
+    /// <summary>Reads the index of a region's access devices.</summary>
+    public Task<(IdIndex Index, ETagCondition Unchanged)> GetDeviceIndexAsync(string region, CancellationToken cancellationToken) =>
+        GetIndexAsync($"access-devices-by-region/{region}", cancellationToken);
+
+    /// <summary>Reads the pool of a location and speed (empty when none was written yet).</summary>
+    public async Task<(PortPool Pool, ETagCondition Unchanged)> GetPoolAsync(string locationId, PortSpeed speed, CancellationToken cancellationToken)
+    {
+        var pool = await store.GetDocumentAsync(PoolKey(locationId, speed), Json.PortPool, cancellationToken).ConfigureAwait(false);
+        return pool is null ? (PortPool.Empty(locationId, speed), ETagCondition.MustNotExist) : (pool.Value, pool.Unchanged);
+    }
+
+    /// <summary>The write of a location.</summary>
+    public static UpsertState PutLocation(Location location, ETagCondition condition) =>
+        StateDocuments.Put(LocationKey(location.Id), location, Json.Location, condition);
+
+    /// <summary>True when a location of <paramref name="region"/> has <paramref name="code"/>. The claim written on create is the guard; this read turns a clash into a clear error.</summary>
+    public async Task<bool> IsLocationCodeTakenAsync(string region, string code, CancellationToken cancellationToken) =>
+        await store.GetAsync(CodeKey(region, code), cancellationToken).ConfigureAwait(false) is not null;
+
+    /// <summary>The marker that reserves a location code in its region (insert-only: a second location with the code loses).</summary>
+    public static UpsertState ClaimLocationCode(Location location) =>
+        StateDocuments.Put(CodeKey(location.Region, location.Code), new IdIndex([location.Id]), Json.IdIndex, ETagCondition.MustNotExist);
+
+    /// <summary>The write of a device.</summary>
+    public static UpsertState PutDevice(AccessDevice device, ETagCondition condition) =>
+        StateDocuments.Put(DeviceKey(device.Id), device, Json.AccessDevice, condition);
+
+    /// <summary>The write of a region's location index.</summary>
+    public static UpsertState PutLocationIndex(string region, IdIndex index, ETagCondition condition) =>
+        StateDocuments.Put($"locations-by-region/{region}", index, Json.IdIndex, condition);
+
+    /// <summary>The write of a region's device index.</summary>
+    public static UpsertState PutDeviceIndex(string region, IdIndex index, ETagCondition condition) =>
+        StateDocuments.Put($"access-devices-by-region/{region}", index, Json.IdIndex, condition);
+
+    /// <summary>The write of a pool.</summary>
+    public static UpsertState PutPool(PortPool pool, ETagCondition condition) =>
+        StateDocuments.Put(PoolKey(pool.LocationId, pool.Speed), pool, Json.PortPool, condition);
+
+    private async Task<(IdIndex, ETagCondition)> GetIndexAsync(string key, CancellationToken cancellationToken)
+    {
+        var index = await store.GetDocumentAsync(key, Json.IdIndex, cancellationToken).ConfigureAwait(false);
+        return index is null ? (IdIndex.Empty, ETagCondition.MustNotExist) : (index.Value, index.Unchanged);
+    }
+
+    private static string CodeKey(string region, string code) => $"location-codes/{region}/{code}";
+
+    private static string LocationKey(string id) => $"locations/{id}";
+
+    private static string DeviceKey(string id) => $"access-devices/{id}";
+
+    private static string PoolKey(string locationId, PortSpeed speed) => $"port-pools/{locationId}/{speed}";
+}

@@ -1,0 +1,318 @@
+using DirectConnect.Contracts.V1;
+using Google.Rpc;
+using Grpc.Core;
+
+namespace DirectConnect.IntegrationTests;
+
+/// <summary>The lifecycle, port allocation, reservations, quota and LOA through the gateway.</summary>
+public sealed class PhysicalConnectionLifecycleTests(EmbeddedSystem system) : IClassFixture<EmbeddedSystem>
+{
+    private readonly Lifecycle _steps = new(system.Channel, system.As);
+
+    private static string NewAccount() => "acct-" + Guid.NewGuid().ToString("N")[..10];
+
+    [Fact]
+    public async Task ALineGoesFromApplicationToAvailableWithEveryStepInItsHistory()
+    {
+        var location = await system.AddLocationAsync();
+        var device = await system.AddDeviceAsync(location, ports: 2);
+        var account = NewAccount();
+
+        var ordered = await _steps.OrderAsync(account, location);
+        var approved = await _steps.ApproveAsync(ordered);
+        Assert.Equal(PhysicalConnection.Types.State.PendingPayment, approved.State);
+
+        var paid = await _steps.PayAsync(approved);
+        Assert.Equal(PhysicalConnection.Types.State.UnderConstruction, paid.State);
+        Assert.False(paid.WaitingForPort);
+        Assert.Equal(device.Id, paid.Port.AccessDeviceId);
+        Assert.Equal("xe-0/0/0", paid.Port.PortName); // lowest port first
+        Assert.NotNull(paid.PaymentTime);
+
+        var built = await _steps.BuildAsync(paid);
+        Assert.Equal(PhysicalConnection.Types.State.AwaitingConfirmation, built.State);
+        var available = await _steps.ConfirmAsync(built);
+        Assert.Equal(PhysicalConnection.Types.State.Available, available.State);
+
+        Assert.Equal(
+            [
+                PhysicalConnection.Types.State.Applying, PhysicalConnection.Types.State.PendingPayment,
+                PhysicalConnection.Types.State.UnderConstruction, PhysicalConnection.Types.State.AwaitingConfirmation,
+                PhysicalConnection.Types.State.Available,
+            ],
+            available.History.Select(h => h.State));
+        Assert.Equal($"customer:{account}", available.History[0].Actor);
+        Assert.Equal("operator:ops", available.History[1].Actor);
+        Assert.Equal($"customer:{account}", available.History[4].Actor);
+        Assert.True(available.History.Zip(available.History.Skip(1)).All(p => p.First.Time <= p.Second.Time));
+
+        var devices = new AccessDeviceService.AccessDeviceServiceClient(system.Channel);
+        var held = await devices.GetAccessDeviceAsync(new GetAccessDeviceRequest { Region = Lifecycle.Region, Id = device.Id }, _steps.Operator);
+        Assert.Equal(available.Id, held.Ports[0].AllocatedPhysicalConnectionId);
+        Assert.Equal("", held.Ports[1].AllocatedPhysicalConnectionId);
+    }
+
+    [Fact]
+    public async Task AMethodCalledInTheWrongStateIsAFailedPreconditionNamingTheState()
+    {
+        var location = await system.AddLocationAsync();
+        var ordered = await _steps.OrderAsync(NewAccount(), location);
+
+        var confirm = await RpcAssert.FailsWith(StatusCode.FailedPrecondition, () => _steps.ConfirmAsync(ordered));
+        Assert.Equal("INVALID_STATE", confirm.Reason());
+        Assert.Equal("STATE_APPLYING", confirm.Detail<ErrorInfo>().Metadata["currentState"]);
+        await RpcAssert.FailsWith(StatusCode.FailedPrecondition, () => _steps.PayAsync(ordered));
+        await RpcAssert.FailsWith(StatusCode.FailedPrecondition, () => _steps.BuildAsync(ordered));
+
+        var approved = await _steps.ApproveAsync(ordered);
+        var again = await RpcAssert.FailsWith(StatusCode.FailedPrecondition, () => _steps.ApproveAsync(approved));
+        Assert.Equal("STATE_PENDING_PAYMENT", again.Detail<ErrorInfo>().Metadata["currentState"]);
+        Assert.Equal(PhysicalConnection.Types.State.PendingPayment, (await _steps.GetAsync(ordered.Id)).State);
+    }
+
+    [Fact]
+    public async Task CustomersCannotCallOperatorMethodsNorOperatorsConfirmForACustomer()
+    {
+        var location = await system.AddLocationAsync();
+        await system.AddDeviceAsync(location, ports: 1);
+        var account = NewAccount();
+        var ordered = await _steps.OrderAsync(account, location);
+        var customer = _steps.Customer(account);
+
+        await RpcAssert.FailsWith(StatusCode.PermissionDenied, async () =>
+            await _steps.Client.ApprovePhysicalConnectionAsync(new ApprovePhysicalConnectionRequest { Region = Lifecycle.Region, Id = ordered.Id }, customer));
+        await RpcAssert.FailsWith(StatusCode.PermissionDenied, async () =>
+            await _steps.Client.RejectPhysicalConnectionAsync(new RejectPhysicalConnectionRequest { Region = Lifecycle.Region, Id = ordered.Id, Reason = "no" }, customer));
+        await RpcAssert.FailsWith(StatusCode.PermissionDenied, async () =>
+            await _steps.Client.RecordPhysicalConnectionPaymentAsync(new RecordPhysicalConnectionPaymentRequest { Region = Lifecycle.Region, Id = ordered.Id }, customer));
+        await RpcAssert.FailsWith(StatusCode.PermissionDenied, async () =>
+            await _steps.Client.CompletePhysicalConnectionConstructionAsync(new CompletePhysicalConnectionConstructionRequest { Region = Lifecycle.Region, Id = ordered.Id }, customer));
+        var locations = new LocationService.LocationServiceClient(system.Channel);
+        await RpcAssert.FailsWith(StatusCode.PermissionDenied, async () =>
+            await locations.CreateLocationAsync(new CreateLocationRequest { Region = Lifecycle.Region, Location = new Location { Code = "X-1", Name = "x" } }, customer));
+        var devices = new AccessDeviceService.AccessDeviceServiceClient(system.Channel);
+        await RpcAssert.FailsWith(StatusCode.PermissionDenied, async () =>
+            await devices.ListAccessDevicesAsync(new ListAccessDevicesRequest { Region = Lifecycle.Region }, customer));
+
+        var built = await _steps.BuildAsync(await _steps.PayAsync(await _steps.ApproveAsync(ordered)));
+        await RpcAssert.FailsWith(StatusCode.PermissionDenied, async () =>
+            await _steps.Client.ConfirmPhysicalConnectionAsync(new ConfirmPhysicalConnectionRequest { Region = Lifecycle.Region, Id = built.Id }, _steps.Operator));
+        await RpcAssert.FailsWith(StatusCode.NotFound, async () =>
+            await _steps.Client.ConfirmPhysicalConnectionAsync(new ConfirmPhysicalConnectionRequest { Region = Lifecycle.Region, Id = built.Id }, _steps.Customer(NewAccount())));
+        Assert.Equal(PhysicalConnection.Types.State.AwaitingConfirmation, (await _steps.GetAsync(built.Id)).State);
+    }
+
+    [Fact]
+    public async Task ARejectionNeedsAReasonKeepsItAndFreesTheQuota()
+    {
+        var location = await system.AddLocationAsync();
+        var account = NewAccount();
+        var ordered = await _steps.OrderAsync(account, location);
+
+        var missing = await RpcAssert.FailsWith(StatusCode.InvalidArgument, async () =>
+            await _steps.Client.RejectPhysicalConnectionAsync(new RejectPhysicalConnectionRequest { Region = Lifecycle.Region, Id = ordered.Id }, _steps.Operator));
+        Assert.Contains(missing.Detail<BadRequest>().FieldViolations, v => v.Field == "reason");
+
+        var rejected = await _steps.Client.RejectPhysicalConnectionAsync(
+            new RejectPhysicalConnectionRequest { Region = Lifecycle.Region, Id = ordered.Id, Reason = "no capacity at this site" }, _steps.Operator);
+        Assert.Equal(PhysicalConnection.Types.State.Rejected, rejected.State);
+        Assert.Equal("no capacity at this site", rejected.StateReason);
+        Assert.Equal("no capacity at this site", rejected.History[^1].Reason);
+
+        for (var i = 0; i < 10; i++)
+        {
+            await _steps.OrderAsync(account, location);
+        }
+    }
+
+    [Fact]
+    public async Task TheEleventhConnectionOfAnAccountInARegionExceedsTheQuota()
+    {
+        var location = await system.AddLocationAsync();
+        var account = NewAccount();
+        var orders = new List<PhysicalConnection>();
+        for (var i = 0; i < 10; i++)
+        {
+            orders.Add(await _steps.OrderAsync(account, location));
+        }
+
+        var status = await RpcAssert.FailsWith(StatusCode.ResourceExhausted, () => _steps.OrderAsync(account, location));
+        Assert.Equal("PHYSICAL_CONNECTION_QUOTA_EXCEEDED", status.Reason());
+        Assert.Contains(account, status.Detail<QuotaFailure>().Violations.Single().Subject, StringComparison.Ordinal);
+        await _steps.OrderAsync(NewAccount(), location); // another account is not affected
+
+        await _steps.DeleteAsync(orders[0]);
+        await _steps.OrderAsync(account, location);
+    }
+
+    [Fact]
+    public async Task AConnectionWithoutAFreePortWaitsVisiblyAndIsServedWhenADeviceIsAdded()
+    {
+        var location = await system.AddLocationAsync();
+        var paid = await _steps.PayAsync(await _steps.ApproveAsync(await _steps.OrderAsync(NewAccount(), location)));
+        Assert.Equal(PhysicalConnection.Types.State.UnderConstruction, paid.State);
+        Assert.True(paid.WaitingForPort);
+        Assert.Null(paid.Port);
+        var notYet = await RpcAssert.FailsWith(StatusCode.FailedPrecondition, () => _steps.BuildAsync(paid));
+        Assert.Equal("PORT_NOT_ALLOCATED", notYet.Reason());
+
+        var device = await system.AddDeviceAsync(location, ports: 1);
+        var served = await _steps.EventuallyAsync(paid.Id, c => c.Port is not null, "got a port");
+        Assert.False(served.WaitingForPort);
+        Assert.Equal(device.Id, served.Port.AccessDeviceId);
+        Assert.Equal(PhysicalConnection.Types.State.AwaitingConfirmation, (await _steps.BuildAsync(served)).State);
+    }
+
+    [Fact]
+    public async Task PortsOfTheWrongSpeedOrAnotherLocationAreNotAllocated()
+    {
+        var location = await system.AddLocationAsync();
+        var elsewhere = await system.AddLocationAsync();
+        await system.AddDeviceAsync(location, ports: 4, speed: PortSpeed._1G);
+        await system.AddDeviceAsync(elsewhere, ports: 4, speed: PortSpeed._10G);
+        var paid = await _steps.PayAsync(await _steps.ApproveAsync(await _steps.OrderAsync(NewAccount(), location, PortSpeed._10G)));
+        Assert.True(paid.WaitingForPort);
+
+        var match = await system.AddDeviceAsync(location, ports: 1, speed: PortSpeed._10G);
+        Assert.Equal(match.Id, (await _steps.EventuallyAsync(paid.Id, c => c.Port is not null, "got a port")).Port.AccessDeviceId);
+    }
+
+    [Fact]
+    public async Task SixtyFourPayersAgainstThirtyTwoPortsGetDistinctPortsAndTheRestWaitThenAreServedInPaymentOrder()
+    {
+        var location = await system.AddLocationAsync();
+        var devices = new List<AccessDevice>();
+        for (var i = 0; i < 4; i++)
+        {
+            devices.Add(await system.AddDeviceAsync(location, ports: 8));
+        }
+
+        var approved = await _steps.ApprovedAsync(64, location);
+        var paid = await Task.WhenAll(approved.Select(c => _steps.PayAsync(c)));
+
+        var holders = paid.Where(c => c.Port is not null).ToArray();
+        var waiters = paid.Where(c => c.WaitingForPort).ToArray();
+        Assert.Equal(32, holders.Length);
+        Assert.Equal(32, waiters.Length);
+        Assert.Equal(32, holders.Select(c => (c.Port.AccessDeviceId, c.Port.PortName)).Distinct().Count());
+        await AssertDevicesAgreeWithConnectionsAsync(devices, holders);
+
+        // Free one port at a time: each goes to the earliest-paid connection still waiting.
+        var queue = waiters.OrderBy(c => c.PaymentTime.ToDateTimeOffset()).ToList();
+        foreach (var holder in holders)
+        {
+            var freedPort = holder.Port;
+            await _steps.DeleteAsync(holder);
+            var next = queue[0];
+            queue.RemoveAt(0);
+            var served = await _steps.EventuallyAsync(next.Id, c => c.Port is not null, "got the freed port");
+            Assert.Equal((freedPort.AccessDeviceId, freedPort.PortName), (served.Port.AccessDeviceId, served.Port.PortName));
+            foreach (var later in queue.Take(3))
+            {
+                Assert.True((await _steps.GetAsync(later.Id)).WaitingForPort, $"{later.Id} paid later but was served before {next.Id}");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task DeleteIsRefusedWhileAVirtualInterfaceHoldsAReservationAndFreesThePortAfterRelease()
+    {
+        var location = await system.AddLocationAsync();
+        var device = await system.AddDeviceAsync(location, ports: 1);
+        var connection = await _steps.AvailableAsync(NewAccount(), location);
+        var customer = _steps.Customer(connection.AccountId);
+
+        var reserve = new ReservePhysicalConnectionRequest { Region = Lifecycle.Region, Id = connection.Id, VirtualInterfaceId = "dxvif-0000000000a1" };
+        var reserved = await _steps.Client.ReservePhysicalConnectionAsync(reserve, customer);
+        Assert.Equal(["dxvif-0000000000a1"], reserved.VirtualInterfaceIds);
+        var again = await _steps.Client.ReservePhysicalConnectionAsync(reserve, customer); // idempotent, keyed by the virtual interface
+        Assert.Equal(["dxvif-0000000000a1"], again.VirtualInterfaceIds);
+
+        var refused = await RpcAssert.FailsWith(StatusCode.FailedPrecondition, () => _steps.DeleteAsync(connection));
+        Assert.Equal("PHYSICAL_CONNECTION_IN_USE", refused.Reason());
+        Assert.Equal(["dxvif-0000000000a1"], refused.Detail<PreconditionFailure>().Violations.Select(v => v.Subject));
+
+        var release = new ReleasePhysicalConnectionRequest { Region = Lifecycle.Region, Id = connection.Id, VirtualInterfaceId = "dxvif-0000000000a1" };
+        Assert.Empty((await _steps.Client.ReleasePhysicalConnectionAsync(release, customer)).VirtualInterfaceIds);
+        Assert.Empty((await _steps.Client.ReleasePhysicalConnectionAsync(release, customer)).VirtualInterfaceIds);
+
+        var deleted = await _steps.DeleteAsync(connection);
+        Assert.Equal(PhysicalConnection.Types.State.Deleted, deleted.State);
+        var devices = new AccessDeviceService.AccessDeviceServiceClient(system.Channel);
+        var freed = await devices.GetAccessDeviceAsync(new GetAccessDeviceRequest { Region = Lifecycle.Region, Id = device.Id }, _steps.Operator);
+        Assert.Equal("", freed.Ports.Single().AllocatedPhysicalConnectionId);
+
+        var next = await _steps.PayAsync(await _steps.ApproveAsync(await _steps.OrderAsync(NewAccount(), location)));
+        Assert.Equal(device.Id, next.Port.AccessDeviceId); // free at once, no waiting
+    }
+
+    [Fact]
+    public async Task AReservationNeedsAnAvailableConnection()
+    {
+        var location = await system.AddLocationAsync();
+        var ordered = await _steps.OrderAsync(NewAccount(), location);
+        var status = await RpcAssert.FailsWith(StatusCode.FailedPrecondition, async () => await _steps.Client.ReservePhysicalConnectionAsync(
+            new ReservePhysicalConnectionRequest { Region = Lifecycle.Region, Id = ordered.Id, VirtualInterfaceId = "dxvif-0000000000b2" },
+            _steps.Customer(ordered.AccountId)));
+        Assert.Equal("STATE_APPLYING", status.Detail<ErrorInfo>().Metadata["currentState"]);
+    }
+
+    [Fact]
+    public async Task AnAccessDeviceCanBeDeletedOnlyWhileNoneOfItsPortsIsHeld()
+    {
+        var location = await system.AddLocationAsync();
+        var device = await system.AddDeviceAsync(location, ports: 2);
+        var devices = new AccessDeviceService.AccessDeviceServiceClient(system.Channel);
+        var paid = await _steps.PayAsync(await _steps.ApproveAsync(await _steps.OrderAsync(NewAccount(), location)));
+
+        var refused = await RpcAssert.FailsWith(StatusCode.FailedPrecondition, async () =>
+            await devices.DeleteAccessDeviceAsync(new DeleteAccessDeviceRequest { Region = Lifecycle.Region, Id = device.Id }, _steps.Operator));
+        Assert.Equal("ACCESS_DEVICE_IN_USE", refused.Reason());
+        Assert.Equal([paid.Id], refused.Detail<PreconditionFailure>().Violations.Select(v => v.Subject));
+
+        await _steps.DeleteAsync(paid);
+        var deleted = await devices.DeleteAccessDeviceAsync(new DeleteAccessDeviceRequest { Region = Lifecycle.Region, Id = device.Id }, _steps.Operator);
+        Assert.Equal(AccessDevice.Types.State.Deleted, deleted.State);
+
+        var waiting = await _steps.PayAsync(await _steps.ApproveAsync(await _steps.OrderAsync(NewAccount(), location)));
+        Assert.True(waiting.WaitingForPort); // a deleted device's ports are not allocated
+    }
+
+    [Fact]
+    public async Task BadInventoryInputNamesEveryBadField()
+    {
+        var devices = new AccessDeviceService.AccessDeviceServiceClient(system.Channel);
+        var device = new AccessDevice { LocationId = "nowhere", Name = "" };
+        device.Ports.Add(new AccessDevice.Types.Port { Name = "xe-0/0/0", Speed = PortSpeed._10G });
+        device.Ports.Add(new AccessDevice.Types.Port { Name = "xe-0/0/0", Speed = PortSpeed.Unspecified });
+        var status = await RpcAssert.FailsWith(StatusCode.InvalidArgument, async () =>
+            await devices.CreateAccessDeviceAsync(new CreateAccessDeviceRequest { Region = Lifecycle.Region, AccessDevice = device }, _steps.Operator));
+        Assert.Equal(
+            ["access_device.location_id", "access_device.name", "access_device.ports[1].name", "access_device.ports[1].speed"],
+            status.Detail<BadRequest>().FieldViolations.Select(v => v.Field));
+
+        var locations = new LocationService.LocationServiceClient(system.Channel);
+        var duplicate = await RpcAssert.FailsWith(StatusCode.AlreadyExists, async () => await locations.CreateLocationAsync(
+            new CreateLocationRequest { Region = Lifecycle.Region, Location = new Location { Code = "BJ-YZ-01", Name = "again" } }, _steps.Operator));
+        Assert.Equal("LOCATION_CODE_TAKEN", duplicate.Reason());
+
+        var unknownLocation = await RpcAssert.FailsWith(StatusCode.InvalidArgument, () => _steps.OrderAsync(NewAccount(), "loc-000000000000"));
+        Assert.Contains(unknownLocation.Detail<BadRequest>().FieldViolations, v => v.Field == "physical_connection.location_id");
+    }
+
+    private async Task AssertDevicesAgreeWithConnectionsAsync(IEnumerable<AccessDevice> devices, IEnumerable<PhysicalConnection> holders)
+    {
+        var client = new AccessDeviceService.AccessDeviceServiceClient(system.Channel);
+        var held = new Dictionary<(string, string), string>();
+        foreach (var device in devices)
+        {
+            var current = await client.GetAccessDeviceAsync(new GetAccessDeviceRequest { Region = Lifecycle.Region, Id = device.Id }, _steps.Operator);
+            foreach (var port in current.Ports.Where(p => p.AllocatedPhysicalConnectionId.Length > 0))
+            {
+                held.Add((device.Id, port.Name), port.AllocatedPhysicalConnectionId);
+            }
+        }
+
+        Assert.Equal(holders.ToDictionary(h => (h.Port.AccessDeviceId, h.Port.PortName), h => h.Id), held);
+    }
+}

@@ -1,0 +1,40 @@
+using DirectConnect.PhysicalConnections.Domain;
+
+namespace DirectConnect.UnitTests.PhysicalConnections;
+
+public sealed class PortPoolTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void DevicesWithRoomStayInTheOrderTheyWereAddedWhateverOrderTheyComeBackIn()
+    {
+        var pool = PortPool.Empty("loc-a", PortSpeed.Speed10G)
+            .WithRoomOn(new PoolDevice("dxdev-c", T0.AddMinutes(3)))
+            .WithRoomOn(new PoolDevice("dxdev-a", T0.AddMinutes(1)))
+            .WithRoomOn(new PoolDevice("dxdev-b", T0.AddMinutes(2)))
+            .WithRoomOn(new PoolDevice("dxdev-a", T0.AddMinutes(1)));
+        Assert.Equal(["dxdev-a", "dxdev-b", "dxdev-c"], pool.FreeDevices.Select(d => d.DeviceId));
+
+        var refilled = pool.WithoutRoomOn("dxdev-a").WithRoomOn(new PoolDevice("dxdev-a", T0.AddMinutes(1)));
+        Assert.Equal(["dxdev-a", "dxdev-b", "dxdev-c"], refilled.FreeDevices.Select(d => d.DeviceId));
+    }
+
+    [Fact]
+    public void AConnectionTakesAPortAtOnceOnlyWhenOneIsFreeAndNobodyWaits()
+    {
+        var empty = PortPool.Empty("loc-a", PortSpeed.Speed1G);
+        Assert.False(empty.CanAllocateAtOnce);
+        var withRoom = empty.WithRoomOn(new PoolDevice("dxdev-a", T0));
+        Assert.True(withRoom.CanAllocateAtOnce);
+        Assert.False(withRoom.WithWaiter("dxpc-1").CanAllocateAtOnce); // earlier payers go first
+    }
+
+    [Fact]
+    public void WaitersQueueInPaymentOrderOnce()
+    {
+        var pool = PortPool.Empty("loc-a", PortSpeed.Speed1G).WithWaiter("dxpc-1").WithWaiter("dxpc-2").WithWaiter("dxpc-1").WithWaiter("dxpc-3");
+        Assert.Equal(["dxpc-1", "dxpc-2", "dxpc-3"], pool.Waiters);
+        Assert.Equal(["dxpc-1", "dxpc-3"], pool.WithoutWaiter("dxpc-2").Waiters);
+    }
+}
