@@ -1,0 +1,113 @@
+using DirectConnect.Contracts.V1;
+using DirectConnect.Gateway.Hosting;
+using DirectConnect.Gateway.Security;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DirectConnect.Benchmarks;
+
+/// <summary>A fresh embedded system (own data directory, loopback ports) driven through real gRPC, as users drive it.</summary>
+internal sealed class BenchmarkSystem : IAsyncDisposable
+{
+    public const string Region = "cn-north-1";
+    private readonly WebApplication _app;
+    private readonly string _dataDirectory;
+
+    private BenchmarkSystem(WebApplication app, string dataDirectory, GrpcChannel channel)
+    {
+        _app = app;
+        _dataDirectory = dataDirectory;
+        Channel = channel;
+        Connections = new PhysicalConnectionService.PhysicalConnectionServiceClient(channel);
+        Operator = Call("ops", "operator");
+    }
+
+    public GrpcChannel Channel { get; }
+
+    public PhysicalConnectionService.PhysicalConnectionServiceClient Connections { get; }
+
+    public CallOptions Operator { get; }
+
+    public static async Task<BenchmarkSystem> StartAsync()
+    {
+        var dataDirectory = Path.Combine(Path.GetTempPath(), "dc-bench-" + Guid.NewGuid().ToString("N"));
+        var app = GatewayApp.Build(
+        [
+            $"--data-dir={dataDirectory}", "--grpc-port=0", "--rest-port=0", "--Logging:LogLevel:Default=Warning",
+            "--DirectConnect:PhysicalConnections:QuotaPerAccountPerRegion=1000000",
+        ]);
+        await app.StartAsync();
+        var channel = GrpcChannel.ForAddress(app.Services.GetRequiredService<GatewayEndpoints>().GrpcAddress);
+        return new BenchmarkSystem(app, dataDirectory, channel);
+    }
+
+    public CallOptions Call(string account, string role)
+    {
+        using var output = new StringWriter();
+        TokenCommand.Run(["--account", account, "--role", role, $"--data-dir={_dataDirectory}"], output, TextWriter.Null);
+        return new CallOptions(new Metadata { { "authorization", $"Bearer {output.ToString().Trim()}" } });
+    }
+
+    /// <summary>A location with <paramref name="devices"/> devices of <paramref name="portsPerDevice"/> 10G ports.</summary>
+    public async Task<string> InventoryAsync(int devices, int portsPerDevice)
+    {
+        var location = (await new LocationService.LocationServiceClient(Channel).CreateLocationAsync(new CreateLocationRequest
+        {
+            Region = Region,
+            Location = new Location { Code = "BENCH-" + Guid.NewGuid().ToString("N")[..6].ToUpperInvariant(), Name = "bench" },
+        }, Operator)).Id;
+        var client = new AccessDeviceService.AccessDeviceServiceClient(Channel);
+        for (var d = 0; d < devices; d++)
+        {
+            var device = new AccessDevice { LocationId = location, Name = $"asw-{d}" };
+            device.Ports.AddRange(Enumerable.Range(0, portsPerDevice).Select(p => new AccessDevice.Types.Port { Name = $"xe-0/0/{p}", Speed = PortSpeed._10G }));
+            await client.CreateAccessDeviceAsync(new CreateAccessDeviceRequest { Region = Region, AccessDevice = device }, Operator);
+        }
+
+        return location;
+    }
+
+    /// <summary><paramref name="count"/> approved connections at <paramref name="location"/>, ready for payment.</summary>
+    public async Task<IReadOnlyList<string>> ApprovedAsync(string location, int count)
+    {
+        var customer = Call("bench", "customer");
+        var ids = new List<string>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var created = await Connections.CreatePhysicalConnectionAsync(new CreatePhysicalConnectionRequest
+            {
+                Region = Region,
+                PhysicalConnection = new PhysicalConnection { Name = $"c{i}", LocationId = location, PortSpeed = PortSpeed._10G, BandwidthMbps = 1000, Provider = "bench" },
+            }, customer);
+            await Connections.ApprovePhysicalConnectionAsync(new ApprovePhysicalConnectionRequest { Region = Region, Id = created.Id }, Operator);
+            ids.Add(created.Id);
+        }
+
+        return ids;
+    }
+
+    public async Task PayAsync(string id)
+    {
+        var paid = await Connections.RecordPhysicalConnectionPaymentAsync(new RecordPhysicalConnectionPaymentRequest { Region = Region, Id = id }, Operator);
+        if (paid.Port is null)
+        {
+            throw new InvalidOperationException($"{id} did not get a port; the benchmark sizes the inventory so that every payer does.");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Channel.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        try
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using System.Globalization;
+using DirectConnect.Benchmarks;
+
+// Port-allocation load driver. Every figure is measured in this run, through real gRPC on
+// loopback against the embedded system (SQLite file), and printed with its ratio to the
+// baseline measured beside it: 1 payer for throughput, 10 devices for the cost per allocation.
+var quick = args.Contains("--quick");
+var allocations = quick ? 64 : 512;
+var scaledAllocations = quick ? 32 : 256;
+var culture = CultureInfo.InvariantCulture;
+
+Console.WriteLine($"DirectConnect port allocation benchmark ({Environment.ProcessorCount} cores, {(quick ? "quick" : "full")} run)");
+Console.WriteLine();
+Console.WriteLine($"1. Throughput: {allocations} payments recorded by N concurrent payers on one location (10 devices x 64 ports)");
+Console.WriteLine("   payers  allocations/s  ratio to 1 payer");
+double? baseline = null;
+foreach (var payers in new[] { 1, 8, 64 })
+{
+    await using var system = await BenchmarkSystem.StartAsync();
+    var location = await system.InventoryAsync(devices: 10, portsPerDevice: 64);
+    var ids = await system.ApprovedAsync(location, allocations);
+    await system.PayAsync((await system.ApprovedAsync(location, 1))[0]); // warm-up
+
+    var queue = new Queue<string>(ids);
+    var clock = Stopwatch.StartNew();
+    await Task.WhenAll(Enumerable.Range(0, payers).Select(async _ =>
+    {
+        while (true)
+        {
+            string id;
+            lock (queue)
+            {
+                if (!queue.TryDequeue(out id!))
+                {
+                    return;
+                }
+            }
+
+            await system.PayAsync(id);
+        }
+    }));
+    var rate = allocations / clock.Elapsed.TotalSeconds;
+    baseline ??= rate;
+    Console.WriteLine(string.Create(culture, $"   {payers,6}  {rate,13:F1}  {rate / baseline.Value,16:F2}"));
+}
+
+Console.WriteLine();
+Console.WriteLine($"2. Cost of one allocation as the location grows ({scaledAllocations} sequential payments, 48 ports per device)");
+Console.WriteLine("   devices  ports   ms/allocation  ratio to 10 devices");
+double? small = null;
+foreach (var devices in new[] { 10, 100, 1000 })
+{
+    await using var system = await BenchmarkSystem.StartAsync();
+    var location = await system.InventoryAsync(devices, portsPerDevice: 48);
+    var ids = await system.ApprovedAsync(location, scaledAllocations);
+    await system.PayAsync((await system.ApprovedAsync(location, 1))[0]); // warm-up
+
+    var clock = Stopwatch.StartNew();
+    foreach (var id in ids)
+    {
+        await system.PayAsync(id);
+    }
+
+    var perAllocation = clock.Elapsed.TotalMilliseconds / ids.Count;
+    small ??= perAllocation;
+    Console.WriteLine(string.Create(culture, $"   {devices,7}  {devices * 48,5}  {perAllocation,14:F3}  {perAllocation / small.Value,19:F2}"));
+}
