@@ -1,8 +1,11 @@
 using System.Text.Json.Serialization;
+using DirectConnect.Platform.Coordination;
 using DirectConnect.Platform.Idempotency;
 
 namespace DirectConnect.Platform;
 
 /// <summary>Source-generated JSON for the platform's own state documents.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(RequestLedgerEntry))]
+[JsonSerializable(typeof(IdIndex))]
 internal sealed partial class PlatformJsonContext : JsonSerializerContext;

@@ -1,6 +1,8 @@
 using DirectConnect.Routing.Api;
+using DirectConnect.Routing.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace DirectConnect.Routing;
@@ -9,7 +11,12 @@ namespace DirectConnect.Routing;
 public static class RoutingModule
 {
     /// <summary>Registers the module's services.</summary>
-    public static IHostApplicationBuilder AddRoutingModule(this IHostApplicationBuilder builder) => builder;
+    public static IHostApplicationBuilder AddRoutingModule(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddSingleton<VpcStore>();
+        return builder;
+    }
 
     /// <summary>Maps the module's gRPC services.</summary>
     public static IEndpointRouteBuilder MapRoutingModule(this IEndpointRouteBuilder endpoints)

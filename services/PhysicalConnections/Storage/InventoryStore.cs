@@ -30,11 +30,11 @@ public sealed class InventoryStore(IStateStore store)
 
     /// <summary>Reads the index of a region's locations.</summary>
     public Task<(IdIndex Index, ETagCondition Unchanged)> GetLocationIndexAsync(string region, CancellationToken cancellationToken) =>
-        GetIndexAsync($"locations-by-region/{region}", cancellationToken);
+        store.GetIndexAsync($"locations-by-region/{region}", cancellationToken);
 
     /// <summary>Reads the index of a region's access devices.</summary>
     public Task<(IdIndex Index, ETagCondition Unchanged)> GetDeviceIndexAsync(string region, CancellationToken cancellationToken) =>
-        GetIndexAsync($"access-devices-by-region/{region}", cancellationToken);
+        store.GetIndexAsync($"access-devices-by-region/{region}", cancellationToken);
 
     /// <summary>Reads the pool of a location and speed (empty when none was written yet).</summary>
     public async Task<(PortPool Pool, ETagCondition Unchanged)> GetPoolAsync(string locationId, PortSpeed speed, CancellationToken cancellationToken)
@@ -53,7 +53,7 @@ public sealed class InventoryStore(IStateStore store)
 
     /// <summary>The marker that reserves a location code in its region (insert-only: a second location with the code loses).</summary>
     public static UpsertState ClaimLocationCode(Location location) =>
-        StateDocuments.Put(CodeKey(location.Region, location.Code), new IdIndex([location.Id]), Json.IdIndex, ETagCondition.MustNotExist);
+        StateDocuments.PutIndex(CodeKey(location.Region, location.Code), new IdIndex([location.Id]), ETagCondition.MustNotExist);
 
     /// <summary>The write of a device.</summary>
     public static UpsertState PutDevice(AccessDevice device, ETagCondition condition) =>
@@ -61,21 +61,15 @@ public sealed class InventoryStore(IStateStore store)
 
     /// <summary>The write of a region's location index.</summary>
     public static UpsertState PutLocationIndex(string region, IdIndex index, ETagCondition condition) =>
-        StateDocuments.Put($"locations-by-region/{region}", index, Json.IdIndex, condition);
+        StateDocuments.PutIndex($"locations-by-region/{region}", index, condition);
 
     /// <summary>The write of a region's device index.</summary>
     public static UpsertState PutDeviceIndex(string region, IdIndex index, ETagCondition condition) =>
-        StateDocuments.Put($"access-devices-by-region/{region}", index, Json.IdIndex, condition);
+        StateDocuments.PutIndex($"access-devices-by-region/{region}", index, condition);
 
     /// <summary>The write of a pool.</summary>
     public static UpsertState PutPool(PortPool pool, ETagCondition condition) =>
         StateDocuments.Put(PoolKey(pool.LocationId, pool.Speed), pool, Json.PortPool, condition);
-
-    private async Task<(IdIndex, ETagCondition)> GetIndexAsync(string key, CancellationToken cancellationToken)
-    {
-        var index = await store.GetDocumentAsync(key, Json.IdIndex, cancellationToken).ConfigureAwait(false);
-        return index is null ? (IdIndex.Empty, ETagCondition.MustNotExist) : (index.Value, index.Unchanged);
-    }
 
     private static string CodeKey(string region, string code) => $"location-codes/{region}/{code}";
 

@@ -17,11 +17,8 @@ public sealed class PhysicalConnectionStore(IStateStore store)
         store.GetDocumentAsync(Key(id), Json.PhysicalConnection, cancellationToken);
 
     /// <summary>Reads the index of an account's connections in a region (empty when there is none yet).</summary>
-    public async Task<(IdIndex Index, ETagCondition Unchanged)> GetIndexAsync(string accountId, string region, CancellationToken cancellationToken)
-    {
-        var index = await store.GetDocumentAsync(IndexKey(accountId, region), Json.IdIndex, cancellationToken).ConfigureAwait(false);
-        return index is null ? (IdIndex.Empty, ETagCondition.MustNotExist) : (index.Value, index.Unchanged);
-    }
+    public Task<(IdIndex Index, ETagCondition Unchanged)> GetIndexAsync(string accountId, string region, CancellationToken cancellationToken) =>
+        store.GetIndexAsync(IndexKey(accountId, region), cancellationToken);
 
     /// <summary>Reads how many connections of an account in a region count against its quota.</summary>
     public async Task<(AccountUsage Usage, ETagCondition Unchanged)> GetUsageAsync(string accountId, string region, CancellationToken cancellationToken)
@@ -44,7 +41,7 @@ public sealed class PhysicalConnectionStore(IStateStore store)
 
     /// <summary>The write of an account's index.</summary>
     public static UpsertState PutIndex(string accountId, string region, IdIndex index, ETagCondition condition) =>
-        StateDocuments.Put(IndexKey(accountId, region), index, Json.IdIndex, condition);
+        StateDocuments.PutIndex(IndexKey(accountId, region), index, condition);
 
     private static string Key(string id) => $"physical-connections/{id}";
 

@@ -7,7 +7,6 @@ namespace DirectConnect.PhysicalConnections.Storage;
 /// <summary>The JSON shape of this service's state documents (enums by name, so stored data reads plainly).</summary>
 [JsonSourceGenerationOptions(UseStringEnumConverter = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(PhysicalConnection))]
-[JsonSerializable(typeof(IdIndex))]
 [JsonSerializable(typeof(Location))]
 [JsonSerializable(typeof(AccessDevice))]
 [JsonSerializable(typeof(PortPool))]

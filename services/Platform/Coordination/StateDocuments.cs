@@ -35,6 +35,18 @@ public static class StateDocuments
     public static UpsertState Put<T>(string key, T value, JsonTypeInfo<T> type, ETagCondition condition) =>
         new(key, JsonSerializer.SerializeToUtf8Bytes(value, type), condition);
 
+    /// <summary>Reads an index document with the condition that guards writing it back (absent: an empty index that must not exist yet).</summary>
+    public static async Task<(IdIndex Index, ETagCondition Unchanged)> GetIndexAsync(this IStateStore store, string key,
+        CancellationToken cancellationToken = default)
+    {
+        var index = await store.GetDocumentAsync(key, PlatformJsonContext.Default.IdIndex, cancellationToken).ConfigureAwait(false);
+        return index is null ? (IdIndex.Empty, ETagCondition.MustNotExist) : (index.Value, index.Unchanged);
+    }
+
+    /// <summary>The write of an index document.</summary>
+    public static UpsertState PutIndex(string key, IdIndex index, ETagCondition condition) =>
+        Put(key, index, PlatformJsonContext.Default.IdIndex, condition);
+
     private static T Read<T>(StateItem item, JsonTypeInfo<T> type) =>
         JsonSerializer.Deserialize(item.Value.Span, type) ?? throw new InvalidDataException($"State document '{item.Key}' is empty.");
 }

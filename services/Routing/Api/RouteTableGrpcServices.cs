@@ -2,9 +2,6 @@ using DirectConnect.Contracts.V1;
 
 namespace DirectConnect.Routing.Api;
 
-/// <summary>The VPC catalog (<c>directconnect.v1.VpcService</c>): UNIMPLEMENTED until its issue lands.</summary>
-public sealed class VpcGrpcService : VpcService.VpcServiceBase;
-
 /// <summary>VPC and border-gateway route tables (<c>directconnect.v1.RouteService</c>): UNIMPLEMENTED until the routing issue lands.</summary>
 public sealed class RouteGrpcService : RouteService.RouteServiceBase;
 

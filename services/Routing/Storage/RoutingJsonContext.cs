@@ -1,0 +1,10 @@
+using System.Text.Json.Serialization;
+using DirectConnect.Platform.Coordination;
+using DirectConnect.Routing.Domain;
+
+namespace DirectConnect.Routing.Storage;
+
+/// <summary>The JSON shape of this service's state documents.</summary>
+[JsonSourceGenerationOptions(UseStringEnumConverter = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(Vpc))]
+internal sealed partial class RoutingJsonContext : JsonSerializerContext;
