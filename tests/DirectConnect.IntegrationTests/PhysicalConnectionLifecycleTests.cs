@@ -53,6 +53,34 @@ public sealed class PhysicalConnectionLifecycleTests(EmbeddedSystem system) : IC
     }
 
     [Fact]
+    public async Task OperatorsFindApplicationsOfEveryAccountToReview()
+    {
+        var location = await system.AddLocationAsync();
+        var first = await _steps.OrderAsync(NewAccount(), location);
+        var second = await _steps.OrderAsync(NewAccount(), location);
+        await _steps.ApproveAsync(second);
+
+        var applying = new List<string>();
+        var token = "";
+        do
+        {
+            var page = await _steps.Client.ListPhysicalConnectionsAsync(new ListPhysicalConnectionsRequest
+            {
+                Region = Lifecycle.Region, State = PhysicalConnection.Types.State.Applying, PageSize = 1000, PageToken = token,
+            }, _steps.Operator);
+            applying.AddRange(page.PhysicalConnections.Select(c => c.Id));
+            token = page.NextPageToken;
+        }
+        while (token.Length > 0);
+
+        Assert.Contains(first.Id, applying);
+        Assert.DoesNotContain(second.Id, applying);
+        var customerView = await _steps.Client.ListPhysicalConnectionsAsync(
+            new ListPhysicalConnectionsRequest { Region = Lifecycle.Region }, _steps.Customer(first.AccountId));
+        Assert.Equal([first.Id], customerView.PhysicalConnections.Select(c => c.Id));
+    }
+
+    [Fact]
     public async Task AMethodCalledInTheWrongStateIsAFailedPreconditionNamingTheState()
     {
         var location = await system.AddLocationAsync();

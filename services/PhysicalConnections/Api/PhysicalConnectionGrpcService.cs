@@ -66,6 +66,7 @@ public sealed class PhysicalConnectionGrpcService(
         return await transactions.RunAsync(requestId, async cancellationToken =>
         {
             var (index, indexUnchanged) = await store.GetIndexAsync(caller.AccountId, request.Region, cancellationToken);
+            var (regionIndex, regionIndexUnchanged) = await store.GetRegionIndexAsync(request.Region, cancellationToken);
             var (usage, usageUnchanged) = await store.GetUsageAsync(caller.AccountId, request.Region, cancellationToken);
             var quota = options.Value.QuotaPerAccountPerRegion;
             if (usage.Connections >= quota)
@@ -85,6 +86,7 @@ public sealed class PhysicalConnectionGrpcService(
                 [
                     PhysicalConnectionStore.Put(connection, ETagCondition.MustNotExist),
                     PhysicalConnectionStore.PutIndex(caller.AccountId, request.Region, index.With(connection.Id), indexUnchanged),
+                    PhysicalConnectionStore.PutRegionIndex(request.Region, regionIndex.With(connection.Id), regionIndexUnchanged),
                     PhysicalConnectionStore.PutUsage(caller.AccountId, request.Region, new AccountUsage(usage.Connections + 1), usageUnchanged),
                 ],
                 [PhysicalConnectionEvents.Created(message)],
@@ -110,11 +112,15 @@ public sealed class PhysicalConnectionGrpcService(
         var stateFilter = PhysicalConnectionMapper.ToDomain(request.State);
         validation.Check(request.State == V1.PhysicalConnection.Types.State.Unspecified || stateFilter is not null, "state",
             $"unknown state {(int)request.State}");
+        // Operators review every account's connections in the region; customers see their own.
+        var scope = caller.IsOperator ? "*" : caller.AccountId;
         var page = PageRequest.Parse(validation, request.PageSize, request.PageToken,
-            $"{caller.AccountId}|{request.Region}|{request.State}|{request.ShowDeleted}");
+            $"{scope}|{request.Region}|{request.State}|{request.ShowDeleted}");
         validation.ThrowIfInvalid();
 
-        var (index, _) = await store.GetIndexAsync(caller.AccountId, request.Region, context.CancellationToken);
+        var (index, _) = caller.IsOperator
+            ? await store.GetRegionIndexAsync(request.Region, context.CancellationToken)
+            : await store.GetIndexAsync(caller.AccountId, request.Region, context.CancellationToken);
         var result = await IndexPager.PageAsync(index, page,
             ids => store.GetManyAsync(ids, context.CancellationToken),
             c => (request.ShowDeleted || !c.IsDeleted) && (stateFilter is null || c.State == stateFilter),

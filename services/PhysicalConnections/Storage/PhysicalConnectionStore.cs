@@ -4,8 +4,9 @@ using DirectConnect.PhysicalConnections.Domain;
 namespace DirectConnect.PhysicalConnections.Storage;
 
 /// <summary>
-/// Physical connections in the state store: one document per connection, and one index document
-/// per account and region that lists them in creation order (the state port has no scans).
+/// Physical connections in the state store: one document per connection, an index document per
+/// account and region that lists them in creation order (the state port has no scans), and one
+/// per region for operators, who review every account's applications.
 /// Reads return the store ETag; writes are returned as operations for the caller's transaction.
 /// </summary>
 public sealed class PhysicalConnectionStore(IStateStore store)
@@ -19,6 +20,14 @@ public sealed class PhysicalConnectionStore(IStateStore store)
     /// <summary>Reads the index of an account's connections in a region (empty when there is none yet).</summary>
     public Task<(IdIndex Index, ETagCondition Unchanged)> GetIndexAsync(string accountId, string region, CancellationToken cancellationToken) =>
         store.GetIndexAsync(IndexKey(accountId, region), cancellationToken);
+
+    /// <summary>Reads the index of every account's connections in a region (what operators review).</summary>
+    public Task<(IdIndex Index, ETagCondition Unchanged)> GetRegionIndexAsync(string region, CancellationToken cancellationToken) =>
+        store.GetIndexAsync(RegionIndexKey(region), cancellationToken);
+
+    /// <summary>The write of a region's index.</summary>
+    public static UpsertState PutRegionIndex(string region, IdIndex index, ETagCondition condition) =>
+        StateDocuments.PutIndex(RegionIndexKey(region), index, condition);
 
     /// <summary>Reads how many connections of an account in a region count against its quota.</summary>
     public async Task<(AccountUsage Usage, ETagCondition Unchanged)> GetUsageAsync(string accountId, string region, CancellationToken cancellationToken)
@@ -44,6 +53,8 @@ public sealed class PhysicalConnectionStore(IStateStore store)
         StateDocuments.PutIndex(IndexKey(accountId, region), index, condition);
 
     private static string Key(string id) => $"physical-connections/{id}";
+
+    private static string RegionIndexKey(string region) => $"physical-connections-by-region/{region}";
 
     private static string UsageKey(string accountId, string region) => $"physical-connection-usage/{accountId}/{region}";
 
