@@ -46,11 +46,7 @@ public sealed class AccessDeviceGrpcService(
         var requestId = ProtobufTransactions.RequestIdOf(request, "access-devices/create", caller, validation);
         validation.ThrowIfInvalid();
 
-        var location = await inventory.GetLocationAsync(request.AccessDevice!.LocationId, context.CancellationToken);
-        if (location is null || location.Value.Region != request.Region)
-        {
-            throw DomainException.InvalidArgument([new FieldViolation("access_device.location_id", $"no location '{request.AccessDevice.LocationId}' in {request.Region}")]);
-        }
+        await inventory.RequireLocationAsync(request.Region, request.AccessDevice!.LocationId, "access_device.location_id", context.CancellationToken);
 
         return await transactions.RunAsync(requestId, async cancellationToken =>
         {

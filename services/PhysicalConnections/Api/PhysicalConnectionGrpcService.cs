@@ -57,11 +57,7 @@ public sealed class PhysicalConnectionGrpcService(
 
         var requestId = ProtobufTransactions.RequestIdOf(request, "physical-connections/create", caller, validation);
         validation.ThrowIfInvalid();
-        var location = await inventory.GetLocationAsync(spec!.LocationId, context.CancellationToken);
-        if (location is null || location.Value.Region != request.Region)
-        {
-            throw DomainException.InvalidArgument([new FieldViolation("physical_connection.location_id", $"no location '{spec.LocationId}' in {request.Region}")]);
-        }
+        await inventory.RequireLocationAsync(request.Region, spec!.LocationId, "physical_connection.location_id", context.CancellationToken);
 
         return await transactions.RunAsync(requestId, async cancellationToken =>
         {

@@ -1,4 +1,5 @@
 using DirectConnect.Platform.Coordination;
+using DirectConnect.Platform.Errors;
 using DirectConnect.PhysicalConnections.Domain;
 
 namespace DirectConnect.PhysicalConnections.Storage;
@@ -15,6 +16,15 @@ public sealed class InventoryStore(IStateStore store)
     /// <summary>Reads a location.</summary>
     public Task<Versioned<Location>?> GetLocationAsync(string id, CancellationToken cancellationToken) =>
         store.GetDocumentAsync(LocationKey(id), Json.Location, cancellationToken);
+
+    /// <summary>The location <paramref name="id"/> of <paramref name="region"/>; INVALID_ARGUMENT at <paramref name="field"/> when there is none.</summary>
+    public async Task<Location> RequireLocationAsync(string region, string id, string field, CancellationToken cancellationToken)
+    {
+        var location = await GetLocationAsync(id, cancellationToken).ConfigureAwait(false);
+        return location is not null && location.Value.Region == region
+            ? location.Value
+            : throw DomainException.InvalidArgument([new FieldViolation(field, $"no location '{id}' in {region}")]);
+    }
 
     /// <summary>Reads an access device.</summary>
     public Task<Versioned<AccessDevice>?> GetDeviceAsync(string id, CancellationToken cancellationToken) =>
