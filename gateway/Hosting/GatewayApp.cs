@@ -2,6 +2,7 @@ using System.Net;
 using DirectConnect.BorderGateways;
 using DirectConnect.Gateway.Security;
 using DirectConnect.Platform.Coordination;
+using DirectConnect.Platform.Grpc;
 using DirectConnect.Platform.Hosting;
 using DirectConnect.PhysicalConnections;
 using DirectConnect.Routing;
@@ -40,6 +41,8 @@ public static partial class GatewayApp
         var endpoints = new GatewayEndpoints();
         builder.Services.AddSingleton(endpoints);
         builder.Services.AddSingleton(gateway);
+        // Modules call each other through their public gRPC API; embedded, that is this process's own gRPC port.
+        builder.Services.PostConfigure<ServiceEndpointOptions>(options => options.LocalAddress ??= () => endpoints.GrpcAddress);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             var address = IPAddress.Parse(gateway.ListenAddress);

@@ -1,6 +1,10 @@
 using DirectConnect.BorderGateways.Api;
+using DirectConnect.BorderGateways.Application;
+using DirectConnect.BorderGateways.Storage;
+using DirectConnect.Platform.Coordination;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace DirectConnect.BorderGateways;
@@ -8,8 +12,17 @@ namespace DirectConnect.BorderGateways;
 /// <summary>Wires the BorderGateways module into a host.</summary>
 public static class BorderGatewaysModule
 {
-    /// <summary>Registers the module's services.</summary>
-    public static IHostApplicationBuilder AddBorderGateways(this IHostApplicationBuilder builder) => builder;
+    /// <summary>Registers the module's services and event subscriptions.</summary>
+    public static IHostApplicationBuilder AddBorderGateways(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddSingleton<BorderGatewayStore>();
+        builder.Services.AddSingleton<VpcAttacher>();
+        builder.Services.AddEventSubscription<VpcCatalogHandler>(VpcCatalogHandler.Subscription, VpcCatalogHandler.Topic);
+        builder.Services.AddEventSubscription<GatewayCreatedHandler>(GatewayCreatedHandler.Subscription, BorderGatewayMapper.Topic);
+        builder.Services.AddEventSubscription<VirtualInterfaceDeletedHandler>(VirtualInterfaceDeletedHandler.Subscription, VirtualInterfaceDeletedHandler.Topic);
+        return builder;
+    }
 
     /// <summary>Maps the module's gRPC services.</summary>
     public static IEndpointRouteBuilder MapBorderGateways(this IEndpointRouteBuilder endpoints)

@@ -24,6 +24,7 @@ public static class PhysicalConnectionsModule
         builder.Services.AddSingleton<PortAllocator>();
         builder.Services.TryAddSingleton<StripedLock>();
         builder.Services.AddEventSubscription<PortWaitersHandler>(PortWaitersHandler.Subscription, PhysicalConnectionEvents.Topic);
+        builder.Services.AddEventSubscription<VirtualInterfaceDeletedHandler>(VirtualInterfaceDeletedHandler.Subscription, VirtualInterfaceDeletedHandler.Topic);
         return builder;
     }
 

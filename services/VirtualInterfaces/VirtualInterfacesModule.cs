@@ -1,6 +1,10 @@
+using DirectConnect.Platform.Coordination;
 using DirectConnect.VirtualInterfaces.Api;
+using DirectConnect.VirtualInterfaces.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace DirectConnect.VirtualInterfaces;
@@ -8,8 +12,17 @@ namespace DirectConnect.VirtualInterfaces;
 /// <summary>Wires the VirtualInterfaces module into a host.</summary>
 public static class VirtualInterfacesModule
 {
-    /// <summary>Registers the module's services.</summary>
-    public static IHostApplicationBuilder AddVirtualInterfaces(this IHostApplicationBuilder builder) => builder;
+    /// <summary>Registers the module's services, its event subscription and the intent reconciler.</summary>
+    public static IHostApplicationBuilder AddVirtualInterfaces(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.Configure<VirtualInterfaceOptions>(builder.Configuration.GetSection(VirtualInterfaceOptions.Section));
+        builder.Services.AddSingleton<VirtualInterfaceStore>();
+        builder.Services.AddSingleton<IntentReconciler>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<IntentReconciler>());
+        builder.Services.AddEventSubscription<VirtualInterfaceCreatedHandler>(VirtualInterfaceCreatedHandler.Subscription, VirtualInterfaceMapper.Topic);
+        return builder;
+    }
 
     /// <summary>Maps the module's gRPC services.</summary>
     public static IEndpointRouteBuilder MapVirtualInterfaces(this IEndpointRouteBuilder endpoints)

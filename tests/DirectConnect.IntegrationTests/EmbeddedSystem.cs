@@ -21,6 +21,9 @@ public sealed class EmbeddedSystem : IAsyncLifetime
     /// <summary>The data directory of this instance (deleted at the end).</summary>
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "dc-it-" + Guid.NewGuid().ToString("N"));
 
+    /// <summary>The running application's services (for tests that reach below the API, e.g. to stage a crash).</summary>
+    public IServiceProvider Services => _app!.Services;
+
     /// <summary>A gRPC channel to the gateway.</summary>
     public GrpcChannel Channel { get; private set; } = null!;
 

@@ -250,7 +250,7 @@ public sealed class PhysicalConnectionLifecycleTests(EmbeddedSystem system) : IC
         var connection = await _steps.AvailableAsync(NewAccount(), location);
         var customer = _steps.Customer(connection.AccountId);
 
-        var reserve = new ReservePhysicalConnectionRequest { Region = Lifecycle.Region, Id = connection.Id, VirtualInterfaceId = "dxvif-0000000000a1" };
+        var reserve = new ReservePhysicalConnectionRequest { Region = Lifecycle.Region, Id = connection.Id, VirtualInterfaceId = "dxvif-0000000000a1", Vlan = 100 };
         var reserved = await _steps.Client.ReservePhysicalConnectionAsync(reserve, customer);
         Assert.Equal(["dxvif-0000000000a1"], reserved.VirtualInterfaceIds);
         var again = await _steps.Client.ReservePhysicalConnectionAsync(reserve, customer); // idempotent, keyed by the virtual interface
@@ -280,7 +280,7 @@ public sealed class PhysicalConnectionLifecycleTests(EmbeddedSystem system) : IC
         var location = await system.AddLocationAsync();
         var ordered = await _steps.OrderAsync(NewAccount(), location);
         var status = await RpcAssert.FailsWith(StatusCode.FailedPrecondition, async () => await _steps.Client.ReservePhysicalConnectionAsync(
-            new ReservePhysicalConnectionRequest { Region = Lifecycle.Region, Id = ordered.Id, VirtualInterfaceId = "dxvif-0000000000b2" },
+            new ReservePhysicalConnectionRequest { Region = Lifecycle.Region, Id = ordered.Id, VirtualInterfaceId = "dxvif-0000000000b2", Vlan = 7 },
             _steps.Customer(ordered.AccountId)));
         Assert.Equal("STATE_APPLYING", status.Detail<ErrorInfo>().Metadata["currentState"]);
     }

@@ -305,9 +305,9 @@ public sealed class PhysicalConnectionsOverGrpcTests(EmbeddedSystem system) : IC
     public async Task MethodsOfLaterIssuesAnswerUnimplemented()
     {
         var caller = system.As(NewAccount(), "customer");
-        var gateways = new BorderGatewayService.BorderGatewayServiceClient(system.Channel);
+        var routes = new RouteService.RouteServiceClient(system.Channel);
         var exception = await Assert.ThrowsAsync<RpcException>(async () =>
-            await gateways.ListBorderGatewaysAsync(new ListBorderGatewaysRequest { Region = Region }, caller));
+            await routes.ListVpcRoutesAsync(new ListVpcRoutesRequest { Region = Region, VpcId = "vpc-0000" }, caller));
         Assert.Equal(StatusCode.Unimplemented, exception.StatusCode);
     }
 }

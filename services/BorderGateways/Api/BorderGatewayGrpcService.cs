@@ -1,9 +1,249 @@
-using DirectConnect.Contracts.V1;
+using DirectConnect.BorderGateways.Domain;
+using DirectConnect.BorderGateways.Storage;
+using DirectConnect.Platform.Coordination;
+using DirectConnect.Platform.Errors;
+using DirectConnect.Platform.Grpc;
+using DirectConnect.Platform.Networking;
+using DirectConnect.Platform.Paging;
+using DirectConnect.Platform.Resources;
+using DirectConnect.Platform.Tenancy;
+using Google.Protobuf;
+using Grpc.Core;
+using V1 = DirectConnect.Contracts.V1;
 
 namespace DirectConnect.BorderGateways.Api;
 
 /// <summary>
-/// Border gateways (<c>directconnect.v1.BorderGatewayService</c>). Every method answers
-/// UNIMPLEMENTED (the generated base) until the border-gateway issue lands.
+/// <c>directconnect.v1.BorderGatewayService</c>. A gateway is created CREATING and becomes
+/// AVAILABLE once attached to the account's known VPCs (through its own <c>BorderGatewayCreated</c>
+/// event). Virtual interfaces reserve it, with their IDC prefixes, before they exist; it cannot be
+/// deleted while any reservation is held.
 /// </summary>
-public sealed class BorderGatewayGrpcService : BorderGatewayService.BorderGatewayServiceBase;
+public sealed class BorderGatewayGrpcService(BorderGatewayStore store, OptimisticTransaction transactions, RegionCatalog regions, TimeProvider clock)
+    : V1.BorderGatewayService.BorderGatewayServiceBase
+{
+    private const string ResourceType = "BorderGateway";
+    private static readonly string[] UpdatableFields = ["name", "description"];
+
+    /// <inheritdoc />
+    public override async Task<V1.BorderGateway> CreateBorderGateway(V1.CreateBorderGatewayRequest request, ServerCallContext context)
+    {
+        var caller = context.GetCaller();
+        var validation = new RequestValidation();
+        regions.Validate(validation, request.Region);
+        var asn = BorderGateway.DefaultAsn;
+        if (validation.Check(request.BorderGateway is not null, "border_gateway", "is required"))
+        {
+            var gateway = request.BorderGateway!;
+            validation.RequireText(gateway.Name, "border_gateway.name", 64);
+            validation.OptionalText(gateway.Description, "border_gateway.description", 256);
+            if (gateway.Asn != 0)
+            {
+                validation.Check(Asn.IsValid(gateway.Asn), "border_gateway.asn", Asn.Rule);
+                asn = gateway.Asn;
+            }
+        }
+
+        var requestId = ProtobufTransactions.RequestIdOf(request, "border-gateways/create", caller, validation);
+        validation.ThrowIfInvalid();
+
+        return await transactions.RunAsync(requestId, async cancellationToken =>
+        {
+            var (index, indexUnchanged) = await store.GetIndexAsync(caller.AccountId, request.Region, cancellationToken);
+            var now = clock.GetUtcNow();
+            var gateway = new BorderGateway
+            {
+                Id = ResourceIds.New(BorderGateway.IdPrefix),
+                AccountId = caller.AccountId,
+                Region = request.Region,
+                Name = request.BorderGateway!.Name,
+                Description = request.BorderGateway.Description,
+                Asn = asn,
+                State = BorderGatewayState.Creating,
+                RouteTableId = ResourceIds.New("rtb-"),
+                CreateTime = now,
+                UpdateTime = now,
+                ETag = ResourceIds.NewETag(),
+            };
+            var message = BorderGatewayMapper.ToProto(gateway);
+            return new TransactionPlan<V1.BorderGateway>(
+                [
+                    BorderGatewayStore.Put(gateway, ETagCondition.MustNotExist),
+                    BorderGatewayStore.PutIndex(caller.AccountId, request.Region, index.With(gateway.Id), indexUnchanged),
+                ],
+                [BorderGatewayMapper.Created(message)],
+                message);
+        }, V1.BorderGateway.Parser, "the account's border gateways", context.CancellationToken);
+    }
+
+    /// <inheritdoc />
+    public override async Task<V1.BorderGateway> GetBorderGateway(V1.GetBorderGatewayRequest request, ServerCallContext context)
+    {
+        var caller = context.GetCaller();
+        ValidateAddress(new RequestValidation(), request.Region, request.Id).ThrowIfInvalid();
+        return BorderGatewayMapper.ToProto((await LoadAsync(caller, request.Region, request.Id, context.CancellationToken)).Value);
+    }
+
+    /// <inheritdoc />
+    public override async Task<V1.ListBorderGatewaysResponse> ListBorderGateways(V1.ListBorderGatewaysRequest request, ServerCallContext context)
+    {
+        var caller = context.GetCaller();
+        var validation = new RequestValidation();
+        regions.Validate(validation, request.Region);
+        validation.Check(System.Enum.IsDefined(request.State), "state", $"unknown state {(int)request.State}");
+        var page = PageRequest.Parse(validation, request.PageSize, request.PageToken, $"{caller.AccountId}|{request.Region}|{request.State}|{request.ShowDeleted}");
+        validation.ThrowIfInvalid();
+
+        var (index, _) = await store.GetIndexAsync(caller.AccountId, request.Region, context.CancellationToken);
+        var result = await IndexPager.PageAsync(index, page,
+            ids => store.GetManyAsync(ids, context.CancellationToken),
+            g => (request.ShowDeleted || !g.IsDeleted) &&
+                 (request.State == V1.BorderGateway.Types.State.Unspecified || BorderGatewayMapper.ToProto(g.State) == request.State),
+            g => g.Id);
+        var response = new V1.ListBorderGatewaysResponse { NextPageToken = result.NextPageToken };
+        response.BorderGateways.AddRange(result.Items.Select(BorderGatewayMapper.ToProto));
+        return response;
+    }
+
+    /// <inheritdoc />
+    public override Task<V1.BorderGateway> UpdateBorderGateway(V1.UpdateBorderGatewayRequest request, ServerCallContext context)
+    {
+        var validation = new RequestValidation();
+        string? name = null, description = null;
+        if (validation.Check(request.BorderGateway is not null, "border_gateway", "is required"))
+        {
+            var paths = UpdateMasks.Paths(request.UpdateMask, UpdatableFields, validation,
+                f => f == "name" ? request.BorderGateway!.Name.Length > 0 : request.BorderGateway!.Description.Length > 0);
+            if (paths.Contains("name") && validation.RequireText(request.BorderGateway!.Name, "border_gateway.name", 64))
+            {
+                name = request.BorderGateway.Name;
+            }
+
+            if (paths.Contains("description") && validation.OptionalText(request.BorderGateway!.Description, "border_gateway.description", 256))
+            {
+                description = request.BorderGateway.Description;
+            }
+        }
+
+        return ChangeAsync(request, request.Region, request.Id, request.Etag, context, validation, "update", (gateway, now) =>
+        {
+            var updated = gateway with { Name = name ?? gateway.Name, Description = description ?? gateway.Description, UpdateTime = now, ETag = ResourceIds.NewETag() };
+            return (updated, []);
+        });
+    }
+
+    /// <inheritdoc />
+    public override Task<V1.BorderGateway> DeleteBorderGateway(V1.DeleteBorderGatewayRequest request, ServerCallContext context) =>
+        ChangeAsync(request, request.Region, request.Id, request.Etag, context, new RequestValidation(), "delete", (gateway, now) =>
+        {
+            if (gateway.Reservations.Count > 0)
+            {
+                throw new DomainException(ErrorCode.FailedPrecondition, "BORDER_GATEWAY_IN_USE",
+                    $"Border gateway '{gateway.Id}' is used by virtual interfaces {string.Join(", ", gateway.VirtualInterfaceIds)}; delete them first.")
+                {
+                    Resource = new ResourceReference(ResourceType, gateway.Id),
+                    PreconditionViolations = gateway.VirtualInterfaceIds
+                        .Select(v => new PreconditionViolation("VIRTUAL_INTERFACE", v, $"virtual interface {v} uses this border gateway")).ToArray(),
+                };
+            }
+
+            var deleted = gateway with { State = BorderGatewayState.Deleted, UpdateTime = now, ETag = ResourceIds.NewETag() };
+            var message = BorderGatewayMapper.ToProto(deleted);
+            return (deleted, [BorderGatewayMapper.StateChanged(message, BorderGatewayMapper.ToProto(gateway.State), "customer", "deleted"), BorderGatewayMapper.Deleted(message)]);
+        });
+
+    /// <inheritdoc />
+    public override Task<V1.BorderGateway> ReserveBorderGateway(V1.ReserveBorderGatewayRequest request, ServerCallContext context)
+    {
+        var validation = ValidateVirtualInterfaceId(request.VirtualInterfaceId);
+        var prefixes = Cidr.ParseAll(validation, "idc_prefixes", request.IdcPrefixes);
+        var reservation = new PrefixReservation(request.VirtualInterfaceId, prefixes.Select(p => p.ToString()).ToArray());
+        return ChangeAsync(request, request.Region, request.Id, "", context, validation, "reserve", (gateway, now) =>
+        {
+            if (gateway.Reservations.Any(r => r.VirtualInterfaceId == reservation.VirtualInterfaceId && r.IdcPrefixes.SequenceEqual(reservation.IdcPrefixes)))
+            {
+                return (gateway, []); // already held: idempotent
+            }
+
+            if (gateway.State != BorderGatewayState.Available)
+            {
+                throw DomainException.WrongState(ResourceType, gateway.Id, BorderGatewayMapper.ToProto(gateway.State).ToWireName(), "reserve");
+            }
+
+            var overlaps = gateway.OverlapsWithVpcs(prefixes, request.VirtualInterfaceId);
+            if (overlaps.Count > 0)
+            {
+                throw new DomainException(ErrorCode.InvalidArgument, "CIDR_OVERLAP",
+                    $"IDC prefixes overlap VPC CIDRs attached to border gateway '{gateway.Id}': " +
+                    string.Join("; ", overlaps.Select(o => $"{o.IdcPrefix} overlaps {o.VpcCidr} of {o.VpcId}")))
+                {
+                    FieldViolations = overlaps.Select(o => new FieldViolation(
+                        $"idc_prefixes[{request.IdcPrefixes.IndexOf(o.IdcPrefix)}]", $"{o.IdcPrefix} overlaps {o.VpcCidr} of {o.VpcId}")).ToArray(),
+                };
+            }
+
+            return (gateway.WithReservation(reservation, now, ResourceIds.NewETag()), []);
+        });
+    }
+
+    /// <inheritdoc />
+    public override Task<V1.BorderGateway> ReleaseBorderGateway(V1.ReleaseBorderGatewayRequest request, ServerCallContext context) =>
+        ChangeAsync(request, request.Region, request.Id, "", context, ValidateVirtualInterfaceId(request.VirtualInterfaceId), "release",
+            (gateway, now) => gateway.VirtualInterfaceIds.Contains(request.VirtualInterfaceId)
+                ? (gateway.WithoutReservation(request.VirtualInterfaceId, now, ResourceIds.NewETag()), [])
+                : (gateway, []),
+            allowDeleted: true);
+
+    private async Task<V1.BorderGateway> ChangeAsync(IMessage request, string region, string id, string etag, ServerCallContext context,
+        RequestValidation validation, string operation, Func<BorderGateway, DateTimeOffset, (BorderGateway After, List<OutgoingEvent> Events)> decide,
+        bool allowDeleted = false)
+    {
+        var caller = context.GetCaller();
+        ValidateAddress(validation, region, id);
+        var requestId = ProtobufTransactions.RequestIdOf(request, $"border-gateways/{operation}", caller, validation);
+        validation.ThrowIfInvalid();
+        return await transactions.RunAsync(requestId, async cancellationToken =>
+        {
+            var stored = await LoadAsync(caller, region, id, cancellationToken);
+            if (!string.IsNullOrEmpty(etag) && etag != stored.Value.ETag)
+            {
+                throw DomainException.StaleETag(ResourceType, id);
+            }
+
+            if (stored.Value.IsDeleted && !allowDeleted)
+            {
+                throw DomainException.WrongState(ResourceType, id, "STATE_DELETED", operation);
+            }
+
+            var (after, events) = decide(stored.Value, clock.GetUtcNow());
+            var message = BorderGatewayMapper.ToProto(after);
+            return ReferenceEquals(after, stored.Value)
+                ? new TransactionPlan<V1.BorderGateway>([], [], message)
+                : new TransactionPlan<V1.BorderGateway>([BorderGatewayStore.Put(after, stored.Unchanged)], events, message);
+        }, V1.BorderGateway.Parser, $"border gateway {id}", context.CancellationToken);
+    }
+
+    private RequestValidation ValidateAddress(RequestValidation validation, string region, string id)
+    {
+        regions.Validate(validation, region);
+        validation.Check(ResourceIds.IsWellFormed(id, BorderGateway.IdPrefix), "id",
+            string.IsNullOrEmpty(id) ? "is required" : $"is not a border gateway id (expected {BorderGateway.IdPrefix}…)");
+        return validation;
+    }
+
+    private static RequestValidation ValidateVirtualInterfaceId(string virtualInterfaceId)
+    {
+        var validation = new RequestValidation();
+        validation.Check(ResourceIds.IsWellFormed(virtualInterfaceId, "dxvif-"), "virtual_interface_id",
+            string.IsNullOrEmpty(virtualInterfaceId) ? "is required" : "is not a virtual interface id (expected dxvif-…)");
+        return validation;
+    }
+
+    private async Task<Versioned<BorderGateway>> LoadAsync(Caller caller, string region, string id, CancellationToken cancellationToken)
+    {
+        var stored = await store.GetAsync(id, cancellationToken);
+        return stored is not null && stored.Value.Region == region && caller.CanAccess(stored.Value.AccountId)
+            ? stored
+            : throw DomainException.NotFound(ResourceType, id);
+    }
+}

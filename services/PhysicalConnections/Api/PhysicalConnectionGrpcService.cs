@@ -134,7 +134,8 @@ public sealed class PhysicalConnectionGrpcService(
         if (validation.Check(request.PhysicalConnection is not null, "physical_connection", "is required"))
         {
             var patch = request.PhysicalConnection!;
-            var paths = UpdatePaths(request.UpdateMask, patch, validation);
+            var paths = UpdateMasks.Paths(request.UpdateMask, UpdatableFields, validation,
+                f => f == "name" ? patch.Name.Length > 0 : patch.Description.Length > 0);
             if (paths.Contains("name"))
             {
                 PhysicalConnectionSpec.ValidateName(validation, "physical_connection.name", patch.Name);
@@ -247,10 +248,14 @@ public sealed class PhysicalConnectionGrpcService(
     public override Task<V1.PhysicalConnection> ReservePhysicalConnection(V1.ReservePhysicalConnectionRequest request, ServerCallContext context)
     {
         var validation = ValidateVirtualInterfaceId(request.VirtualInterfaceId);
+        validation.Check(request.Vlan is >= 1 and <= 4094, "vlan", $"must be between 1 and 4094, got {request.Vlan}");
+        var reservation = new VlanReservation(request.VirtualInterfaceId, request.Vlan);
         return ChangeAsync(request, request.Region, request.Id, "", PhysicalConnectionOperation.Reserve, context, null,
-            (_, stored, now, _) => Reservation(stored, stored.Value.WithReservation(request.VirtualInterfaceId, now, ResourceIds.NewETag())),
+            (_, stored, now, _) => stored.Value.VlanHolder(request.Vlan) is { } holder
+                ? throw VlanInUse(stored.Value.Id, request.Vlan, holder)
+                : Reservation(stored, stored.Value.WithReservation(reservation, now, ResourceIds.NewETag())),
             validation,
-            alreadyDone: connection => connection.VirtualInterfaceIds.Contains(request.VirtualInterfaceId));
+            alreadyDone: connection => connection.Reservations.Contains(reservation));
     }
 
     /// <inheritdoc />
@@ -417,38 +422,12 @@ public sealed class PhysicalConnectionGrpcService(
             : throw DomainException.NotFound(ResourceType, id);
     }
 
-    /// <summary>The fields an update changes (AIP-134): the mask's paths, or every updatable field the patch sets when there is no mask.</summary>
-    private static HashSet<string> UpdatePaths(FieldMask? mask, V1.PhysicalConnection patch, RequestValidation validation)
-    {
-        if (mask is null || mask.Paths.Count == 0)
+    private static DomainException VlanInUse(string connectionId, int vlan, string holder) =>
+        new(ErrorCode.AlreadyExists, "VLAN_IN_USE", $"VLAN {vlan} is already used on physical connection '{connectionId}' by virtual interface {holder}.")
         {
-            var implied = new HashSet<string>(StringComparer.Ordinal);
-            if (patch.Name.Length > 0)
-            {
-                implied.Add("name");
-            }
-
-            if (patch.Description.Length > 0)
-            {
-                implied.Add("description");
-            }
-
-            validation.Check(implied.Count > 0, "update_mask", $"names nothing to update (updatable: {string.Join(", ", UpdatableFields)})");
-            return implied;
-        }
-
-        if (mask.Paths is ["*"])
-        {
-            return [.. UpdatableFields];
-        }
-
-        foreach (var path in mask.Paths.Where(p => !UpdatableFields.Contains(p)))
-        {
-            validation.Add("update_mask", $"'{path}' cannot be updated (updatable: {string.Join(", ", UpdatableFields)})");
-        }
-
-        return mask.Paths.ToHashSet(StringComparer.Ordinal);
-    }
+            FieldViolations = [new FieldViolation("vlan", $"VLAN {vlan} is used by {holder} on this connection")],
+            Metadata = new Dictionary<string, string> { ["vlan"] = vlan.ToString(CultureInfo.InvariantCulture), ["virtualInterfaceId"] = holder },
+        };
 
     private static DomainException InUse(PhysicalConnection connection) =>
         new(ErrorCode.FailedPrecondition, "PHYSICAL_CONNECTION_IN_USE",

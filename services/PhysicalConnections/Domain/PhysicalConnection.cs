@@ -1,4 +1,9 @@
+using System.Text.Json.Serialization;
+
 namespace DirectConnect.PhysicalConnections.Domain;
+
+/// <summary>A virtual interface's hold on a connection, with the VLAN it uses there.</summary>
+public sealed record VlanReservation(string VirtualInterfaceId, int Vlan);
 
 /// <summary>
 /// A dedicated line from a customer's data centre into a cloud location (<c>dxpc-…</c>).
@@ -55,8 +60,12 @@ public sealed record PhysicalConnection
     /// <summary>When payment was recorded.</summary>
     public DateTimeOffset? PaymentTime { get; init; }
 
+    /// <summary>The reservations of virtual interfaces on this connection, each with its VLAN.</summary>
+    public IReadOnlyList<VlanReservation> Reservations { get; init; } = [];
+
     /// <summary>Virtual interfaces holding a reservation on this connection.</summary>
-    public IReadOnlyList<string> VirtualInterfaceIds { get; init; } = [];
+    [JsonIgnore]
+    public IReadOnlyList<string> VirtualInterfaceIds => Reservations.Select(r => r.VirtualInterfaceId).ToArray();
 
     /// <summary>Every state entered, oldest first.</summary>
     public required IReadOnlyList<StateTransition> History { get; init; }
@@ -117,11 +126,14 @@ public sealed record PhysicalConnection
         ETag = etag,
     };
 
-    /// <summary>The connection with a reservation for virtual interface <paramref name="virtualInterfaceId"/>.</summary>
-    public PhysicalConnection WithReservation(string virtualInterfaceId, DateTimeOffset now, string etag) =>
-        VirtualInterfaceIds.Contains(virtualInterfaceId) ? this : this with
+    /// <summary>The virtual interface that holds <paramref name="vlan"/>, if any.</summary>
+    public string? VlanHolder(int vlan) => Reservations.FirstOrDefault(r => r.Vlan == vlan)?.VirtualInterfaceId;
+
+    /// <summary>The connection with <paramref name="reservation"/> (callers check that its VLAN is free).</summary>
+    public PhysicalConnection WithReservation(VlanReservation reservation, DateTimeOffset now, string etag) =>
+        Reservations.Contains(reservation) ? this : this with
         {
-            VirtualInterfaceIds = [.. VirtualInterfaceIds, virtualInterfaceId],
+            Reservations = [.. Reservations, reservation],
             UpdateTime = now,
             ETag = etag,
         };
@@ -130,7 +142,7 @@ public sealed record PhysicalConnection
     public PhysicalConnection WithoutReservation(string virtualInterfaceId, DateTimeOffset now, string etag) =>
         !VirtualInterfaceIds.Contains(virtualInterfaceId) ? this : this with
         {
-            VirtualInterfaceIds = VirtualInterfaceIds.Where(v => v != virtualInterfaceId).ToArray(),
+            Reservations = Reservations.Where(r => r.VirtualInterfaceId != virtualInterfaceId).ToArray(),
             UpdateTime = now,
             ETag = etag,
         };

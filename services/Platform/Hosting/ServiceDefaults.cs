@@ -41,6 +41,8 @@ public static class ServiceDefaults
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<RequestLedger>();
         builder.Services.TryAddSingleton<OptimisticTransaction>();
+        builder.Services.Configure<ServiceEndpointOptions>(builder.Configuration.GetSection(ServiceEndpointOptions.Section));
+        builder.Services.TryAddSingleton<ServiceChannels>();
         builder.Services.AddGrpcHealthChecks().AddCheck("self", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
 
         var otel = builder.Services.AddOpenTelemetry()

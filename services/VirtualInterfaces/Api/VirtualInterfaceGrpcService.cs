@@ -1,9 +1,375 @@
-using DirectConnect.Contracts.V1;
+using DirectConnect.Platform.Coordination;
+using DirectConnect.Platform.Errors;
+using DirectConnect.Platform.Grpc;
+using DirectConnect.Platform.Idempotency;
+using DirectConnect.Platform.Paging;
+using DirectConnect.Platform.Resources;
+using DirectConnect.Platform.Tenancy;
+using DirectConnect.VirtualInterfaces.Domain;
+using DirectConnect.VirtualInterfaces.RouterConfiguration;
+using DirectConnect.VirtualInterfaces.Storage;
+using Grpc.Core;
+using V1 = DirectConnect.Contracts.V1;
 
 namespace DirectConnect.VirtualInterfaces.Api;
 
 /// <summary>
-/// Private virtual interfaces (<c>directconnect.v1.VirtualInterfaceService</c>). Every method
-/// answers UNIMPLEMENTED (the generated base) until the virtual-interface issue lands.
+/// <c>directconnect.v1.VirtualInterfaceService</c>. Creation is a small saga across services:
+/// write an intent; reserve the physical connection (with the VLAN) and the border gateway (with
+/// the IDC prefixes) through their public gRPC APIs, on the caller's behalf; then create the
+/// interface and drop the intent in one transaction. A failure in between releases what was
+/// taken; a crash in between leaves the intent, which the reconciler turns into a release.
+/// Deletion publishes <c>VirtualInterfaceDeleted</c>, on which the owners release.
 /// </summary>
-public sealed class VirtualInterfaceGrpcService : VirtualInterfaceService.VirtualInterfaceServiceBase;
+public sealed class VirtualInterfaceGrpcService(
+    VirtualInterfaceStore store,
+    IStateStore state,
+    ServiceChannels services,
+    OptimisticTransaction transactions,
+    RequestLedger ledger,
+    RegionCatalog regions,
+    TimeProvider clock) : V1.VirtualInterfaceService.VirtualInterfaceServiceBase
+{
+    private const string ResourceType = "VirtualInterface";
+    private static readonly string[] UpdatableFields = ["name", "description"];
+
+    /// <inheritdoc />
+    public override async Task<V1.VirtualInterface> CreateVirtualInterface(V1.CreateVirtualInterfaceRequest request, ServerCallContext context)
+    {
+        var caller = context.GetCaller();
+        var validation = new RequestValidation();
+        regions.Validate(validation, request.Region);
+        if (!validation.Check(request.VirtualInterface is not null, "virtual_interface", "is required"))
+        {
+            validation.ThrowIfInvalid();
+        }
+
+        var input = request.VirtualInterface!;
+        validation.Check(input.Type is V1.VirtualInterfaceType.Unspecified or V1.VirtualInterfaceType.Private, "virtual_interface.type",
+            "only VIRTUAL_INTERFACE_TYPE_PRIVATE is supported");
+        var bgp = input.Bgp ?? new V1.BgpPeering();
+        validation.Check(input.Bgp is not null, "virtual_interface.bgp", "is required");
+        var spec = new VirtualInterfaceSpec(input.Name, input.Description, input.PhysicalConnectionId, input.BorderGatewayId, input.Vlan,
+            input.BandwidthMbps, bgp.CustomerAsn, bgp.CloudAddress, bgp.CustomerAddress, bgp.AuthKey, input.IdcPrefixes);
+        var prefixes = spec.Validate(validation, "virtual_interface.");
+
+        // Facts that live in other services, asked on the caller's behalf (so another account's resource is NOT_FOUND).
+        var options = ServiceChannels.OnBehalfOf(context);
+        var connection = await FetchAsync(validation, "virtual_interface.physical_connection_id", spec.PhysicalConnectionId, "dxpc-",
+            id => Connections.GetPhysicalConnectionAsync(new V1.GetPhysicalConnectionRequest { Region = request.Region, Id = id }, options).ResponseAsync);
+        var gateway = await FetchAsync(validation, "virtual_interface.border_gateway_id", spec.BorderGatewayId, "dxbgw-",
+            id => Gateways.GetBorderGatewayAsync(new V1.GetBorderGatewayRequest { Region = request.Region, Id = id }, options).ResponseAsync);
+        if (connection is not null && spec.BandwidthMbps > 0)
+        {
+            validation.Check(spec.BandwidthMbps <= connection.BandwidthMbps, "virtual_interface.bandwidth_mbps",
+                $"must be at most the physical connection's {connection.BandwidthMbps} Mbit/s, got {spec.BandwidthMbps}");
+        }
+
+        if (gateway is not null)
+        {
+            validation.Check(spec.CustomerAsn != gateway.Asn, "virtual_interface.bgp.customer_asn",
+                $"must differ from the border gateway's ASN {gateway.Asn}");
+        }
+
+        var requestId = ProtobufTransactions.RequestIdOf(request, "virtual-interfaces/create", caller, validation);
+        validation.ThrowIfInvalid();
+
+        if (requestId is not null && await ledger.FindAsync(requestId, context.CancellationToken) is { } earlier)
+        {
+            return V1.VirtualInterface.Parser.ParseFrom(earlier);
+        }
+
+        RequireAvailable(connection!.State == V1.PhysicalConnection.Types.State.Available, "PhysicalConnection", connection.Id, connection.State.ToWireName());
+        RequireAvailable(gateway!.State == V1.BorderGateway.Types.State.Available, "BorderGateway", gateway.Id, gateway.State.ToWireName());
+
+        var now = clock.GetUtcNow();
+        // With a request id, duplicates in flight share one interface id, so their reservations coincide (they are idempotent).
+        var id = requestId is null
+            ? ResourceIds.New(VirtualInterface.IdPrefix)
+            : VirtualInterface.IdPrefix + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
+                System.Text.Encoding.UTF8.GetBytes($"{caller.AccountId}\n{requestId.Value}")))[..12];
+        var intent = new CreationIntent(id, caller.AccountId, request.Region, connection.Id, gateway.Id, now);
+        await OpenIntentAsync(intent, context.CancellationToken);
+        try
+        {
+            await ReserveAsync(() => Connections.ReservePhysicalConnectionAsync(new V1.ReservePhysicalConnectionRequest
+            {
+                Region = request.Region, Id = connection.Id, VirtualInterfaceId = intent.VirtualInterfaceId, Vlan = spec.Vlan,
+            }, options).ResponseAsync);
+            var reserveGateway = new V1.ReserveBorderGatewayRequest { Region = request.Region, Id = gateway.Id, VirtualInterfaceId = intent.VirtualInterfaceId };
+            reserveGateway.IdcPrefixes.AddRange(prefixes.Select(p => p.ToString()));
+            await ReserveAsync(() => Gateways.ReserveBorderGatewayAsync(reserveGateway, options).ResponseAsync);
+        }
+        catch (Exception)
+        {
+            await AbandonAsync(intent);
+            throw;
+        }
+
+        var vif = new VirtualInterface
+        {
+            Id = intent.VirtualInterfaceId,
+            AccountId = caller.AccountId,
+            Region = request.Region,
+            Name = spec.Name,
+            Description = spec.Description,
+            PhysicalConnectionId = connection.Id,
+            BorderGatewayId = gateway.Id,
+            Vlan = spec.Vlan,
+            BandwidthMbps = spec.BandwidthMbps,
+            Bgp = new BgpPeering(spec.CustomerAsn, gateway.Asn, spec.CloudAddress, spec.CustomerAddress, string.IsNullOrEmpty(spec.AuthKey) ? null : spec.AuthKey),
+            IdcPrefixes = prefixes.Select(p => p.ToString()).ToArray(),
+            State = VirtualInterfaceState.Configuring,
+            CreateTime = now,
+            UpdateTime = now,
+            ETag = ResourceIds.NewETag(),
+        };
+        try
+        {
+            return await transactions.RunAsync(null, async cancellationToken =>
+            {
+                if (requestId is not null && await ledger.FindAsync(requestId, cancellationToken) is not null)
+                {
+                    throw new DuplicateRequestException();
+                }
+
+                var open = await store.GetIntentAsync(intent.VirtualInterfaceId, cancellationToken)
+                    ?? throw new DomainException(ErrorCode.Aborted, "CREATION_ABANDONED",
+                        "The creation took too long and was rolled back by the reconciler; retry the request.");
+
+                var (index, indexUnchanged) = await store.GetIndexAsync(caller.AccountId, request.Region, cancellationToken);
+                var (intents, intentsUnchanged) = await store.GetIntentIndexAsync(cancellationToken);
+                var message = VirtualInterfaceMapper.ToProto(vif);
+                List<StateOperation> operations =
+                [
+                    VirtualInterfaceStore.Put(vif, ETagCondition.MustNotExist),
+                    VirtualInterfaceStore.PutIndex(caller.AccountId, request.Region, index.With(vif.Id), indexUnchanged),
+                    VirtualInterfaceStore.DeleteIntent(vif.Id, open.Unchanged),
+                    VirtualInterfaceStore.PutIntentIndex(intents.Without(vif.Id), intentsUnchanged),
+                ];
+                if (requestId is not null)
+                {
+                    operations.Add(RequestLedger.Record(requestId, Google.Protobuf.MessageExtensions.ToByteArray(message)));
+                }
+
+                return new TransactionPlan<V1.VirtualInterface>(operations, [VirtualInterfaceMapper.Created(message)], message);
+            }, V1.VirtualInterface.Parser, "the account's virtual interfaces", context.CancellationToken);
+        }
+        catch (DuplicateRequestException)
+        {
+            // A concurrent retry with the same request id (and so the same interface id) won: answer with its result.
+            return V1.VirtualInterface.Parser.ParseFrom((await ledger.FindAsync(requestId!, context.CancellationToken))!);
+        }
+        catch (DomainException)
+        {
+            await AbandonAsync(intent);
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public override async Task<V1.VirtualInterface> GetVirtualInterface(V1.GetVirtualInterfaceRequest request, ServerCallContext context)
+    {
+        var caller = context.GetCaller();
+        ValidateAddress(new RequestValidation(), request.Region, request.Id).ThrowIfInvalid();
+        return VirtualInterfaceMapper.ToProto((await LoadAsync(caller, request.Region, request.Id, context.CancellationToken)).Value);
+    }
+
+    /// <inheritdoc />
+    public override async Task<V1.ListVirtualInterfacesResponse> ListVirtualInterfaces(V1.ListVirtualInterfacesRequest request, ServerCallContext context)
+    {
+        var caller = context.GetCaller();
+        var validation = new RequestValidation();
+        regions.Validate(validation, request.Region);
+        validation.Check(System.Enum.IsDefined(request.State), "state", $"unknown state {(int)request.State}");
+        var page = PageRequest.Parse(validation, request.PageSize, request.PageToken, $"{caller.AccountId}|{request.Region}|{request.State}|{request.ShowDeleted}");
+        validation.ThrowIfInvalid();
+
+        var (index, _) = await store.GetIndexAsync(caller.AccountId, request.Region, context.CancellationToken);
+        var result = await IndexPager.PageAsync(index, page,
+            ids => store.GetManyAsync(ids, context.CancellationToken),
+            v => (request.ShowDeleted || !v.IsDeleted) &&
+                 (request.State == V1.VirtualInterface.Types.State.Unspecified || VirtualInterfaceMapper.ToProto(v.State) == request.State),
+            v => v.Id);
+        var response = new V1.ListVirtualInterfacesResponse { NextPageToken = result.NextPageToken };
+        response.VirtualInterfaces.AddRange(result.Items.Select(VirtualInterfaceMapper.ToProto));
+        return response;
+    }
+
+    /// <inheritdoc />
+    public override Task<V1.VirtualInterface> UpdateVirtualInterface(V1.UpdateVirtualInterfaceRequest request, ServerCallContext context)
+    {
+        var validation = new RequestValidation();
+        string? name = null, description = null;
+        if (validation.Check(request.VirtualInterface is not null, "virtual_interface", "is required"))
+        {
+            var patch = request.VirtualInterface!;
+            var paths = UpdateMasks.Paths(request.UpdateMask, UpdatableFields, validation,
+                f => f == "name" ? patch.Name.Length > 0 : patch.Description.Length > 0);
+            if (paths.Contains("name") && validation.RequireText(patch.Name, "virtual_interface.name", 64))
+            {
+                name = patch.Name;
+            }
+
+            if (paths.Contains("description") && validation.OptionalText(patch.Description, "virtual_interface.description", 256))
+            {
+                description = patch.Description;
+            }
+        }
+
+        return ChangeAsync(request, request.Region, request.Id, request.Etag, context, validation, "update", (vif, now) =>
+            (vif with { Name = name ?? vif.Name, Description = description ?? vif.Description, UpdateTime = now, ETag = ResourceIds.NewETag() }, []));
+    }
+
+    /// <inheritdoc />
+    public override Task<V1.VirtualInterface> DeleteVirtualInterface(V1.DeleteVirtualInterfaceRequest request, ServerCallContext context) =>
+        ChangeAsync(request, request.Region, request.Id, request.Etag, context, new RequestValidation(), "delete", (vif, now) =>
+        {
+            var deleted = vif with { State = VirtualInterfaceState.Deleted, UpdateTime = now, ETag = ResourceIds.NewETag() };
+            var message = VirtualInterfaceMapper.ToProto(deleted);
+            return (deleted,
+            [
+                VirtualInterfaceMapper.StateChanged(message, VirtualInterfaceMapper.ToProto(vif.State), $"customer:{vif.AccountId}", "deleted"),
+                VirtualInterfaceMapper.Deleted(vif.Id, vif.AccountId, vif.Region, vif.PhysicalConnectionId, vif.BorderGatewayId, vif.IdcPrefixes, now),
+            ]);
+        });
+
+    /// <inheritdoc />
+    public override async Task<V1.RouterConfiguration> GetRouterConfiguration(V1.GetRouterConfigurationRequest request, ServerCallContext context)
+    {
+        var caller = context.GetCaller();
+        var validation = ValidateAddress(new RequestValidation(), request.Region, request.Id);
+        var vendor = request.Vendor switch
+        {
+            V1.RouterVendor.Frr => RouterVendorKind.Frr,
+            V1.RouterVendor.CiscoIosXe => RouterVendorKind.CiscoIosXe,
+            V1.RouterVendor.JuniperJunos => RouterVendorKind.JuniperJunos,
+            V1.RouterVendor.HuaweiVrp => RouterVendorKind.HuaweiVrp,
+            _ => (RouterVendorKind?)null,
+        };
+        validation.Check(vendor is not null, "vendor", "is required: ROUTER_VENDOR_FRR, ROUTER_VENDOR_CISCO_IOS_XE, ROUTER_VENDOR_JUNIPER_JUNOS or ROUTER_VENDOR_HUAWEI_VRP");
+        validation.ThrowIfInvalid();
+
+        var vif = (await LoadAsync(caller, request.Region, request.Id, context.CancellationToken)).Value;
+        if (vif.IsDeleted)
+        {
+            throw DomainException.WrongState(ResourceType, vif.Id, "STATE_DELETED", "render the router configuration of");
+        }
+
+        // The MD5 key is write-only (DOMAIN.md): the configuration carries a placeholder where the customer puts their key.
+        var peering = new RouterPeering(vif.Id, vif.Vlan, vif.Bgp.CustomerAddress, vif.Bgp.CloudAddress, vif.Bgp.CustomerAsn, vif.Bgp.CloudAsn,
+            vif.Bgp.AuthKey is null ? null : RouterConfigurationRenderer.AuthKeyPlaceholder, vif.IdcPrefixes);
+        return new V1.RouterConfiguration { Vendor = request.Vendor, Content = RouterConfigurationRenderer.Render(vendor!.Value, peering) };
+    }
+
+    private V1.PhysicalConnectionService.PhysicalConnectionServiceClient Connections => new(services.For("PhysicalConnections"));
+
+    private V1.BorderGatewayService.BorderGatewayServiceClient Gateways => new(services.For("BorderGateways"));
+
+    /// <summary>Reads another service's resource; a malformed id was already reported, NOT_FOUND becomes a violation of the field.</summary>
+    private static async Task<T?> FetchAsync<T>(RequestValidation validation, string field, string id, string prefix, Func<string, Task<T>> get)
+        where T : class
+    {
+        if (!ResourceIds.IsWellFormed(id, prefix))
+        {
+            return null;
+        }
+
+        try
+        {
+            return await get(id);
+        }
+        catch (RpcException exception) when (exception.StatusCode == StatusCode.NotFound)
+        {
+            validation.Add(field, $"'{id}' does not exist in this region for this account");
+            return null;
+        }
+    }
+
+    private static async Task ReserveAsync<T>(Func<Task<T>> reserve)
+    {
+        try
+        {
+            await reserve();
+        }
+        catch (RpcException exception)
+        {
+            throw DownstreamErrors.Readdress(exception, field => field switch
+            {
+                "vlan" => "virtual_interface.vlan",
+                _ when field.StartsWith("idc_prefixes", StringComparison.Ordinal) => "virtual_interface." + field,
+                _ => field,
+            });
+        }
+    }
+
+    private static void RequireAvailable(bool available, string resourceType, string id, string state)
+    {
+        if (!available)
+        {
+            throw DomainException.WrongState(resourceType, id, state, "create a virtual interface on");
+        }
+    }
+
+    private async Task OpenIntentAsync(CreationIntent intent, CancellationToken cancellationToken) =>
+        await state.UpdateAsync(async ct =>
+        {
+            if (await store.GetIntentAsync(intent.VirtualInterfaceId, ct) is not null)
+            {
+                return null; // a duplicate of this request is in flight under the same id
+            }
+
+            var (intents, unchanged) = await store.GetIntentIndexAsync(ct);
+            return ([VirtualInterfaceStore.PutIntent(intent, ETagCondition.MustNotExist), VirtualInterfaceStore.PutIntentIndex(intents.With(intent.VirtualInterfaceId), unchanged)], []);
+        }, cancellationToken);
+
+    /// <summary>
+    /// Rolls a creation back: closes the intent and publishes the deletion event, on which the
+    /// owners release whatever they reserved for it. Not cancellable: the caller may be gone.
+    /// </summary>
+    private Task AbandonAsync(CreationIntent intent) =>
+        IntentReconciler.AbandonAsync(store, state, intent.VirtualInterfaceId, clock, CancellationToken.None);
+
+    private async Task<V1.VirtualInterface> ChangeAsync(Google.Protobuf.IMessage request, string region, string id, string etag, ServerCallContext context,
+        RequestValidation validation, string operation, Func<VirtualInterface, DateTimeOffset, (VirtualInterface After, List<OutgoingEvent> Events)> decide)
+    {
+        var caller = context.GetCaller();
+        ValidateAddress(validation, region, id);
+        var requestId = ProtobufTransactions.RequestIdOf(request, $"virtual-interfaces/{operation}", caller, validation);
+        validation.ThrowIfInvalid();
+        return await transactions.RunAsync(requestId, async cancellationToken =>
+        {
+            var stored = await LoadAsync(caller, region, id, cancellationToken);
+            if (!string.IsNullOrEmpty(etag) && etag != stored.Value.ETag)
+            {
+                throw DomainException.StaleETag(ResourceType, id);
+            }
+
+            if (stored.Value.IsDeleted)
+            {
+                throw DomainException.WrongState(ResourceType, id, "STATE_DELETED", operation);
+            }
+
+            var (after, events) = decide(stored.Value, clock.GetUtcNow());
+            return new TransactionPlan<V1.VirtualInterface>([VirtualInterfaceStore.Put(after, stored.Unchanged)], events, VirtualInterfaceMapper.ToProto(after));
+        }, V1.VirtualInterface.Parser, $"virtual interface {id}", context.CancellationToken);
+    }
+
+    private RequestValidation ValidateAddress(RequestValidation validation, string region, string id)
+    {
+        regions.Validate(validation, region);
+        validation.Check(ResourceIds.IsWellFormed(id, VirtualInterface.IdPrefix), "id",
+            string.IsNullOrEmpty(id) ? "is required" : $"is not a virtual interface id (expected {VirtualInterface.IdPrefix}…)");
+        return validation;
+    }
+
+    private async Task<Versioned<VirtualInterface>> LoadAsync(Caller caller, string region, string id, CancellationToken cancellationToken)
+    {
+        var stored = await store.GetAsync(id, cancellationToken);
+        return stored is not null && stored.Value.Region == region && caller.CanAccess(stored.Value.AccountId)
+            ? stored
+            : throw DomainException.NotFound(ResourceType, id);
+    }
+
+    private sealed class DuplicateRequestException : Exception;
+}

@@ -1,0 +1,47 @@
+using DirectConnect.BorderGateways.Domain;
+using DirectConnect.Platform.Coordination;
+
+namespace DirectConnect.BorderGateways.Storage;
+
+/// <summary>Border gateways, their per-account index, and the service's view of each account's VPCs.</summary>
+public sealed class BorderGatewayStore(IStateStore store)
+{
+    private static BorderGatewaysJsonContext Json => BorderGatewaysJsonContext.Default;
+
+    /// <summary>Reads one gateway.</summary>
+    public Task<Versioned<BorderGateway>?> GetAsync(string id, CancellationToken cancellationToken) =>
+        store.GetDocumentAsync(Key(id), Json.BorderGateway, cancellationToken);
+
+    /// <summary>Reads several gateways, in order.</summary>
+    public Task<IReadOnlyList<BorderGateway>> GetManyAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken) =>
+        store.GetDocumentsAsync(ids.Select(Key).ToArray(), Json.BorderGateway, cancellationToken);
+
+    /// <summary>Reads an account's gateways index in a region.</summary>
+    public Task<(IdIndex Index, ETagCondition Unchanged)> GetIndexAsync(string accountId, string region, CancellationToken cancellationToken) =>
+        store.GetIndexAsync(IndexKey(accountId, region), cancellationToken);
+
+    /// <summary>Reads the VPCs known for an account in a region.</summary>
+    public async Task<(KnownVpcs Vpcs, ETagCondition Unchanged)> GetKnownVpcsAsync(string accountId, string region, CancellationToken cancellationToken)
+    {
+        var known = await store.GetDocumentAsync(VpcsKey(accountId, region), Json.KnownVpcs, cancellationToken).ConfigureAwait(false);
+        return known is null ? (KnownVpcs.None, ETagCondition.MustNotExist) : (known.Value, known.Unchanged);
+    }
+
+    /// <summary>The write of a gateway.</summary>
+    public static UpsertState Put(BorderGateway gateway, ETagCondition condition) =>
+        StateDocuments.Put(Key(gateway.Id), gateway, Json.BorderGateway, condition);
+
+    /// <summary>The write of an account's index.</summary>
+    public static UpsertState PutIndex(string accountId, string region, IdIndex index, ETagCondition condition) =>
+        StateDocuments.PutIndex(IndexKey(accountId, region), index, condition);
+
+    /// <summary>The write of the known VPCs.</summary>
+    public static UpsertState PutKnownVpcs(string accountId, string region, KnownVpcs vpcs, ETagCondition condition) =>
+        StateDocuments.Put(VpcsKey(accountId, region), vpcs, Json.KnownVpcs, condition);
+
+    private static string Key(string id) => $"border-gateways/{id}";
+
+    private static string IndexKey(string accountId, string region) => $"border-gateways-by-account/{accountId}/{region}";
+
+    private static string VpcsKey(string accountId, string region) => $"border-gateway-vpcs/{accountId}/{region}";
+}

@@ -1,0 +1,64 @@
+using System.Collections.Concurrent;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Microsoft.Extensions.Options;
+
+namespace DirectConnect.Platform.Grpc;
+
+/// <summary>
+/// Where the other services listen (configuration <c>DirectConnect:Services</c>: service name →
+/// gRPC address). A service missing there is reached at <see cref="LocalAddress"/>: the embedded
+/// host's own gRPC endpoint, so that modules call each other through their public gRPC API over
+/// loopback — the same code path as the distributed topology.
+/// </summary>
+public sealed class ServiceEndpointOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "DirectConnect:Services";
+
+    /// <summary>Service name (e.g. <c>PhysicalConnections</c>) → gRPC address.</summary>
+    public IDictionary<string, Uri> Addresses { get; } = new Dictionary<string, Uri>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The host's own gRPC address, set by the host once it listens.</summary>
+    public Func<Uri>? LocalAddress { get; set; }
+}
+
+/// <summary>One cached gRPC channel per service address.</summary>
+public sealed class ServiceChannels(IOptions<ServiceEndpointOptions> options) : IDisposable
+{
+    private readonly ConcurrentDictionary<Uri, GrpcChannel> _channels = new();
+
+    /// <summary>The channel to <paramref name="service"/>.</summary>
+    public GrpcChannel For(string service)
+    {
+        var address = options.Value.Addresses.TryGetValue(service, out var configured)
+            ? configured
+            : options.Value.LocalAddress?.Invoke() ?? throw new InvalidOperationException($"No address is configured for service {service}.");
+        return _channels.GetOrAdd(address, a => GrpcChannel.ForAddress(a));
+    }
+
+    /// <summary>
+    /// Call options for a call made on behalf of the caller of <paramref name="context"/>: its
+    /// credentials, deadline and cancellation travel on.
+    /// </summary>
+    public static CallOptions OnBehalfOf(ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var headers = new Metadata();
+        if (context.RequestHeaders.GetValue("authorization") is { } authorization)
+        {
+            headers.Add("authorization", authorization);
+        }
+
+        return new CallOptions(headers, context.Deadline == DateTime.MaxValue ? null : context.Deadline, context.CancellationToken);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var channel in _channels.Values)
+        {
+            channel.Dispose();
+        }
+    }
+}

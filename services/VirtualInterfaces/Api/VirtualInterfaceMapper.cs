@@ -1,0 +1,75 @@
+using DirectConnect.Platform.Coordination;
+using DirectConnect.Platform.Grpc;
+using DirectConnect.VirtualInterfaces.Domain;
+using Google.Protobuf.WellKnownTypes;
+using Events = DirectConnect.Contracts.Events.V1;
+using V1 = DirectConnect.Contracts.V1;
+
+namespace DirectConnect.VirtualInterfaces.Api;
+
+/// <summary>Virtual interfaces to <c>directconnect.v1</c> (never the MD5 key), and this service's events (topic <see cref="Topic"/>).</summary>
+internal static class VirtualInterfaceMapper
+{
+    public const string Topic = "virtual-interfaces";
+
+    public static V1.VirtualInterface ToProto(VirtualInterface vif)
+    {
+        var message = new V1.VirtualInterface
+        {
+            Id = vif.Id,
+            AccountId = vif.AccountId,
+            Region = vif.Region,
+            Name = vif.Name,
+            Description = vif.Description,
+            Type = V1.VirtualInterfaceType.Private,
+            PhysicalConnectionId = vif.PhysicalConnectionId,
+            BorderGatewayId = vif.BorderGatewayId,
+            Vlan = vif.Vlan,
+            BandwidthMbps = vif.BandwidthMbps,
+            Bgp = new V1.BgpPeering
+            {
+                CustomerAsn = vif.Bgp.CustomerAsn,
+                CloudAsn = vif.Bgp.CloudAsn,
+                CloudAddress = vif.Bgp.CloudAddress,
+                CustomerAddress = vif.Bgp.CustomerAddress,
+                AuthKeySet = !string.IsNullOrEmpty(vif.Bgp.AuthKey),
+            },
+            State = ToProto(vif.State),
+            BgpStatus = vif.IsDeleted ? V1.VirtualInterface.Types.BgpStatus.Unspecified : V1.VirtualInterface.Types.BgpStatus.Down,
+            CreateTime = Timestamp.FromDateTimeOffset(vif.CreateTime),
+            UpdateTime = Timestamp.FromDateTimeOffset(vif.UpdateTime),
+            Etag = vif.ETag,
+        };
+        message.IdcPrefixes.AddRange(vif.IdcPrefixes);
+        return message;
+    }
+
+    public static V1.VirtualInterface.Types.State ToProto(VirtualInterfaceState state) => state switch
+    {
+        VirtualInterfaceState.Configuring => V1.VirtualInterface.Types.State.Configuring,
+        VirtualInterfaceState.Available => V1.VirtualInterface.Types.State.Available,
+        VirtualInterfaceState.Deleted => V1.VirtualInterface.Types.State.Deleted,
+        _ => V1.VirtualInterface.Types.State.Unspecified,
+    };
+
+    public static OutgoingEvent Created(V1.VirtualInterface vif) => new Events.VirtualInterfaceCreated
+    {
+        Id = vif.Id, AccountId = vif.AccountId, Region = vif.Region, PhysicalConnectionId = vif.PhysicalConnectionId,
+        BorderGatewayId = vif.BorderGatewayId, VirtualInterface = vif, Time = vif.CreateTime,
+    }.ToEvent(Topic);
+
+    public static OutgoingEvent StateChanged(V1.VirtualInterface vif, V1.VirtualInterface.Types.State from, string actor, string reason) =>
+        new Events.VirtualInterfaceStateChanged
+        {
+            Id = vif.Id, AccountId = vif.AccountId, Region = vif.Region, FromState = from, ToState = vif.State,
+            Actor = actor, Reason = reason, Time = vif.UpdateTime,
+        }.ToEvent(Topic);
+
+    /// <summary>The event on which the owners release their reservations: for a deleted interface, or one that never came to exist.</summary>
+    public static OutgoingEvent Deleted(string id, string accountId, string region, string physicalConnectionId, string borderGatewayId,
+        IEnumerable<string> idcPrefixes, DateTimeOffset time) => new Events.VirtualInterfaceDeleted
+        {
+            Id = id, AccountId = accountId, Region = region, PhysicalConnectionId = physicalConnectionId, BorderGatewayId = borderGatewayId,
+            IdcPrefixes = { idcPrefixes }, Time = Timestamp.FromDateTimeOffset(time),
+        }.ToEvent(Topic);
+}

@@ -1,0 +1,86 @@
+namespace DirectConnect.VirtualInterfaces.Domain;
+
+/// <summary>Where a virtual interface is in its life.</summary>
+public enum VirtualInterfaceState
+{
+    /// <summary>Created; its reservations are held and it is being brought up.</summary>
+    Configuring = 1,
+    /// <summary>In service.</summary>
+    Available = 2,
+    /// <summary>Deleted (tombstone); its reservations are released through the deletion event.</summary>
+    Deleted = 3,
+}
+
+/// <summary>The BGP session of a virtual interface.</summary>
+/// <param name="CustomerAsn">The customer's ASN.</param>
+/// <param name="CloudAsn">The border gateway's ASN.</param>
+/// <param name="CloudAddress">Cloud-side address with prefix length, e.g. <c>169.254.10.1/30</c>.</param>
+/// <param name="CustomerAddress">Customer-side address with prefix length.</param>
+/// <param name="AuthKey">The MD5 key, if any: a secret, never returned nor logged (only the router configuration carries it).</param>
+public sealed record BgpPeering(long CustomerAsn, long CloudAsn, string CloudAddress, string CustomerAddress, string? AuthKey);
+
+/// <summary>
+/// A private virtual interface (<c>dxvif-…</c>): a VLAN with a BGP session over a physical
+/// connection, attached to a border gateway. It holds reservations on both before it exists.
+/// </summary>
+public sealed record VirtualInterface
+{
+    /// <summary>The id prefix.</summary>
+    public const string IdPrefix = "dxvif-";
+
+    /// <summary>Server-generated id.</summary>
+    public required string Id { get; init; }
+
+    /// <summary>The owning account.</summary>
+    public required string AccountId { get; init; }
+
+    /// <summary>The region.</summary>
+    public required string Region { get; init; }
+
+    /// <summary>Name.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Free text.</summary>
+    public string Description { get; init; } = "";
+
+    /// <summary>The physical connection it runs over.</summary>
+    public required string PhysicalConnectionId { get; init; }
+
+    /// <summary>The border gateway it attaches to.</summary>
+    public required string BorderGatewayId { get; init; }
+
+    /// <summary>802.1Q VLAN id, unique on the physical connection.</summary>
+    public required int Vlan { get; init; }
+
+    /// <summary>Bandwidth in Mbit/s, at most the connection's.</summary>
+    public required int BandwidthMbps { get; init; }
+
+    /// <summary>The BGP session.</summary>
+    public required BgpPeering Bgp { get; init; }
+
+    /// <summary>IDC prefixes the customer announces (canonical CIDRs).</summary>
+    public required IReadOnlyList<string> IdcPrefixes { get; init; }
+
+    /// <summary>The state.</summary>
+    public required VirtualInterfaceState State { get; init; }
+
+    /// <summary>When it was created.</summary>
+    public required DateTimeOffset CreateTime { get; init; }
+
+    /// <summary>When it last changed.</summary>
+    public required DateTimeOffset UpdateTime { get; init; }
+
+    /// <summary>Resource version.</summary>
+    public required string ETag { get; init; }
+
+    /// <summary>True once deleted.</summary>
+    public bool IsDeleted => State == VirtualInterfaceState.Deleted;
+}
+
+/// <summary>
+/// A creation in progress: written before the reservations are taken and removed in the same
+/// transaction that creates the interface. One left behind means the creation died in between;
+/// the reconciler releases its reservations.
+/// </summary>
+public sealed record CreationIntent(string VirtualInterfaceId, string AccountId, string Region, string PhysicalConnectionId,
+    string BorderGatewayId, DateTimeOffset StartedAt);

@@ -1,0 +1,113 @@
+using System.Net;
+using System.Net.Sockets;
+using DirectConnect.Platform.Errors;
+using DirectConnect.Platform.Networking;
+using DirectConnect.Platform.Resources;
+
+namespace DirectConnect.VirtualInterfaces.Domain;
+
+/// <summary>
+/// What a customer asks for when creating a virtual interface, and every rule of DOMAIN.md that
+/// can be checked without asking other services (those — bandwidth against the connection,
+/// ASN against the gateway, prefixes against attached VPCs — are checked where the facts live).
+/// </summary>
+public sealed record VirtualInterfaceSpec(
+    string Name,
+    string Description,
+    string PhysicalConnectionId,
+    string BorderGatewayId,
+    int Vlan,
+    int BandwidthMbps,
+    long CustomerAsn,
+    string CloudAddress,
+    string CustomerAddress,
+    string AuthKey,
+    IReadOnlyList<string> IdcPrefixes)
+{
+    /// <summary>The most IDC prefixes one interface announces.</summary>
+    public const int MaxIdcPrefixes = 100;
+
+    /// <summary>The longest MD5 key (as FRR and most vendors accept).</summary>
+    public const int MaxAuthKeyLength = 80;
+
+    /// <summary>Adds every violation to <paramref name="validation"/>; returns the canonical IDC prefixes that parsed.</summary>
+    public IReadOnlyList<Cidr> Validate(RequestValidation validation, string prefix)
+    {
+        ArgumentNullException.ThrowIfNull(validation);
+        validation.RequireText(Name, prefix + "name", 64);
+        validation.OptionalText(Description, prefix + "description", 256);
+        validation.Check(ResourceIds.IsWellFormed(PhysicalConnectionId, "dxpc-"), prefix + "physical_connection_id",
+            string.IsNullOrEmpty(PhysicalConnectionId) ? "is required" : "is not a physical connection id (expected dxpc-…)");
+        validation.Check(ResourceIds.IsWellFormed(BorderGatewayId, "dxbgw-"), prefix + "border_gateway_id",
+            string.IsNullOrEmpty(BorderGatewayId) ? "is required" : "is not a border gateway id (expected dxbgw-…)");
+        validation.Check(Vlan is >= 1 and <= 4094, prefix + "vlan", $"must be between 1 and 4094, got {Vlan}");
+        validation.Check(BandwidthMbps > 0, prefix + "bandwidth_mbps", $"must be positive, got {BandwidthMbps}");
+        validation.Check(Asn.IsValid(CustomerAsn), prefix + "bgp.customer_asn", $"{Asn.Rule}, got {CustomerAsn}");
+        ValidatePeerAddresses(validation, prefix + "bgp.");
+        validation.Check(AuthKey.Length == 0 || (AuthKey.Length <= MaxAuthKeyLength && AuthKey.All(c => c is > ' ' and <= '~')),
+            prefix + "bgp.auth_key", $"must be 1 to {MaxAuthKeyLength} printable ASCII characters without spaces"); // never echo the key
+        if (validation.Check(IdcPrefixes.Count is > 0 and <= MaxIdcPrefixes, prefix + "idc_prefixes",
+                $"must list 1 to {MaxIdcPrefixes} IPv4 prefixes, got {IdcPrefixes.Count}"))
+        {
+            return Cidr.ParseAll(validation, prefix + "idc_prefixes", IdcPrefixes);
+        }
+
+        return [];
+    }
+
+    private void ValidatePeerAddresses(RequestValidation validation, string prefix)
+    {
+        var cloud = ParsePeer(validation, prefix + "cloud_address", CloudAddress);
+        var customer = ParsePeer(validation, prefix + "customer_address", CustomerAddress);
+        if (cloud is not { } c || customer is not { } k)
+        {
+            return;
+        }
+
+        if (c.Length != k.Length || !c.Network.Equals(k.Network))
+        {
+            validation.Add(prefix + "customer_address", $"{CustomerAddress} is not in the same /{c.Length} subnet as the cloud address {CloudAddress}");
+        }
+        else if (c.Address.Equals(k.Address))
+        {
+            validation.Add(prefix + "customer_address", "must differ from the cloud address");
+        }
+    }
+
+    private static (IPAddress Address, int Length, IPAddress Network)? ParsePeer(RequestValidation validation, string field, string text)
+    {
+        if (!Cidr.TryParse(CanonicalOf(text), out var subnet, out _) || !IPAddress.TryParse(text.AsSpan(0, text.IndexOf('/', StringComparison.Ordinal)), out var address) ||
+            address.AddressFamily != AddressFamily.InterNetwork)
+        {
+            validation.Add(field, string.IsNullOrEmpty(text) ? "is required, e.g. 169.254.10.1/30" : $"'{Shorten(text)}' is not an IPv4 address with prefix length, e.g. 169.254.10.1/30");
+            return null;
+        }
+
+        var length = (int)subnet!.Network.Cidr;
+        if (length is not (30 or 31))
+        {
+            validation.Add(field, $"must be in a /30 or /31, got /{length}");
+            return null;
+        }
+
+        if (length == 30 && (address.Equals(subnet.Network.Network) || address.Equals(subnet.Network.Broadcast)))
+        {
+            validation.Add(field, $"{address} is the {(address.Equals(subnet.Network.Network) ? "network" : "broadcast")} address of {subnet}; use one of the two host addresses");
+            return null;
+        }
+
+        return (address, length, subnet.Network.Network);
+    }
+
+    /// <summary>"169.254.10.1/30" → "169.254.10.0/30" (or the input when it is not address/length).</summary>
+    private static string CanonicalOf(string text)
+    {
+        var slash = text.IndexOf('/', StringComparison.Ordinal);
+        return slash > 0 && IPAddress.TryParse(text.AsSpan(0, slash), out var address) && int.TryParse(text.AsSpan(slash + 1), out var length) &&
+               length is >= 0 and <= 32 && address.AddressFamily == AddressFamily.InterNetwork
+            ? $"{IPNetwork2.Parse($"{address}/{length}").Network}/{length}"
+            : text;
+    }
+
+    private static string Shorten(string text) => text.Length <= 64 ? text : text[..64] + "…";
+}

@@ -1,0 +1,273 @@
+using DirectConnect.VirtualInterfaces.RouterConfiguration;
+
+namespace DirectConnect.UnitTests.VirtualInterfaces;
+
+public sealed class RouterConfigurationTests
+{
+    private const string Key = "s3cr3t-Key!";
+
+    // Each IDC prefix with its network address and dotted mask, written out by hand so the
+    // renderer's mask arithmetic is checked against something it did not compute.
+    private static readonly (string Cidr, string Network, string Mask)[] Prefixes =
+    [
+        ("192.168.8.0/24", "192.168.8.0", "255.255.255.0"),
+        ("10.20.0.0/16", "10.20.0.0", "255.255.0.0"),
+        ("172.16.5.4/30", "172.16.5.4", "255.255.255.252"),
+    ];
+
+    public static TheoryData<RouterVendorKind> Vendors => new(Enum.GetValues<RouterVendorKind>());
+
+    private static RouterPeering Peering(string? key = Key, string? parent = null) => new(
+        "dxvif-2p6r8s1k", 100, "169.254.10.2/30", "169.254.10.1/30", 65010, 4200000001, key,
+        Prefixes.Select(p => p.Cidr).ToArray(), parent);
+
+    private static string[] Lines(RouterVendorKind vendor, RouterPeering peering) =>
+        RouterConfigurationRenderer.Render(vendor, peering).Split('\n');
+
+    private static string[] SubInterfaceLines(RouterVendorKind vendor) => vendor switch
+    {
+        RouterVendorKind.Frr => ["!   ip link add link eth0 name eth0.100 type vlan id 100", "interface eth0.100", " ip address 169.254.10.2/30"],
+        RouterVendorKind.CiscoIosXe => ["interface GigabitEthernet0/0/0.100", " encapsulation dot1Q 100", " ip address 169.254.10.2 255.255.255.252"],
+        RouterVendorKind.JuniperJunos =>
+        [
+            "set interfaces xe-0/0/0 vlan-tagging", "set interfaces xe-0/0/0 unit 100 vlan-id 100",
+            "set interfaces xe-0/0/0 unit 100 family inet address 169.254.10.2/30",
+        ],
+        RouterVendorKind.HuaweiVrp => ["interface GigabitEthernet0/0/1.100", " dot1q termination vid 100", " ip address 169.254.10.2 255.255.255.252"],
+        _ => throw new ArgumentOutOfRangeException(nameof(vendor)),
+    };
+
+    private static string[] BgpLines(RouterVendorKind vendor) => vendor switch
+    {
+        RouterVendorKind.Frr => ["router bgp 65010", " neighbor 169.254.10.1 remote-as 4200000001"],
+        RouterVendorKind.CiscoIosXe => ["router bgp 65010", " neighbor 169.254.10.1 remote-as 4200000001"],
+        RouterVendorKind.JuniperJunos =>
+            ["set routing-options autonomous-system 65010", "set protocols bgp group DX-dxvif-2p6r8s1k neighbor 169.254.10.1 peer-as 4200000001"],
+        RouterVendorKind.HuaweiVrp => ["bgp 65010", " peer 169.254.10.1 as-number 4200000001"],
+        _ => throw new ArgumentOutOfRangeException(nameof(vendor)),
+    };
+
+    private static string[] PrefixLines(RouterVendorKind vendor, (string Cidr, string Network, string Mask) p) => vendor switch
+    {
+        RouterVendorKind.Frr => [$"  network {p.Cidr}", $"ip route {p.Cidr} blackhole 250"],
+        RouterVendorKind.CiscoIosXe => [$"  network {p.Network} mask {p.Mask}", $"ip route {p.Network} {p.Mask} Null0 250"],
+        RouterVendorKind.JuniperJunos =>
+        [
+            $"set policy-options policy-statement DX-dxvif-2p6r8s1k-OUT term idc-prefixes from route-filter {p.Cidr} exact",
+            $"set routing-options static route {p.Cidr} discard",
+        ],
+        RouterVendorKind.HuaweiVrp => [$"  network {p.Network} {p.Mask}", $"ip route-static {p.Network} {p.Mask} NULL0 preference 255"],
+        _ => throw new ArgumentOutOfRangeException(nameof(vendor)),
+    };
+
+    private static string KeyLine(RouterVendorKind vendor, string key) => vendor switch
+    {
+        RouterVendorKind.Frr => $" neighbor 169.254.10.1 password {key}",
+        RouterVendorKind.CiscoIosXe => $" neighbor 169.254.10.1 password 0 {key}",
+        RouterVendorKind.JuniperJunos => $"set protocols bgp group DX-dxvif-2p6r8s1k neighbor 169.254.10.1 authentication-key \"{key}\"",
+        RouterVendorKind.HuaweiVrp => $" peer 169.254.10.1 password cipher {key}",
+        _ => throw new ArgumentOutOfRangeException(nameof(vendor)),
+    };
+
+    private static string CommentPrefix(RouterVendorKind vendor) =>
+        vendor is RouterVendorKind.JuniperJunos or RouterVendorKind.HuaweiVrp ? "#" : "!";
+
+    [Theory]
+    [MemberData(nameof(Vendors))]
+    public void TheConfigurationStartsWithACommentNamingTheVirtualInterface(RouterVendorKind vendor)
+    {
+        var first = Lines(vendor, Peering())[0];
+        Assert.StartsWith(CommentPrefix(vendor) + " ", first, StringComparison.Ordinal);
+        Assert.Contains("dxvif-2p6r8s1k", first, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Vendors))]
+    public void TheSubInterfaceIsTaggedWithTheVlanAndHasTheCustomerAddress(RouterVendorKind vendor)
+    {
+        var lines = Lines(vendor, Peering());
+        Assert.All(SubInterfaceLines(vendor), expected => Assert.Contains(expected, lines));
+    }
+
+    [Theory]
+    [MemberData(nameof(Vendors))]
+    public void TheNeighbourIsTheCloudAddressInTheCloudAsFromTheCustomerAs(RouterVendorKind vendor)
+    {
+        var text = RouterConfigurationRenderer.Render(vendor, Peering());
+        Assert.All(BgpLines(vendor), expected => Assert.Contains(expected, text.Split('\n')));
+        // The neighbour is a host address: its prefix length belongs on no line.
+        Assert.DoesNotContain("169.254.10.1/", text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Vendors))]
+    public void EveryIdcPrefixIsAnnouncedAndHasADiscardRoute(RouterVendorKind vendor)
+    {
+        var lines = Lines(vendor, Peering());
+        Assert.All(Prefixes.SelectMany(p => PrefixLines(vendor, p)), expected => Assert.Contains(expected, lines));
+    }
+
+    [Theory]
+    [MemberData(nameof(Vendors))]
+    public void TheKeyIsConfiguredOnceWhenSet(RouterVendorKind vendor)
+    {
+        var lines = Lines(vendor, Peering(Key));
+        Assert.Contains(KeyLine(vendor, Key), lines);
+        Assert.Single(lines, line => line.Contains(Key, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [MemberData(nameof(Vendors))]
+    public void NothingAboutAPasswordIsWrittenWithoutAKey(RouterVendorKind vendor)
+    {
+        var text = RouterConfigurationRenderer.Render(vendor, Peering(key: null));
+        Assert.DoesNotContain("password", text, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("authentication", text, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(Key, text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Vendors))]
+    public void TheTextIsAsciiWithLineFeedsAndEndsWithOne(RouterVendorKind vendor)
+    {
+        var text = RouterConfigurationRenderer.Render(vendor, Peering());
+        Assert.True(text.All(c => c == '\n' || c is >= ' ' and <= '~'), "only printable ASCII and \\n");
+        Assert.EndsWith("\n", text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Vendors))]
+    public void AGivenInterfaceReplacesTheVendorDefault(RouterVendorKind vendor)
+    {
+        var text = RouterConfigurationRenderer.Render(vendor, Peering(parent: "te1"));
+        Assert.Contains(vendor == RouterVendorKind.JuniperJunos ? "set interfaces te1 unit 100 vlan-id 100" : "interface te1.100", text.Split('\n'));
+        Assert.DoesNotContain(SubInterfaceLines(vendor)[vendor == RouterVendorKind.Frr ? 1 : 0], text.Split('\n'));
+    }
+
+    [Theory]
+    [InlineData("169.254.0.0/31", "169.254.0.1/31", "255.255.255.254")]
+    [InlineData("10.1.2.5/29", "10.1.2.6/29", "255.255.255.248")]
+    [InlineData("10.200.0.1/8", "10.0.0.9/8", "255.0.0.0")]
+    public void AddressMasksAreDottedForIosAndVrp(string customer, string cloud, string mask)
+    {
+        var peering = Peering() with { CustomerAddress = customer, CloudAddress = cloud };
+        var host = customer.Split('/')[0];
+        Assert.Contains($" ip address {host} {mask}", Lines(RouterVendorKind.CiscoIosXe, peering));
+        Assert.Contains($" ip address {host} {mask}", Lines(RouterVendorKind.HuaweiVrp, peering));
+        Assert.Contains($" neighbor {cloud.Split('/')[0]} remote-as 4200000001", Lines(RouterVendorKind.CiscoIosXe, peering));
+    }
+
+    [Fact]
+    public void HostAndDefaultRoutePrefixesGetFullAndEmptyMasks()
+    {
+        var peering = Peering() with { IdcPrefixes = ["192.0.2.7/32", "0.0.0.0/0"] };
+        var cisco = Lines(RouterVendorKind.CiscoIosXe, peering);
+        Assert.Contains("  network 192.0.2.7 mask 255.255.255.255", cisco);
+        Assert.Contains("  network 0.0.0.0 mask 0.0.0.0", cisco);
+        Assert.Contains("ip ip-prefix DX-dxvif-2p6r8s1k-OUT index 20 permit 0.0.0.0 0", Lines(RouterVendorKind.HuaweiVrp, peering));
+    }
+
+    [Fact]
+    public void ARepeatedPrefixIsWrittenOnce()
+    {
+        var peering = Peering() with { IdcPrefixes = ["192.168.8.0/24", "192.168.8.0/24"] };
+        Assert.Single(Lines(RouterVendorKind.Frr, peering), line => line == "  network 192.168.8.0/24");
+    }
+
+    [Fact]
+    public void JunosQuotesAndBackslashesInTheKeyAreEscaped()
+    {
+        var lines = Lines(RouterVendorKind.JuniperJunos, Peering("a\"b\\c"));
+        Assert.Contains(KeyLine(RouterVendorKind.JuniperJunos, "a\\\"b\\\\c"), lines);
+    }
+
+    [Fact]
+    public void IosWarnsAboutAQuestionMarkInTheKeyOnlyWhenThereIsOne()
+    {
+        static bool Warns(string key) => Lines(RouterVendorKind.CiscoIosXe, Peering(key)).Any(l => l.Contains("Ctrl-V", StringComparison.Ordinal));
+        Assert.True(Warns("ab?cd"));
+        Assert.False(Warns(Key));
+    }
+
+    [Theory]
+    [MemberData(nameof(Vendors))]
+    public void ThePlaceholderStandsWhereTheKeyGoes(RouterVendorKind vendor) =>
+        Assert.Contains(KeyLine(vendor, RouterConfigurationRenderer.AuthKeyPlaceholder), Lines(vendor, Peering(RouterConfigurationRenderer.AuthKeyPlaceholder)));
+
+    public static TheoryData<string, Func<RouterPeering, RouterPeering>> Unconfigurable => new()
+    {
+        { "vlan 0", p => p with { Vlan = 0 } },
+        { "vlan 4095", p => p with { Vlan = 4095 } },
+        { "id with newline", p => p with { VirtualInterfaceId = "dxvif-1\nrouter bgp 1" } },
+        { "interface with space", p => p with { Interface = "eth0 mtu 9000" } },
+        { "address without length", p => p with { CustomerAddress = "169.254.10.2" } },
+        { "short address", p => p with { CustomerAddress = "169.254.2/30" } },
+        { "ipv6 address", p => p with { CustomerAddress = "fd00::2/126" } },
+        { "different subnets", p => p with { CloudAddress = "169.254.10.5/30" } },
+        { "different lengths", p => p with { CloudAddress = "169.254.10.1/29" } },
+        { "same address", p => p with { CloudAddress = "169.254.10.2/30" } },
+        { "broadcast address", p => p with { CustomerAddress = "169.254.10.3/30" } },
+        { "/32", p => p with { CustomerAddress = "169.254.10.2/32", CloudAddress = "169.254.10.1/32" } },
+        { "asn 0", p => p with { CustomerAsn = 0 } },
+        { "asn beyond 4 bytes", p => p with { CloudAsn = 4294967296 } },
+        { "equal asns", p => p with { CloudAsn = 65010 } },
+        { "no prefixes", p => p with { IdcPrefixes = [] } },
+        { "host bits set", p => p with { IdcPrefixes = ["192.168.8.1/24"] } },
+        { "garbage prefix", p => p with { IdcPrefixes = ["192.168.8.0/24 le 32"] } },
+    };
+
+    [Theory]
+    [MemberData(nameof(Unconfigurable))]
+    public void UnconfigurableValuesAreRefused(string why, Func<RouterPeering, RouterPeering> change)
+    {
+        foreach (var vendor in Enum.GetValues<RouterVendorKind>())
+        {
+            var error = Assert.Throws<ArgumentException>(() => RouterConfigurationRenderer.Render(vendor, change(Peering())));
+            Assert.False(string.IsNullOrWhiteSpace(error.Message), why);
+        }
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("has space")]
+    [InlineData("tab\tkey")]
+    [InlineData("new\nline")]
+    [InlineData("ключ")]
+    public void AnUnwritableKeyIsRefusedWithoutQuotingIt(string key)
+    {
+        var error = Assert.Throws<ArgumentException>(() => RouterConfigurationRenderer.Render(RouterVendorKind.Frr, Peering(key)));
+        Assert.Contains("auth key", error.Message, StringComparison.Ordinal);
+        if (key.Length > 0)
+        {
+            Assert.DoesNotContain(key, error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void AnEightyCharacterKeyIsTheLongestAccepted()
+    {
+        Assert.Contains(new string('k', 80), RouterConfigurationRenderer.Render(RouterVendorKind.Frr, Peering(new string('k', 80))), StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => RouterConfigurationRenderer.Render(RouterVendorKind.Frr, Peering(new string('k', 81))));
+    }
+
+    [Fact]
+    public void ALinuxSubInterfaceNameLongerThanFifteenCharactersIsRefusedForFrrOnly()
+    {
+        var peering = Peering(parent: "enp129s0f1np1") with { Vlan = 4000 };
+        Assert.Throws<ArgumentException>(() => RouterConfigurationRenderer.Render(RouterVendorKind.Frr, peering));
+        Assert.Contains("interface enp129s0f1np1.4000", Lines(RouterVendorKind.CiscoIosXe, peering));
+    }
+
+    [Fact]
+    public void AnUnknownVendorIsRefused() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => RouterConfigurationRenderer.Render((RouterVendorKind)99, Peering()));
+
+    [Fact]
+    public void ThePeeringsTextNeverShowsTheKey()
+    {
+        var text = Peering().ToString();
+        Assert.DoesNotContain(Key, text, StringComparison.Ordinal);
+        Assert.Contains("AuthKey = (set)", text, StringComparison.Ordinal);
+        Assert.Contains("IdcPrefixes = [192.168.8.0/24, 10.20.0.0/16, 172.16.5.4/30]", text, StringComparison.Ordinal);
+    }
+}
