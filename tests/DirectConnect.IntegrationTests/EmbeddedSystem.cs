@@ -14,12 +14,15 @@ namespace DirectConnect.IntegrationTests;
 /// listeners (free ports), with its own data directory and SQLite file — plus real clients:
 /// a gRPC channel (h2c) and an HTTP/1.1 client for REST.
 /// </summary>
-public sealed class EmbeddedSystem : IAsyncLifetime
+public class EmbeddedSystem : IAsyncLifetime
 {
     private WebApplication? _app;
 
     /// <summary>The data directory of this instance (deleted at the end).</summary>
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "dc-it-" + Guid.NewGuid().ToString("N"));
+
+    /// <summary>Configuration a derived fixture adds (command-line form).</summary>
+    protected virtual IEnumerable<string> ExtraArguments => [];
 
     /// <summary>The running application's services (for tests that reach below the API, e.g. to stage a crash).</summary>
     public IServiceProvider Services => _app!.Services;
@@ -42,6 +45,7 @@ public sealed class EmbeddedSystem : IAsyncLifetime
             "--grpc-port=0",
             "--rest-port=0",
             "--Logging:LogLevel:Default=Warning",
+            .. ExtraArguments,
         ]);
         await _app.StartAsync();
         var endpoints = _app.Services.GetRequiredService<GatewayEndpoints>();
@@ -77,7 +81,7 @@ public sealed class EmbeddedSystem : IAsyncLifetime
         }, As("ops", "operator"))).Id;
 
     /// <inheritdoc />
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         Channel?.Dispose();
         if (_app is not null)
