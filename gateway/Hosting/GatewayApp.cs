@@ -100,7 +100,11 @@ public static partial class GatewayApp
             });
         });
         builder.Services.AddGatewayAuthentication(auth, gateway);
-        builder.Services.AddSqliteCoordination(options => options.DatabasePath = gateway.DatabasePath);
+        builder.Services.AddSqliteCoordination(options =>
+        {
+            builder.Configuration.GetSection("DirectConnect:Coordination").Bind(options);
+            options.DatabasePath = gateway.DatabasePath;
+        });
 
         builder.AddPhysicalConnections();
         builder.AddBorderGateways();
