@@ -198,7 +198,8 @@ public sealed class SeedProcedureTests(EmbeddedSystem system) : IClassFixture<Em
         Assert.Equal("virtual_interface.idc_prefixes[0]", violation.Field);
         Assert.Contains("10.0.8.0/24", violation.Description, StringComparison.Ordinal);
         Assert.Contains("10.0.0.0/16", violation.Description, StringComparison.Ordinal);
-        Assert.Empty((await _seed.Lines.GetAsync(line.Id)).VirtualInterfaceIds);
+        // The refused creation's reservation on the line is rolled back (through the deletion event).
+        await Seed.EventuallyAsync(() => _seed.Lines.GetAsync(line.Id), c => c.VirtualInterfaceIds.Count == 0, "rolled back the refused creation");
 
         await _seed.CreateInterfaceAsync(account, Seed.Interface(line, gateway, vlan: 6, idcPrefix: "172.16.0.0/16"));
         var clashing = await _seed.RegisterVpcAsync(account, "172.16.4.0/22");
@@ -210,6 +211,29 @@ public sealed class SeedProcedureTests(EmbeddedSystem system) : IClassFixture<Em
 
         await _seed.Vpcs.DeregisterVpcAsync(new DeregisterVpcRequest { Region = Seed.Region, Id = vpc.Id }, _seed.Operator);
         await Seed.EventuallyAsync(() => _seed.GetGatewayAsync(account, gateway.Id), g => g.VpcAttachments.All(a => a.VpcId != vpc.Id), "detached the deregistered VPC");
+    }
+
+    [Fact]
+    public async Task AnInterfaceCanBeRenamedAndResizedWithinItsLine()
+    {
+        var account = NewAccount();
+        var line = await AvailableLineAsync(account);
+        var gateway = await _seed.AvailableGatewayAsync(account);
+        var vif = await _seed.CreateInterfaceAsync(account, Seed.Interface(line, gateway, vlan: 12));
+        var update = new UpdateVirtualInterfaceRequest
+        {
+            Region = Seed.Region, Id = vif.Id, VirtualInterface = new VirtualInterface { Name = "renamed", BandwidthMbps = line.BandwidthMbps },
+            UpdateMask = Google.Protobuf.WellKnownTypes.FieldMask.FromString("name,bandwidth_mbps"),
+        };
+        var updated = await _seed.Interfaces.UpdateVirtualInterfaceAsync(update, _seed.Customer(account));
+        Assert.Equal(("renamed", line.BandwidthMbps, vif.Vlan), (updated.Name, updated.BandwidthMbps, updated.Vlan));
+
+        update.VirtualInterface.BandwidthMbps = line.BandwidthMbps + 1;
+        var tooMuch = await RpcAssert.FailsWith(StatusCode.InvalidArgument, async () => await _seed.Interfaces.UpdateVirtualInterfaceAsync(update, _seed.Customer(account)));
+        Assert.Equal(["virtual_interface.bandwidth_mbps"], tooMuch.Detail<BadRequest>().FieldViolations.Select(v => v.Field));
+        update.UpdateMask = Google.Protobuf.WellKnownTypes.FieldMask.FromString("vlan");
+        var fixedField = await RpcAssert.FailsWith(StatusCode.InvalidArgument, async () => await _seed.Interfaces.UpdateVirtualInterfaceAsync(update, _seed.Customer(account)));
+        Assert.Equal(["update_mask"], fixedField.Detail<BadRequest>().FieldViolations.Select(v => v.Field));
     }
 
     [Fact]

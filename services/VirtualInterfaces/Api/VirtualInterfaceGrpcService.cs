@@ -31,7 +31,7 @@ public sealed class VirtualInterfaceGrpcService(
     TimeProvider clock) : V1.VirtualInterfaceService.VirtualInterfaceServiceBase
 {
     private const string ResourceType = "VirtualInterface";
-    private static readonly string[] UpdatableFields = ["name", "description"];
+    private static readonly string[] UpdatableFields = ["name", "description", "bandwidth_mbps"];
 
     /// <inheritdoc />
     public override async Task<V1.VirtualInterface> CreateVirtualInterface(V1.CreateVirtualInterfaceRequest request, ServerCallContext context)
@@ -197,15 +197,20 @@ public sealed class VirtualInterfaceGrpcService(
     }
 
     /// <inheritdoc />
-    public override Task<V1.VirtualInterface> UpdateVirtualInterface(V1.UpdateVirtualInterfaceRequest request, ServerCallContext context)
+    public override async Task<V1.VirtualInterface> UpdateVirtualInterface(V1.UpdateVirtualInterfaceRequest request, ServerCallContext context)
     {
         var validation = new RequestValidation();
         string? name = null, description = null;
+        int? bandwidth = null;
         if (validation.Check(request.VirtualInterface is not null, "virtual_interface", "is required"))
         {
             var patch = request.VirtualInterface!;
-            var paths = UpdateMasks.Paths(request.UpdateMask, UpdatableFields, validation,
-                f => f == "name" ? patch.Name.Length > 0 : patch.Description.Length > 0);
+            var paths = UpdateMasks.Paths(request.UpdateMask, UpdatableFields, validation, f => f switch
+            {
+                "name" => patch.Name.Length > 0,
+                "description" => patch.Description.Length > 0,
+                _ => patch.BandwidthMbps != 0,
+            });
             if (paths.Contains("name") && validation.RequireText(patch.Name, "virtual_interface.name", 64))
             {
                 name = patch.Name;
@@ -215,10 +220,32 @@ public sealed class VirtualInterfaceGrpcService(
             {
                 description = patch.Description;
             }
+
+            if (paths.Contains("bandwidth_mbps") &&
+                validation.Check(patch.BandwidthMbps > 0, "virtual_interface.bandwidth_mbps", $"must be positive, got {patch.BandwidthMbps}") &&
+                ValidateAddress(new RequestValidation(), request.Region, request.Id).Violations.Count == 0)
+            {
+                // The limit lives with the physical connection: ask it, on the caller's behalf.
+                var vif = await LoadAsync(context.GetCaller(), request.Region, request.Id, context.CancellationToken);
+                var line = await Connections.GetPhysicalConnectionAsync(
+                    new V1.GetPhysicalConnectionRequest { Region = request.Region, Id = vif.Value.PhysicalConnectionId }, ServiceChannels.OnBehalfOf(context));
+                if (validation.Check(patch.BandwidthMbps <= line.BandwidthMbps, "virtual_interface.bandwidth_mbps",
+                        $"must be at most the physical connection's {line.BandwidthMbps} Mbit/s, got {patch.BandwidthMbps}"))
+                {
+                    bandwidth = patch.BandwidthMbps;
+                }
+            }
         }
 
-        return ChangeAsync(request, request.Region, request.Id, request.Etag, context, validation, "update", (vif, now) =>
-            (vif with { Name = name ?? vif.Name, Description = description ?? vif.Description, UpdateTime = now, ETag = ResourceIds.NewETag() }, []));
+        return await ChangeAsync(request, request.Region, request.Id, request.Etag, context, validation, "update", (vif, now) =>
+            (vif with
+            {
+                Name = name ?? vif.Name,
+                Description = description ?? vif.Description,
+                BandwidthMbps = bandwidth ?? vif.BandwidthMbps,
+                UpdateTime = now,
+                ETag = ResourceIds.NewETag(),
+            }, []));
     }
 
     /// <inheritdoc />
