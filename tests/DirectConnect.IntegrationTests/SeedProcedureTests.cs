@@ -237,6 +237,34 @@ public sealed class SeedProcedureTests(EmbeddedSystem system) : IClassFixture<Em
     }
 
     [Fact]
+    public async Task ABorderGatewayNeedsANameAndAUsableAsn()
+    {
+        var status = await RpcAssert.FailsWith(StatusCode.InvalidArgument, async () => await _seed.Gateways.CreateBorderGatewayAsync(new CreateBorderGatewayRequest
+        {
+            Region = Seed.Region, BorderGateway = new BorderGateway { Name = "", Description = new string('d', 300), Asn = 23456 },
+        }, _seed.Customer(NewAccount())));
+        Assert.Equal(["border_gateway.name", "border_gateway.description", "border_gateway.asn"], status.Detail<BadRequest>().FieldViolations.Select(v => v.Field));
+        await RpcAssert.FailsWith(StatusCode.InvalidArgument, async () => await _seed.Gateways.CreateBorderGatewayAsync(new CreateBorderGatewayRequest
+        {
+            Region = Seed.Region, BorderGateway = new BorderGateway { Name = "x", Asn = 4294967295 },
+        }, _seed.Customer(NewAccount())));
+    }
+
+    [Fact]
+    public async Task AnotherAccountsGatewayAndInterfaceAreNotFound()
+    {
+        var account = NewAccount();
+        var line = await AvailableLineAsync(account);
+        var gateway = await _seed.AvailableGatewayAsync(account);
+        var vif = await _seed.CreateInterfaceAsync(account, Seed.Interface(line, gateway, vlan: 13));
+        var stranger = NewAccount();
+        await RpcAssert.FailsWith(StatusCode.NotFound, () => _seed.GetGatewayAsync(stranger, gateway.Id));
+        await RpcAssert.FailsWith(StatusCode.NotFound, () => _seed.GetInterfaceAsync(stranger, vif.Id));
+        await RpcAssert.FailsWith(StatusCode.NotFound, () => _seed.DeleteInterfaceAsync(stranger, vif.Id));
+        Assert.Equal(vif.Id, (await _seed.GetInterfaceAsync(account, vif.Id)).Id);
+    }
+
+    [Fact]
     public async Task AnInterfaceNeedsAnAvailableLine()
     {
         var account = NewAccount();
