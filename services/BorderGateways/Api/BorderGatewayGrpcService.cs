@@ -223,13 +223,8 @@ public sealed class BorderGatewayGrpcService(BorderGatewayStore store, Optimisti
         }, V1.BorderGateway.Parser, $"border gateway {id}", context.CancellationToken);
     }
 
-    private RequestValidation ValidateAddress(RequestValidation validation, string region, string id)
-    {
-        regions.Validate(validation, region);
-        validation.Check(ResourceIds.IsWellFormed(id, BorderGateway.IdPrefix), "id",
-            string.IsNullOrEmpty(id) ? "is required" : $"is not a border gateway id (expected {BorderGateway.IdPrefix}…)");
-        return validation;
-    }
+    private RequestValidation ValidateAddress(RequestValidation validation, string region, string id) =>
+        regions.ValidateAddress(validation, region, id, BorderGateway.IdPrefix, "a border gateway");
 
     private static RequestValidation ValidateVirtualInterfaceId(string virtualInterfaceId)
     {
@@ -241,9 +236,6 @@ public sealed class BorderGatewayGrpcService(BorderGatewayStore store, Optimisti
 
     private async Task<Versioned<BorderGateway>> LoadAsync(Caller caller, string region, string id, CancellationToken cancellationToken)
     {
-        var stored = await store.GetAsync(id, cancellationToken);
-        return stored is not null && stored.Value.Region == region && caller.CanAccess(stored.Value.AccountId)
-            ? stored
-            : throw DomainException.NotFound(ResourceType, id);
+        return caller.Visible(await store.GetAsync(id, cancellationToken), region, ResourceType, id);
     }
 }

@@ -1,3 +1,4 @@
+using DirectConnect.Platform.Tenancy;
 using DirectConnect.Platform.Networking;
 
 namespace DirectConnect.BorderGateways.Domain;
@@ -28,7 +29,7 @@ public sealed record PrefixOverlap(string IdcPrefix, string VpcCidr, string VpcI
 /// whose prefixes overlap an attached VPC is refused, and a VPC that would overlap reserved
 /// prefixes is refused attachment (visibly, with the reason).
 /// </summary>
-public sealed record BorderGateway
+public sealed record BorderGateway : IAccountResource
 {
     /// <summary>The id prefix.</summary>
     public const string IdPrefix = "dxbgw-";

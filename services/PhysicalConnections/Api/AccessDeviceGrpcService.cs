@@ -149,13 +149,8 @@ public sealed class AccessDeviceGrpcService(
         }, V1.AccessDevice.Parser, $"access device {request.Id}", context.CancellationToken);
     }
 
-    private RequestValidation ValidateAddress(RequestValidation validation, string region, string id)
-    {
-        regions.Validate(validation, region);
-        validation.Check(ResourceIds.IsWellFormed(id, AccessDevice.IdPrefix), "id",
-            string.IsNullOrEmpty(id) ? "is required" : $"is not an access device id (expected {AccessDevice.IdPrefix}…)");
-        return validation;
-    }
+    private RequestValidation ValidateAddress(RequestValidation validation, string region, string id) =>
+        regions.ValidateAddress(validation, region, id, AccessDevice.IdPrefix, "an access device");
 
     private async Task<Versioned<AccessDevice>> LoadAsync(string region, string id, CancellationToken cancellationToken)
     {

@@ -408,18 +408,13 @@ public sealed class PhysicalConnectionGrpcService(
 
     private void ValidateAddress(RequestValidation validation, string region, string id)
     {
-        regions.Validate(validation, region);
-        validation.Check(ResourceIds.IsWellFormed(id, PhysicalConnection.IdPrefix), "id",
-            string.IsNullOrEmpty(id) ? "is required" : $"is not a physical connection id (expected {PhysicalConnection.IdPrefix}…)");
+        regions.ValidateAddress(validation, region, id, PhysicalConnection.IdPrefix, "a physical connection");
     }
 
     /// <summary>The connection if it exists in <paramref name="region"/> and the caller may see it; NOT_FOUND otherwise.</summary>
     private async Task<Versioned<PhysicalConnection>> LoadAsync(Caller caller, string region, string id, CancellationToken cancellationToken)
     {
-        var stored = await store.GetAsync(id, cancellationToken);
-        return stored is not null && stored.Value.Region == region && caller.CanAccess(stored.Value.AccountId)
-            ? stored
-            : throw DomainException.NotFound(ResourceType, id);
+        return caller.Visible(await store.GetAsync(id, cancellationToken), region, ResourceType, id);
     }
 
     private static DomainException VlanInUse(string connectionId, int vlan, string holder) =>

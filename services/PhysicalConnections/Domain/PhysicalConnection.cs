@@ -1,3 +1,4 @@
+using DirectConnect.Platform.Tenancy;
 using System.Text.Json.Serialization;
 
 namespace DirectConnect.PhysicalConnections.Domain;
@@ -10,7 +11,7 @@ public sealed record VlanReservation(string VirtualInterfaceId, int Vlan);
 /// Immutable: every change returns a new value with a new <see cref="ETag"/> and, for state
 /// changes, a new <see cref="History"/> entry.
 /// </summary>
-public sealed record PhysicalConnection
+public sealed record PhysicalConnection : IAccountResource
 {
     /// <summary>The id prefix.</summary>
     public const string IdPrefix = "dxpc-";

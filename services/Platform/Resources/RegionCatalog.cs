@@ -34,5 +34,14 @@ public sealed class RegionCatalog(IOptions<RegionOptions> options)
             $"'{Truncate(region)}' is not a region of this deployment (known: {string.Join(", ", _regions)})");
     }
 
+    /// <summary>Validates the address of a resource: its region and its id (<paramref name="prefix"/>…, named <paramref name="noun"/> in the message).</summary>
+    public RequestValidation ValidateAddress(RequestValidation validation, string region, string id, string prefix, string noun)
+    {
+        ArgumentNullException.ThrowIfNull(validation);
+        Validate(validation, region);
+        validation.Check(ResourceIds.IsWellFormed(id, prefix), "id", string.IsNullOrEmpty(id) ? "is required" : $"is not {noun} id (expected {prefix}…)");
+        return validation;
+    }
+
     private static string Truncate(string value) => value.Length <= 64 ? value : value[..64] + "…";
 }

@@ -156,9 +156,6 @@ public sealed class VpcGrpcService(VpcStore store, OptimisticTransaction transac
 
     private async Task<Versioned<Vpc>> LoadAsync(Caller caller, string region, string id, CancellationToken cancellationToken)
     {
-        var vpc = await store.GetAsync(id, cancellationToken);
-        return vpc is not null && vpc.Value.Region == region && caller.CanAccess(vpc.Value.AccountId)
-            ? vpc
-            : throw DomainException.NotFound(ResourceType, id);
+        return caller.Visible(await store.GetAsync(id, cancellationToken), region, ResourceType, id);
     }
 }

@@ -1,3 +1,4 @@
+using DirectConnect.Platform.Tenancy;
 using System.Text.RegularExpressions;
 
 namespace DirectConnect.Routing.Domain;
@@ -7,7 +8,7 @@ namespace DirectConnect.Routing.Domain;
 /// IPv4 CIDR blocks. Fed by operators or the VPC service's integration; deregistering leaves a
 /// tombstone so routes through it can be shown as blackholes.
 /// </summary>
-public sealed partial record Vpc
+public sealed partial record Vpc : IAccountResource
 {
     /// <summary>The id prefix.</summary>
     public const string IdPrefix = "vpc-";

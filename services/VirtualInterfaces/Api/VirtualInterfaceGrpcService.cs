@@ -382,20 +382,12 @@ public sealed class VirtualInterfaceGrpcService(
         }, V1.VirtualInterface.Parser, $"virtual interface {id}", context.CancellationToken);
     }
 
-    private RequestValidation ValidateAddress(RequestValidation validation, string region, string id)
-    {
-        regions.Validate(validation, region);
-        validation.Check(ResourceIds.IsWellFormed(id, VirtualInterface.IdPrefix), "id",
-            string.IsNullOrEmpty(id) ? "is required" : $"is not a virtual interface id (expected {VirtualInterface.IdPrefix}…)");
-        return validation;
-    }
+    private RequestValidation ValidateAddress(RequestValidation validation, string region, string id) =>
+        regions.ValidateAddress(validation, region, id, VirtualInterface.IdPrefix, "a virtual interface");
 
     private async Task<Versioned<VirtualInterface>> LoadAsync(Caller caller, string region, string id, CancellationToken cancellationToken)
     {
-        var stored = await store.GetAsync(id, cancellationToken);
-        return stored is not null && stored.Value.Region == region && caller.CanAccess(stored.Value.AccountId)
-            ? stored
-            : throw DomainException.NotFound(ResourceType, id);
+        return caller.Visible(await store.GetAsync(id, cancellationToken), region, ResourceType, id);
     }
 
     private sealed class DuplicateRequestException : Exception;

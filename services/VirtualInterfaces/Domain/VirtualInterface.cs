@@ -1,3 +1,4 @@
+using DirectConnect.Platform.Tenancy;
 namespace DirectConnect.VirtualInterfaces.Domain;
 
 /// <summary>Where a virtual interface is in its life.</summary>
@@ -23,7 +24,7 @@ public sealed record BgpPeering(long CustomerAsn, long CloudAsn, string CloudAdd
 /// A private virtual interface (<c>dxvif-…</c>): a VLAN with a BGP session over a physical
 /// connection, attached to a border gateway. It holds reservations on both before it exists.
 /// </summary>
-public sealed record VirtualInterface
+public sealed record VirtualInterface : IAccountResource
 {
     /// <summary>The id prefix.</summary>
     public const string IdPrefix = "dxvif-";
