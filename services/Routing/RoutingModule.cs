@@ -1,7 +1,10 @@
+using DirectConnect.Platform.Coordination;
 using DirectConnect.Routing.Api;
+using DirectConnect.Routing.Application;
 using DirectConnect.Routing.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -14,7 +17,12 @@ public static class RoutingModule
     public static IHostApplicationBuilder AddRoutingModule(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.Configure<RoutingOptions>(builder.Configuration.GetSection(RoutingOptions.Section));
         builder.Services.AddSingleton<VpcStore>();
+        builder.Services.AddSingleton<RouteTableStore>();
+        builder.Services.AddEventSubscription<RouteBlackholing>(RouteBlackholing.InterfacesSubscription, "virtual-interfaces");
+        builder.Services.AddEventSubscription<RouteBlackholing>(RouteBlackholing.GatewaysSubscription, "border-gateways");
+        builder.Services.AddEventSubscription<RouteBlackholing>(RouteBlackholing.VpcsSubscription, "routing");
         return builder;
     }
 

@@ -305,9 +305,9 @@ public sealed class PhysicalConnectionsOverGrpcTests(EmbeddedSystem system) : IC
     public async Task MethodsOfLaterIssuesAnswerUnimplemented()
     {
         var caller = system.As(NewAccount(), "customer");
-        var routes = new RouteService.RouteServiceClient(system.Channel);
+        var reachability = new ReachabilityService.ReachabilityServiceClient(system.Channel);
         var exception = await Assert.ThrowsAsync<RpcException>(async () =>
-            await routes.ListVpcRoutesAsync(new ListVpcRoutesRequest { Region = Region, VpcId = "vpc-0000" }, caller));
+            await reachability.TraceReachabilityAsync(new TraceReachabilityRequest { Region = Region, SourceAddress = "10.0.0.1", DestinationAddress = "192.168.0.1" }, caller));
         Assert.Equal(StatusCode.Unimplemented, exception.StatusCode);
     }
 }
