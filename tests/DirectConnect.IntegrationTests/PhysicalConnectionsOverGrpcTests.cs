@@ -300,14 +300,4 @@ public sealed class PhysicalConnectionsOverGrpcTests(EmbeddedSystem system) : IC
         await RpcAssert.FailsWithoutStatus(StatusCode.Unauthenticated, async () =>
             await _client.GetPhysicalConnectionAsync(new GetPhysicalConnectionRequest { Region = Region, Id = "dxpc-000000000000" }));
     }
-
-    [Fact]
-    public async Task MethodsOfLaterIssuesAnswerUnimplemented()
-    {
-        var caller = system.As(NewAccount(), "customer");
-        var reachability = new ReachabilityService.ReachabilityServiceClient(system.Channel);
-        var exception = await Assert.ThrowsAsync<RpcException>(async () =>
-            await reachability.TraceReachabilityAsync(new TraceReachabilityRequest { Region = Region, SourceAddress = "10.0.0.1", DestinationAddress = "192.168.0.1" }, caller));
-        Assert.Equal(StatusCode.Unimplemented, exception.StatusCode);
-    }
 }

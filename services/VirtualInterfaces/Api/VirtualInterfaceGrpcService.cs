@@ -262,6 +262,18 @@ public sealed class VirtualInterfaceGrpcService(
         });
 
     /// <inheritdoc />
+    public override Task<V1.VirtualInterface> ReportVirtualInterfaceBgpStatus(V1.ReportVirtualInterfaceBgpStatusRequest request, ServerCallContext context)
+    {
+        context.GetCaller().Require(Role.Operator, nameof(ReportVirtualInterfaceBgpStatus));
+        var validation = new RequestValidation();
+        validation.Check(request.BgpStatus is V1.VirtualInterface.Types.BgpStatus.Up or V1.VirtualInterface.Types.BgpStatus.Down, "bgp_status",
+            "must be BGP_STATUS_UP or BGP_STATUS_DOWN");
+        var up = request.BgpStatus == V1.VirtualInterface.Types.BgpStatus.Up;
+        return ChangeAsync(request, request.Region, request.Id, "", context, validation, "report the BGP status of", (vif, now) =>
+            (vif with { BgpUp = up, UpdateTime = now, ETag = ResourceIds.NewETag() }, []));
+    }
+
+    /// <inheritdoc />
     public override async Task<V1.RouterConfiguration> GetRouterConfiguration(V1.GetRouterConfigurationRequest request, ServerCallContext context)
     {
         var caller = context.GetCaller();

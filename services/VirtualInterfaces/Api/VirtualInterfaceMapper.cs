@@ -35,7 +35,7 @@ internal static class VirtualInterfaceMapper
                 AuthKeySet = !string.IsNullOrEmpty(vif.Bgp.AuthKey),
             },
             State = ToProto(vif.State),
-            BgpStatus = vif.IsDeleted ? V1.VirtualInterface.Types.BgpStatus.Unspecified : V1.VirtualInterface.Types.BgpStatus.Down,
+            BgpStatus = vif.IsDeleted ? V1.VirtualInterface.Types.BgpStatus.Unspecified : vif.BgpUp ? V1.VirtualInterface.Types.BgpStatus.Up : V1.VirtualInterface.Types.BgpStatus.Down,
             CreateTime = Timestamp.FromDateTimeOffset(vif.CreateTime),
             UpdateTime = Timestamp.FromDateTimeOffset(vif.UpdateTime),
             Etag = vif.ETag,

@@ -65,6 +65,9 @@ public sealed record VirtualInterface : IAccountResource
     /// <summary>The state.</summary>
     public required VirtualInterfaceState State { get; init; }
 
+    /// <summary>True when a data plane last reported the BGP session up.</summary>
+    public bool BgpUp { get; init; }
+
     /// <summary>When it was created.</summary>
     public required DateTimeOffset CreateTime { get; init; }
 
