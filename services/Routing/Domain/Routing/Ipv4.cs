@@ -6,7 +6,7 @@ using DirectConnect.Platform.Networking;
 namespace DirectConnect.Routing.Domain.Routing;
 
 /// <summary>
-/// The one place that knows IPv4's width and byte order. The trie-free structures of this folder are
+/// The one place that knows IPv4's width and byte order. The structures of this folder are
 /// generic over the address integer (<see cref="uint"/> here); IPv6 is a sibling of this class on
 /// <see cref="UInt128"/> plus a dispatch on the address family, not a rewrite.
 /// </summary>

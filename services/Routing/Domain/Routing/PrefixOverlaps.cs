@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 using DirectConnect.Platform.Networking;
 
@@ -52,44 +53,55 @@ public static class PrefixOverlaps
         }
 
         // Items: left index i as i, right index j as ~j (negative), so one sorted array holds both lists.
-        var intervals = new Interval<uint>[left.Count + right.Count];
-        for (var i = 0; i < left.Count; i++)
+        // Pooled: at 100,000 prefixes a side the array is megabytes, and a fresh one per call means
+        // large-object-heap churn and full collections in a validation loop.
+        var count = left.Count + right.Count;
+        var intervals = ArrayPool<Interval<uint>>.Shared.Rent(count);
+        try
         {
-            var (first, last) = Ipv4.Interval(left[i].Prefix);
-            intervals[i] = new Interval<uint>(first, last, i);
-        }
-
-        for (var j = 0; j < right.Count; j++)
-        {
-            var (first, last) = Ipv4.Interval(right[j].Prefix);
-            intervals[left.Count + j] = new Interval<uint>(first, last, ~j);
-        }
-
-        Array.Sort(intervals);
-        var openLeft = new OpenChain<uint>(left.Count);
-        var openRight = new OpenChain<uint>(right.Count);
-        foreach (var interval in intervals)
-        {
-            openLeft.CloseBefore(interval.First);
-            openRight.CloseBefore(interval.First);
-            var isLeft = interval.Item >= 0;
-            var containers = isLeft ? openRight : openLeft;
-            for (var k = 0; k < containers.Count; k++)
+            for (var i = 0; i < left.Count; i++)
             {
-                var (l, r) = isLeft ? (interval.Item, ~containers[k]) : (containers[k], ~interval.Item);
-                var overlap = new PrefixOverlap<TLeft, TRight>(left[l].Prefix, left[l].Tag, right[r].Prefix, right[r].Tag);
-                if (all is null)
-                {
-                    return overlap;
-                }
-
-                all.Add(overlap);
+                var (first, last) = Ipv4.Interval(left[i].Prefix);
+                intervals[i] = new Interval<uint>(first, last, i);
             }
 
-            (isLeft ? openLeft : openRight).Open(interval);
-        }
+            for (var j = 0; j < right.Count; j++)
+            {
+                var (first, last) = Ipv4.Interval(right[j].Prefix);
+                intervals[left.Count + j] = new Interval<uint>(first, last, ~j);
+            }
 
-        return null;
+            var sorted = intervals.AsSpan(0, count);
+            sorted.Sort();
+            var openLeft = new OpenChain<uint>();
+            var openRight = new OpenChain<uint>();
+            foreach (var interval in sorted)
+            {
+                openLeft.CloseBefore(interval.First);
+                openRight.CloseBefore(interval.First);
+                var isLeft = interval.Item >= 0;
+                var containers = isLeft ? openRight : openLeft;
+                for (var k = 0; k < containers.Count; k++)
+                {
+                    var (l, r) = isLeft ? (interval.Item, ~containers[k]) : (containers[k], ~interval.Item);
+                    var overlap = new PrefixOverlap<TLeft, TRight>(left[l].Prefix, left[l].Tag, right[r].Prefix, right[r].Tag);
+                    if (all is null)
+                    {
+                        return overlap;
+                    }
+
+                    all.Add(overlap);
+                }
+
+                (isLeft ? openLeft : openRight).Open(interval);
+            }
+
+            return null;
+        }
+        finally
+        {
+            ArrayPool<Interval<uint>>.Shared.Return(intervals);
+        }
     }
 
     /// <summary>A closed address interval [First, Last] of one list's item, in sweep order.</summary>
@@ -112,16 +124,25 @@ public static class PrefixOverlaps
     }
 
     /// <summary>The intervals of one list open at the sweep point: a stack, each inside the one below it.</summary>
-    private sealed class OpenChain<TAddress>(int capacity)
+    /// <remarks>As deep as the nesting (at most 33 distinct IPv4 prefixes), not as long as the list: it starts small and grows.</remarks>
+    private sealed class OpenChain<TAddress>
         where TAddress : unmanaged, IBinaryInteger<TAddress>, IUnsignedNumber<TAddress>
     {
-        private readonly Interval<TAddress>[] _stack = new Interval<TAddress>[capacity];
+        private Interval<TAddress>[] _stack = new Interval<TAddress>[16];
 
         public int Count { get; private set; }
 
         public int this[int index] => _stack[index].Item;
 
-        public void Open(Interval<TAddress> interval) => _stack[Count++] = interval;
+        public void Open(Interval<TAddress> interval)
+        {
+            if (Count == _stack.Length)
+            {
+                Array.Resize(ref _stack, Count * 2);
+            }
+
+            _stack[Count++] = interval;
+        }
 
         // The top ends first (it lies inside everything below it), so popping stops at the first still open.
         public void CloseBefore(TAddress point)
