@@ -20,6 +20,7 @@ public static class RoutingModule
         builder.Services.Configure<RoutingOptions>(builder.Configuration.GetSection(RoutingOptions.Section));
         builder.Services.AddSingleton<VpcStore>();
         builder.Services.AddSingleton<RouteTableStore>();
+        builder.Services.AddSingleton<ForwardingTableCache>();
         builder.Services.AddEventSubscription<RouteBlackholing>(RouteBlackholing.InterfacesSubscription, "virtual-interfaces");
         builder.Services.AddEventSubscription<RouteBlackholing>(RouteBlackholing.GatewaysSubscription, "border-gateways");
         builder.Services.AddEventSubscription<RouteBlackholing>(RouteBlackholing.VpcsSubscription, "routing");

@@ -122,4 +122,65 @@ Console.WriteLine(string.Create(culture,
 Console.WriteLine(string.Create(culture,
     $"   sweep vs pairwise at 1,000              {naiveTimes[1_000] / sweepTimes[1_000],7:F1}x faster (both measured)"));
 
+Console.WriteLine();
+Console.WriteLine("3. A trace's table work: the three longest-prefix matches it makes (VPC table forward, gateway table forward,");
+Console.WriteLine("   gateway table for the way back), with the forwarding tables cached as the service caches them, rebuilt per");
+Console.WriteLine("   trace (the cost when a table just changed), and as linear scans. The gRPC reads of the interface and the line");
+Console.WriteLine("   are one each per trace whatever the table sizes, so they are not in these figures.");
+Console.WriteLine("   routes   cached ns/trace  rebuilt ns/trace  linear ns/trace  linear/cached");
+foreach (var size in new[] { 10, 1_000, 100_000 })
+{
+    var vpcPrefixes = Workload.Table(random, size, shortestRoot: 8, shortRoutes: true);
+    var gatewayPrefixes = Workload.Table(random, size, shortestRoot: 8, shortRoutes: true);
+    ForwardingTable<int> Build(Cidr[] prefixes)
+    {
+        var built = new ForwardingTable<int>();
+        for (var i = 0; i < prefixes.Length; i++)
+        {
+            built.Add(prefixes[i], i);
+        }
+
+        return built;
+    }
+
+    var (vpcTable, gatewayTable) = (Build(vpcPrefixes), Build(gatewayPrefixes));
+    var (vpcScan, gatewayScan) = (new LinearScan(vpcPrefixes), new LinearScan(gatewayPrefixes));
+    var destinations = Workload.Addresses(random, gatewayPrefixes, 1_024);
+    var sources = Workload.Addresses(random, vpcPrefixes, 1_024);
+    long Walk(ForwardingTable<int> vpc, ForwardingTable<int> gateway, int i) =>
+        (vpc.TryLookup(destinations[i], out var a) ? a.Route : -1) + (gateway.TryLookup(destinations[i], out var b) ? b.Route : -1) +
+        (gateway.TryLookup(sources[i], out var c) ? c.Route : -1);
+    var cached = Measure.NanosecondsPerOperation(destinations.Length, (start, count) =>
+    {
+        long sum = 0;
+        for (var i = start; i < start + count; i++)
+        {
+            sum += Walk(vpcTable, gatewayTable, i);
+        }
+
+        return sum;
+    });
+    var rebuilt = Measure.NanosecondsPerOperation(size >= 100_000 ? 8 : destinations.Length, (start, count) =>
+    {
+        long sum = 0;
+        for (var i = start; i < start + count; i++)
+        {
+            sum += Walk(Build(vpcPrefixes), Build(gatewayPrefixes), i);
+        }
+
+        return sum;
+    }, seconds: 0.5);
+    var linear = Measure.NanosecondsPerOperation(destinations.Length, (start, count) =>
+    {
+        long sum = 0;
+        for (var i = start; i < start + count; i++)
+        {
+            sum += vpcScan.Lookup(destinations[i]) + gatewayScan.Lookup(destinations[i]) + gatewayScan.Lookup(sources[i]);
+        }
+
+        return sum;
+    });
+    Console.WriteLine(string.Create(culture, $"   {size,7:N0}  {cached,15:F1}  {rebuilt,16:F1}  {linear,15:F1}  {linear / cached,13:F1}x"));
+}
+
 static string RuntimeInformationText() => System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription;

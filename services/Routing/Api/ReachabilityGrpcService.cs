@@ -5,6 +5,7 @@ using DirectConnect.Platform.Grpc;
 using DirectConnect.Platform.Networking;
 using DirectConnect.Platform.Resources;
 using DirectConnect.Platform.Tenancy;
+using DirectConnect.Routing.Application;
 using DirectConnect.Routing.Domain;
 using DirectConnect.Routing.Domain.Routing;
 using DirectConnect.Routing.Storage;
@@ -24,6 +25,7 @@ namespace DirectConnect.Routing.Api;
 public sealed class ReachabilityGrpcService(
     VpcStore vpcs,
     RouteTableStore tables,
+    ForwardingTableCache forwarding,
     ServiceChannels services,
     RegionCatalog regions) : V1.ReachabilityService.ReachabilityServiceBase
 {
@@ -39,7 +41,7 @@ public sealed class ReachabilityGrpcService(
 
         var (index, _) = await vpcs.GetAccountIndexAsync(caller.AccountId, request.Region, context.CancellationToken);
         var accountVpcs = (await vpcs.GetManyAsync(index.Ids, context.CancellationToken)).Where(v => !v.Deleted).ToArray();
-        var trace = new Trace(tables, services, request.Region, ServiceChannels.OnBehalfOf(context), context.CancellationToken);
+        var trace = new Trace(tables, forwarding, services, request.Region, ServiceChannels.OnBehalfOf(context), context.CancellationToken);
         if (Containing(accountVpcs, source!) is { } sourceVpc)
         {
             return await trace.FromVpcAsync(sourceVpc, source!, destination!);
@@ -62,7 +64,7 @@ public sealed class ReachabilityGrpcService(
             : validation.Check(false, field, string.IsNullOrEmpty(text) ? "is required" : $"'{(text.Length > 64 ? text[..64] : text)}' is not an IPv4 address") ? null : null;
 
     /// <summary>One trace in progress: the hops so far and the calls it makes on the caller's behalf.</summary>
-    private sealed class Trace(RouteTableStore tables, ServiceChannels services, string region, CallOptions onBehalf, CancellationToken cancellationToken)
+    private sealed class Trace(RouteTableStore tables, ForwardingTableCache cache, ServiceChannels services, string region, CallOptions onBehalf, CancellationToken cancellationToken)
     {
         private readonly V1.ReachabilityTrace _result = new();
 
@@ -214,20 +216,24 @@ public sealed class ReachabilityGrpcService(
 
         private async Task<ForwardingTable<V1.Route>> VpcTableAsync(Vpc vpc)
         {
-            var table = (await tables.GetAsync(vpc.Id, cancellationToken))?.Value ?? new RouteTable(RouteTableKind.Vpc, vpc.Id, vpc.AccountId, vpc.Region, vpc.RouteTableId, []);
-            var forwarding = Forwarding(table);
-            foreach (var block in vpc.CidrBlocks)
+            var stored = await tables.GetAsync(vpc.Id, cancellationToken);
+            var table = stored?.Value ?? new RouteTable(RouteTableKind.Vpc, vpc.Id, vpc.AccountId, vpc.Region, vpc.RouteTableId, []);
+            return cache.Get(vpc.Id, $"{stored?.StoreETag}/{vpc.ETag}", () =>
             {
-                forwarding.Add(Parse(block), RouteMapper.Local(table, vpc, block));
-            }
+                var forwarding = Forwarding(table);
+                foreach (var block in vpc.CidrBlocks)
+                {
+                    forwarding.Add(Parse(block), RouteMapper.Local(table, vpc, block));
+                }
 
-            return forwarding;
+                return forwarding;
+            });
         }
 
         private async Task<ForwardingTable<V1.Route>> GatewayTableAsync(string gatewayId)
         {
             var stored = await tables.GetAsync(gatewayId, cancellationToken);
-            return stored is null ? new ForwardingTable<V1.Route>() : Forwarding(stored.Value);
+            return stored is null ? new ForwardingTable<V1.Route>() : cache.Get(gatewayId, stored.StoreETag, () => Forwarding(stored.Value));
         }
 
         private static ForwardingTable<V1.Route> Forwarding(RouteTable table)

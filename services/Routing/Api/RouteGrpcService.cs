@@ -6,6 +6,7 @@ using DirectConnect.Platform.Paging;
 using DirectConnect.Platform.Resources;
 using DirectConnect.Platform.Tenancy;
 using DirectConnect.Routing.Domain;
+using DirectConnect.Routing.Domain.Routing;
 using DirectConnect.Routing.Storage;
 using Google.Protobuf;
 using Grpc.Core;
@@ -311,19 +312,19 @@ public sealed class RouteGrpcService(
     private async Task RequireNoVpcOverlapAsync(V1.BorderGateway gateway, Cidr destination, CancellationToken cancellationToken)
     {
         var attached = gateway.VpcAttachments.Where(a => a.State == V1.BorderGateway.Types.VpcAttachment.Types.State.Attached).Select(a => a.VpcId).ToArray();
-        foreach (var vpc in await vpcs.GetManyAsync(attached, cancellationToken))
+        var blocks = (await vpcs.GetManyAsync(attached, cancellationToken))
+            .SelectMany(v => v.CidrBlocks.Select(b => (Prefix: Cidr.TryParse(b, out var c, out _) ? c! : null, Tag: v.Id)))
+            .Where(b => b.Prefix is not null)
+            .Select(b => (b.Prefix!, b.Tag))
+            .ToArray();
+        // The same n log n sweep that validates large prefix sets (see the routing benchmark).
+        if (PrefixOverlaps.FindFirst<string, string>([(destination, "destination")], blocks) is { } clash)
         {
-            foreach (var block in vpc.CidrBlocks)
+            throw new DomainException(ErrorCode.InvalidArgument, "CIDR_OVERLAP",
+                $"Destination {destination} overlaps {clash.RightPrefix} of {clash.RightTag}, attached to border gateway {gateway.Id}.")
             {
-                if (Cidr.TryParse(block, out var cidr, out _) && cidr!.Overlaps(destination))
-                {
-                    throw new DomainException(ErrorCode.InvalidArgument, "CIDR_OVERLAP",
-                        $"Destination {destination} overlaps {block} of {vpc.Id}, attached to border gateway {gateway.Id}.")
-                    {
-                        FieldViolations = [new FieldViolation("route.destination", $"{destination} overlaps {block} of {vpc.Id}")],
-                    };
-                }
-            }
+                FieldViolations = [new FieldViolation("route.destination", $"{destination} overlaps {clash.RightPrefix} of {clash.RightTag}")],
+            };
         }
     }
 
