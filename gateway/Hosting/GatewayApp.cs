@@ -29,8 +29,11 @@ public static partial class GatewayApp
         ["--rest-port"] = $"{GatewayOptions.Section}:{nameof(GatewayOptions.RestPort)}",
     };
 
-    /// <summary>Builds the embedded system from command-line <paramref name="args"/> and the usual configuration sources.</summary>
-    public static WebApplication Build(string[] args)
+    /// <summary>
+    /// Builds the embedded system from command-line <paramref name="args"/> and the usual configuration sources.
+    /// <paramref name="configure"/> runs last, before the application is built (tests add exporters; the benchmark adds its baseline service).
+    /// </summary>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.Configuration.AddCommandLine(args, SwitchMappings.ToDictionary());
@@ -110,6 +113,7 @@ public static partial class GatewayApp
         builder.AddBorderGateways();
         builder.AddVirtualInterfaces();
         builder.AddRoutingModule();
+        configure?.Invoke(builder);
 
         var app = builder.Build();
         // The OpenAPI document is public: serve it before the fallback policy demands a token.

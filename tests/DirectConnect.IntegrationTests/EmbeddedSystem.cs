@@ -24,6 +24,11 @@ public class EmbeddedSystem : IAsyncLifetime
     /// <summary>Configuration a derived fixture adds (command-line form).</summary>
     protected virtual IEnumerable<string> ExtraArguments => [];
 
+    /// <summary>Changes a derived fixture makes to the application before it is built (e.g. an in-memory exporter).</summary>
+    protected virtual void Configure(WebApplicationBuilder builder)
+    {
+    }
+
     /// <summary>The running application's services (for tests that reach below the API, e.g. to stage a crash).</summary>
     public IServiceProvider Services => _app!.Services;
 
@@ -46,7 +51,7 @@ public class EmbeddedSystem : IAsyncLifetime
             "--rest-port=0",
             "--Logging:LogLevel:Default=Warning",
             .. ExtraArguments,
-        ]);
+        ], Configure);
         await _app.StartAsync();
         var endpoints = _app.Services.GetRequiredService<GatewayEndpoints>();
         GrpcAddress = endpoints.GrpcAddress;
