@@ -65,9 +65,7 @@ public static partial class GatewayApp
         builder.Services.AddGrpc().AddJsonTranscoding(transcoding =>
         {
             // REST errors carry the same google.rpc.Status details as gRPC; the JSON writer must know their types.
-            transcoding.TypeRegistry = TypeRegistry.FromMessages(
-                ErrorInfo.Descriptor, BadRequest.Descriptor, PreconditionFailure.Descriptor, QuotaFailure.Descriptor,
-                ResourceInfo.Descriptor, RetryInfo.Descriptor, Help.Descriptor, LocalizedMessage.Descriptor);
+            transcoding.TypeRegistry = StatusResponses.DetailTypes;
         });
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcSwagger();

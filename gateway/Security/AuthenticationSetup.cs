@@ -1,4 +1,6 @@
 using DirectConnect.Gateway.Hosting;
+using DirectConnect.Platform.Errors;
+using DirectConnect.Platform.Grpc;
 using DirectConnect.Platform.Tenancy;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
@@ -18,6 +20,18 @@ public static class AuthenticationSetup
         {
             options.MapInboundClaims = false;
             options.IncludeErrorDetails = false; // no hints to an attacker in WWW-Authenticate
+            options.Events = new JwtBearerEvents
+            {
+                // A refused or missing token gets the API's error shape (gRPC status details, or the
+                // JSON Status over REST) saying only that credentials are missing or invalid.
+                OnChallenge = async context =>
+                {
+                    context.HandleResponse();
+                    context.Response.Headers.WWWAuthenticate = "Bearer";
+                    await StatusResponses.WriteAsync(context.HttpContext, RpcStatusMapper.ToStatus(Unauthenticated()));
+                },
+                OnForbidden = context => StatusResponses.WriteAsync(context.HttpContext, RpcStatusMapper.ToStatus(Unauthenticated())),
+            };
             options.TokenValidationParameters = new TokenValidationParameters
             {
                 ValidateIssuer = true,
@@ -47,6 +61,10 @@ public static class AuthenticationSetup
             .Build());
         return services;
     }
+
+    // A valid signature without an account claim is not usable credentials either: the same answer.
+    private static DomainException Unauthenticated() =>
+        new(ErrorCode.Unauthenticated, "UNAUTHENTICATED", "The request carries no valid credentials.");
 
     /// <summary>The HS256 key: configured, or generated into the data directory.</summary>
     public static SymmetricSecurityKey SigningKey(AuthOptions auth, GatewayOptions gateway)

@@ -22,6 +22,8 @@ public static class PhysicalConnectionsModule
         builder.Services.AddSingleton<PhysicalConnectionStore>();
         builder.Services.AddSingleton<InventoryStore>();
         builder.Services.AddSingleton<PortAllocator>();
+        builder.Services.AddSingleton<PortMetrics>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<PortMetrics>());
         builder.Services.TryAddSingleton<StripedLock>();
         builder.Services.AddEventSubscription<PortWaitersHandler>(PortWaitersHandler.Subscription, PhysicalConnectionEvents.Topic);
         builder.Services.AddEventSubscription<VirtualInterfaceDeletedHandler>(VirtualInterfaceDeletedHandler.Subscription, VirtualInterfaceDeletedHandler.Topic);

@@ -24,6 +24,10 @@ public class EmbeddedSystem : IAsyncLifetime
     /// <summary>Configuration a derived fixture adds (command-line form).</summary>
     protected virtual IEnumerable<string> ExtraArguments => [];
 
+    /// <summary>Rate limits no test reaches unless it means to (later arguments override these).</summary>
+    public static readonly string[] Unthrottled =
+        ["--DirectConnect:RateLimits:TokenLimit=100000000", "--DirectConnect:RateLimits:TokensPerPeriod=100000000"];
+
     /// <summary>Changes a derived fixture makes to the application before it is built (e.g. an in-memory exporter).</summary>
     protected virtual void Configure(WebApplicationBuilder builder)
     {
@@ -42,7 +46,7 @@ public class EmbeddedSystem : IAsyncLifetime
     public Uri GrpcAddress { get; private set; } = null!;
 
     /// <inheritdoc />
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         _app = GatewayApp.Build(
         [
@@ -50,6 +54,8 @@ public class EmbeddedSystem : IAsyncLifetime
             "--grpc-port=0",
             "--rest-port=0",
             "--Logging:LogLevel:Default=Warning",
+            // Tests drive hundreds of calls per second from one account; RateLimitTests sets real limits.
+            .. Unthrottled,
             .. ExtraArguments,
         ], Configure);
         await _app.StartAsync();

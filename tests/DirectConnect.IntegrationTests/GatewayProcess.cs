@@ -23,7 +23,7 @@ public sealed partial class GatewayProcess : IAsyncDisposable
             RedirectStandardError = true,
             WorkingDirectory = AppContext.BaseDirectory,
         };
-        foreach (var arg in (string[])[Path.Combine(AppContext.BaseDirectory, "DirectConnect.Gateway.dll"), $"--data-dir={dataDirectory}", "--grpc-port=0", "--rest-port=0", .. extraArgs])
+        foreach (var arg in (string[])[Path.Combine(AppContext.BaseDirectory, "DirectConnect.Gateway.dll"), $"--data-dir={dataDirectory}", "--grpc-port=0", "--rest-port=0", .. EmbeddedSystem.Unthrottled, .. extraArgs])
         {
             start.ArgumentList.Add(arg);
         }

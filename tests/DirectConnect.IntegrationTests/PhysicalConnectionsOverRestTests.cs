@@ -109,7 +109,11 @@ public sealed class PhysicalConnectionsOverRestTests(EmbeddedSystem system) : IC
         Assert.Equal(HttpStatusCode.Unauthorized, list.StatusCode);
         var create = await anonymous.PostAsJsonAsync(Collection, Order());
         Assert.Equal(HttpStatusCode.Unauthorized, create.StatusCode);
-        Assert.Empty(await create.Content.ReadAsStringAsync());
+        // The API's error shape, saying only that credentials are missing: no validation detail.
+        using var status = JsonDocument.Parse(await create.Content.ReadAsStringAsync());
+        Assert.Equal(16, status.RootElement.GetProperty("code").GetInt32());
+        var details = status.RootElement.GetProperty("details");
+        Assert.Equal("UNAUTHENTICATED", Assert.Single(details.EnumerateArray()).GetProperty("reason").GetString());
     }
 
     [Fact]

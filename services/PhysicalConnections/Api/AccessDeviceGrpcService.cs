@@ -30,7 +30,7 @@ public sealed class AccessDeviceGrpcService(
     /// <inheritdoc />
     public override async Task<V1.AccessDevice> CreateAccessDevice(V1.CreateAccessDeviceRequest request, ServerCallContext context)
     {
-        var caller = context.GetCaller().Require(Role.Operator, nameof(CreateAccessDevice));
+        var caller = context.GetCaller();
         var validation = new RequestValidation();
         regions.Validate(validation, request.Region);
         var ports = new List<(string Name, PortSpeed? Speed)>();
@@ -80,7 +80,6 @@ public sealed class AccessDeviceGrpcService(
     /// <inheritdoc />
     public override async Task<V1.AccessDevice> GetAccessDevice(V1.GetAccessDeviceRequest request, ServerCallContext context)
     {
-        context.GetCaller().Require(Role.Operator, nameof(GetAccessDevice));
         ValidateAddress(new RequestValidation(), request.Region, request.Id).ThrowIfInvalid();
         return InventoryMapper.ToProto((await LoadAsync(request.Region, request.Id, context.CancellationToken)).Value);
     }
@@ -88,7 +87,6 @@ public sealed class AccessDeviceGrpcService(
     /// <inheritdoc />
     public override async Task<V1.ListAccessDevicesResponse> ListAccessDevices(V1.ListAccessDevicesRequest request, ServerCallContext context)
     {
-        context.GetCaller().Require(Role.Operator, nameof(ListAccessDevices));
         var validation = new RequestValidation();
         regions.Validate(validation, request.Region);
         validation.Check(Enum.IsDefined(request.State), "state", $"unknown state {(int)request.State}");
@@ -109,7 +107,7 @@ public sealed class AccessDeviceGrpcService(
     /// <inheritdoc />
     public override async Task<V1.AccessDevice> DeleteAccessDevice(V1.DeleteAccessDeviceRequest request, ServerCallContext context)
     {
-        var caller = context.GetCaller().Require(Role.Operator, nameof(DeleteAccessDevice));
+        var caller = context.GetCaller();
         var validation = ValidateAddress(new RequestValidation(), request.Region, request.Id);
         var requestId = ProtobufTransactions.RequestIdOf(request, "access-devices/delete", caller, validation);
         validation.ThrowIfInvalid();

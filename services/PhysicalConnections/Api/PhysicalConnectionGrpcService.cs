@@ -149,7 +149,7 @@ public sealed class PhysicalConnectionGrpcService(
             }
         }
 
-        return ChangeAsync(request, request.Region, request.Id, request.Etag, PhysicalConnectionOperation.Update, context, null,
+        return ChangeAsync(request, request.Region, request.Id, request.Etag, PhysicalConnectionOperation.Update, context, ownerOnly: false,
             (_, stored, now, _) =>
             {
                 var updated = stored.Value.Describe(name, description, now, ResourceIds.NewETag());
@@ -164,7 +164,7 @@ public sealed class PhysicalConnectionGrpcService(
 
     /// <inheritdoc />
     public override Task<V1.PhysicalConnection> DeletePhysicalConnection(V1.DeletePhysicalConnectionRequest request, ServerCallContext context) =>
-        ChangeAsync(request, request.Region, request.Id, request.Etag, PhysicalConnectionOperation.Delete, context, null,
+        ChangeAsync(request, request.Region, request.Id, request.Etag, PhysicalConnectionOperation.Delete, context, ownerOnly: false,
             async (caller, stored, now, cancellationToken) =>
             {
                 var connection = stored.Value;
@@ -191,7 +191,7 @@ public sealed class PhysicalConnectionGrpcService(
 
     /// <inheritdoc />
     public override Task<V1.PhysicalConnection> ApprovePhysicalConnection(V1.ApprovePhysicalConnectionRequest request, ServerCallContext context) =>
-        ChangeAsync(request, request.Region, request.Id, request.Etag, PhysicalConnectionOperation.Approve, context, Role.Operator,
+        ChangeAsync(request, request.Region, request.Id, request.Etag, PhysicalConnectionOperation.Approve, context, ownerOnly: false,
             (caller, stored, now, _) => Transition(stored, PhysicalConnectionState.PendingPayment, caller, "approved; awaiting payment", now));
 
     /// <inheritdoc />
@@ -199,7 +199,7 @@ public sealed class PhysicalConnectionGrpcService(
     {
         var validation = new RequestValidation();
         validation.RequireText(request.Reason, "reason", 512);
-        return ChangeAsync(request, request.Region, request.Id, request.Etag, PhysicalConnectionOperation.Reject, context, Role.Operator,
+        return ChangeAsync(request, request.Region, request.Id, request.Etag, PhysicalConnectionOperation.Reject, context, ownerOnly: false,
             async (caller, stored, now, cancellationToken) =>
             {
                 var (rejected, operations, events) = await Transition(stored, PhysicalConnectionState.Rejected, caller, request.Reason, now);
@@ -217,7 +217,7 @@ public sealed class PhysicalConnectionGrpcService(
                 ? PortAllocator.PoolKey(known.Value)
                 : request.Id;
         using var turn = await poolLocks.AcquireAsync(poolKey, context.CancellationToken);
-        return await ChangeAsync(request, request.Region, request.Id, request.Etag, PhysicalConnectionOperation.RecordPayment, context, Role.Operator,
+        return await ChangeAsync(request, request.Region, request.Id, request.Etag, PhysicalConnectionOperation.RecordPayment, context, ownerOnly: false,
             async (caller, stored, now, cancellationToken) =>
             {
                 var paid = stored.Value.Enter(PhysicalConnectionState.UnderConstruction, Actor(caller), "payment recorded", now, ResourceIds.NewETag())
@@ -229,7 +229,7 @@ public sealed class PhysicalConnectionGrpcService(
 
     /// <inheritdoc />
     public override Task<V1.PhysicalConnection> CompletePhysicalConnectionConstruction(V1.CompletePhysicalConnectionConstructionRequest request, ServerCallContext context) =>
-        ChangeAsync(request, request.Region, request.Id, request.Etag, PhysicalConnectionOperation.CompleteConstruction, context, Role.Operator,
+        ChangeAsync(request, request.Region, request.Id, request.Etag, PhysicalConnectionOperation.CompleteConstruction, context, ownerOnly: false,
             (caller, stored, now, _) => stored.Value.Port is null
                 ? throw new DomainException(ErrorCode.FailedPrecondition, "PORT_NOT_ALLOCATED",
                     $"Physical connection '{stored.Value.Id}' is still waiting for a port; construction cannot be complete.")
@@ -241,7 +241,7 @@ public sealed class PhysicalConnectionGrpcService(
 
     /// <inheritdoc />
     public override Task<V1.PhysicalConnection> ConfirmPhysicalConnection(V1.ConfirmPhysicalConnectionRequest request, ServerCallContext context) =>
-        ChangeAsync(request, request.Region, request.Id, request.Etag, PhysicalConnectionOperation.Confirm, context, Role.Customer,
+        ChangeAsync(request, request.Region, request.Id, request.Etag, PhysicalConnectionOperation.Confirm, context, ownerOnly: true,
             (caller, stored, now, _) => Transition(stored, PhysicalConnectionState.Available, caller, "confirmed by the customer", now));
 
     /// <inheritdoc />
@@ -250,7 +250,7 @@ public sealed class PhysicalConnectionGrpcService(
         var validation = ValidateVirtualInterfaceId(request.VirtualInterfaceId);
         validation.Check(request.Vlan is >= 1 and <= 4094, "vlan", $"must be between 1 and 4094, got {request.Vlan}");
         var reservation = new VlanReservation(request.VirtualInterfaceId, request.Vlan);
-        return ChangeAsync(request, request.Region, request.Id, "", PhysicalConnectionOperation.Reserve, context, null,
+        return ChangeAsync(request, request.Region, request.Id, "", PhysicalConnectionOperation.Reserve, context, ownerOnly: false,
             (_, stored, now, _) => stored.Value.VlanHolder(request.Vlan) is { } holder
                 ? throw VlanInUse(stored.Value.Id, request.Vlan, holder)
                 : Reservation(stored, stored.Value.WithReservation(reservation, now, ResourceIds.NewETag())),
@@ -262,7 +262,7 @@ public sealed class PhysicalConnectionGrpcService(
     public override Task<V1.PhysicalConnection> ReleasePhysicalConnection(V1.ReleasePhysicalConnectionRequest request, ServerCallContext context)
     {
         var validation = ValidateVirtualInterfaceId(request.VirtualInterfaceId);
-        return ChangeAsync(request, request.Region, request.Id, "", PhysicalConnectionOperation.Update, context, null,
+        return ChangeAsync(request, request.Region, request.Id, "", PhysicalConnectionOperation.Update, context, ownerOnly: false,
             (_, stored, now, _) => Reservation(stored, stored.Value.WithoutReservation(request.VirtualInterfaceId, now, ResourceIds.NewETag())),
             validation,
             alreadyDone: connection => !connection.VirtualInterfaceIds.Contains(request.VirtualInterfaceId));
@@ -306,18 +306,14 @@ public sealed class PhysicalConnectionGrpcService(
         string etag,
         PhysicalConnectionOperation operation,
         ServerCallContext context,
-        string? requiredRole,
+        bool ownerOnly,
         Func<Caller, Versioned<PhysicalConnection>, DateTimeOffset, CancellationToken, Task<(PhysicalConnection After, List<StateOperation> Operations, List<OutgoingEvent> Events)>> decide,
         RequestValidation? validation = null,
         Func<PhysicalConnection, bool>? alreadyDone = null)
     {
         var method = request.Descriptor.Name.Replace("Request", "", StringComparison.Ordinal);
+        // Roles are enforced before this runs, from the method's declared access (MethodAccessInterceptor).
         var caller = context.GetCaller();
-        if (requiredRole is not null)
-        {
-            caller.Require(requiredRole, method);
-        }
-
         validation ??= new RequestValidation();
         ValidateAddress(validation, region, id);
         var requestId = ProtobufTransactions.RequestIdOf(request, $"physical-connections/{operation}", caller, validation);
@@ -332,7 +328,8 @@ public sealed class PhysicalConnectionGrpcService(
                 throw DomainException.StaleETag(ResourceType, id);
             }
 
-            if (requiredRole == Role.Customer && !string.Equals(caller.AccountId, before.AccountId, StringComparison.Ordinal))
+            // Only the owning account may confirm its line: operators see it but cannot accept it for the customer.
+            if (ownerOnly && !string.Equals(caller.AccountId, before.AccountId, StringComparison.Ordinal))
             {
                 throw DomainException.RoleRequired("owner", method);
             }

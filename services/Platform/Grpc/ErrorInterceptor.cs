@@ -47,6 +47,12 @@ public sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger) :
         switch (exception)
         {
             case DomainException domain:
+                if (domain.RetryDelay is { } delay && context.GetHttpContext().Response is { HasStarted: false } response)
+                {
+                    // REST clients and proxies read Retry-After; gRPC clients read the RetryInfo detail.
+                    response.Headers.RetryAfter = ((int)Math.Ceiling(delay.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+
                 return RpcStatusMapper.ToRpcException(RpcStatusMapper.ToStatus(domain));
             case RpcException:
                 return null; // already a wire error

@@ -1,7 +1,10 @@
 using DirectConnect.Platform.Coordination;
 using DirectConnect.Platform.Grpc;
 using DirectConnect.Platform.Idempotency;
+using DirectConnect.Platform.RateLimiting;
 using DirectConnect.Platform.Resources;
+using DirectConnect.Platform.Telemetry;
+using DirectConnect.Platform.Tenancy;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.AspNetCore.Builder;
@@ -31,13 +34,21 @@ public static class ServiceDefaults
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddGrpc(options =>
         {
+            // Outermost first: metrics see the code the client gets; errors become statuses; then who may
+            // call (the method's declared access), then the caller's rate limit, then the method.
+            options.Interceptors.Add<RpcMetricsInterceptor>();
             options.Interceptors.Add<ErrorInterceptor>();
+            options.Interceptors.Add<MethodAccessInterceptor>();
+            options.Interceptors.Add<RateLimitInterceptor>();
             // Failures are mapped by ErrorInterceptor; never send exception text to clients.
             options.EnableDetailedErrors = false;
             options.MaxReceiveMessageSize = 4 * 1024 * 1024;
         });
         builder.Services.Configure<RegionOptions>(builder.Configuration.GetSection("DirectConnect"));
         builder.Services.TryAddSingleton<RegionCatalog>();
+        builder.Services.TryAddSingleton<MethodAccessCatalog>();
+        builder.Services.Configure<RateLimitOptions>(builder.Configuration.GetSection(RateLimitOptions.Section));
+        builder.Services.TryAddSingleton<AccountRateLimiter>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<RequestLedger>();
         builder.Services.TryAddSingleton<OptimisticTransaction>();

@@ -26,7 +26,7 @@ public sealed class VpcGrpcService(VpcStore store, OptimisticTransaction transac
     /// <inheritdoc />
     public override async Task<V1.Vpc> RegisterVpc(V1.RegisterVpcRequest request, ServerCallContext context)
     {
-        var caller = context.GetCaller().Require(Role.Operator, nameof(RegisterVpc));
+        var caller = context.GetCaller();
         var validation = new RequestValidation();
         regions.Validate(validation, request.Region);
         validation.Check(request.VpcId.Length == 0 || Vpc.IsValidId(request.VpcId), "vpc_id",
@@ -123,7 +123,7 @@ public sealed class VpcGrpcService(VpcStore store, OptimisticTransaction transac
     /// <inheritdoc />
     public override async Task<V1.Vpc> DeregisterVpc(V1.DeregisterVpcRequest request, ServerCallContext context)
     {
-        var caller = context.GetCaller().Require(Role.Operator, nameof(DeregisterVpc));
+        var caller = context.GetCaller();
         var validation = ValidateAddress(new RequestValidation(), request.Region, request.Id);
         var requestId = ProtobufTransactions.RequestIdOf(request, "vpcs/deregister", caller, validation);
         validation.ThrowIfInvalid();

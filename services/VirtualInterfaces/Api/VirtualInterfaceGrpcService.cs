@@ -264,7 +264,6 @@ public sealed class VirtualInterfaceGrpcService(
     /// <inheritdoc />
     public override Task<V1.VirtualInterface> ReportVirtualInterfaceBgpStatus(V1.ReportVirtualInterfaceBgpStatusRequest request, ServerCallContext context)
     {
-        context.GetCaller().Require(Role.Operator, nameof(ReportVirtualInterfaceBgpStatus));
         var validation = new RequestValidation();
         validation.Check(request.BgpStatus is V1.VirtualInterface.Types.BgpStatus.Up or V1.VirtualInterface.Types.BgpStatus.Down, "bgp_status",
             "must be BGP_STATUS_UP or BGP_STATUS_DOWN");

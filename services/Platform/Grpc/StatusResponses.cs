@@ -1,0 +1,62 @@
+using Google.Protobuf;
+using Google.Protobuf.Reflection;
+using Google.Rpc;
+using Grpc.Core;
+using Microsoft.AspNetCore.Http;
+
+namespace DirectConnect.Platform.Grpc;
+
+/// <summary>
+/// Writes a <c>google.rpc.Status</c> as the response of a request that never reached a gRPC method
+/// (a refused token, a server-sent-events endpoint): over gRPC as a trailers-only response with
+/// <c>grpc-status-details-bin</c>, over HTTP as the same JSON body JSON transcoding writes, with
+/// the standard HTTP status for the code. Clients see one error shape whichever way they come.
+/// </summary>
+public static class StatusResponses
+{
+    /// <summary>The detail types an error may carry, for JSON.</summary>
+    public static readonly TypeRegistry DetailTypes = TypeRegistry.FromMessages(
+        ErrorInfo.Descriptor, BadRequest.Descriptor, PreconditionFailure.Descriptor, QuotaFailure.Descriptor,
+        ResourceInfo.Descriptor, RetryInfo.Descriptor, Help.Descriptor, LocalizedMessage.Descriptor);
+
+    private static readonly JsonFormatter Json = new(JsonFormatter.Settings.Default.WithTypeRegistry(DetailTypes));
+
+    /// <summary>Writes <paramref name="status"/> as the whole response of <paramref name="context"/>.</summary>
+    public static async Task WriteAsync(HttpContext context, Google.Rpc.Status status)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(status);
+        var response = context.Response;
+        if (context.Request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true)
+        {
+            response.StatusCode = StatusCodes.Status200OK;
+            response.ContentType = "application/grpc";
+            response.Headers["grpc-status"] = status.Code.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            response.Headers["grpc-message"] = Uri.EscapeDataString(status.Message);
+            response.Headers["grpc-status-details-bin"] = Convert.ToBase64String(status.ToByteArray());
+            await response.CompleteAsync().ConfigureAwait(false);
+            return;
+        }
+
+        response.StatusCode = HttpStatusOf((StatusCode)status.Code);
+        response.ContentType = "application/json; charset=utf-8";
+        await response.WriteAsync(Json.Format(status), context.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>The HTTP status Google's APIs use for <paramref name="code"/>.</summary>
+    public static int HttpStatusOf(StatusCode code) => code switch
+    {
+        StatusCode.OK => StatusCodes.Status200OK,
+        StatusCode.Cancelled => 499,
+        StatusCode.InvalidArgument or StatusCode.FailedPrecondition or StatusCode.OutOfRange => StatusCodes.Status400BadRequest,
+        StatusCode.Unauthenticated => StatusCodes.Status401Unauthorized,
+        StatusCode.PermissionDenied => StatusCodes.Status403Forbidden,
+        StatusCode.NotFound => StatusCodes.Status404NotFound,
+        StatusCode.AlreadyExists or StatusCode.Aborted => StatusCodes.Status409Conflict,
+        StatusCode.ResourceExhausted => StatusCodes.Status429TooManyRequests,
+        StatusCode.Unimplemented => StatusCodes.Status501NotImplemented,
+        StatusCode.Unavailable => StatusCodes.Status503ServiceUnavailable,
+        StatusCode.DeadlineExceeded => StatusCodes.Status504GatewayTimeout,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+}

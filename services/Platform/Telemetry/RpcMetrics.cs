@@ -1,0 +1,101 @@
+using System.Collections.Frozen;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using DirectConnect.Platform.Hosting;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+
+namespace DirectConnect.Platform.Telemetry;
+
+/// <summary>
+/// Requests and errors by method and status code, on the <c>DirectConnect</c> meter:
+/// <c>directconnect.rpc.server.requests</c> (count) and <c>directconnect.rpc.server.duration</c>
+/// (seconds), tagged <c>rpc.service</c>, <c>rpc.method</c> and <c>rpc.grpc.status_code</c> (the
+/// code's name, e.g. <c>NOT_FOUND</c>); errors are the requests whose code is not <c>OK</c>. REST
+/// calls count under the gRPC method they are transcoded to. The outermost interceptor, so it sees
+/// the code the client receives.
+/// </summary>
+public sealed class RpcMetricsInterceptor : Interceptor
+{
+    private readonly Counter<long> _requests;
+    private readonly Histogram<double> _duration;
+
+    /// <summary>Creates the instruments on <paramref name="meterFactory"/>'s DirectConnect meter.</summary>
+    public RpcMetricsInterceptor(IMeterFactory meterFactory)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        var meter = meterFactory.Create(ServiceDefaults.MeterName);
+        _requests = meter.CreateCounter<long>("directconnect.rpc.server.requests", "{request}", "Calls of the public API by method and status code.");
+        _duration = meter.CreateHistogram<double>("directconnect.rpc.server.duration", "s", "Duration of calls of the public API by method and status code.");
+    }
+
+    /// <inheritdoc />
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request,
+        ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        ArgumentNullException.ThrowIfNull(continuation);
+        var started = Stopwatch.GetTimestamp();
+        var code = StatusCode.Unknown;
+        try
+        {
+            var response = await continuation(request, context);
+            code = StatusCode.OK;
+            return response;
+        }
+        catch (RpcException exception)
+        {
+            code = exception.StatusCode;
+            throw;
+        }
+        finally
+        {
+            Record(context.Method, code, started);
+        }
+    }
+
+    /// <inheritdoc />
+    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request,
+        IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
+        ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        ArgumentNullException.ThrowIfNull(continuation);
+        var started = Stopwatch.GetTimestamp();
+        var code = StatusCode.Unknown;
+        try
+        {
+            await continuation(request, responseStream, context);
+            code = StatusCode.OK;
+        }
+        catch (RpcException exception)
+        {
+            code = exception.StatusCode;
+            throw;
+        }
+        finally
+        {
+            Record(context.Method, code, started);
+        }
+    }
+
+    private void Record(string path, StatusCode code, long started)
+    {
+        var slash = path.LastIndexOf('/');
+        var tags = new TagList
+        {
+            { "rpc.system", "grpc" },
+            { "rpc.service", slash > 0 ? path[1..slash] : path },
+            { "rpc.method", slash >= 0 ? path[(slash + 1)..] : path },
+            { "rpc.grpc.status_code", CodeName(code) },
+        };
+        _requests.Add(1, tags);
+        _duration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
+    }
+
+    /// <summary>The canonical name of <paramref name="code"/> (<c>RESOURCE_EXHAUSTED</c>).</summary>
+    public static string CodeName(StatusCode code) => CodeNames.TryGetValue(code, out var name) ? name : ((int)code).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static readonly FrozenDictionary<StatusCode, string> CodeNames =
+        Enum.GetValues<StatusCode>().ToFrozenDictionary(code => code, code => code == StatusCode.OK
+            ? "OK"
+            : string.Concat(code.ToString().Select((c, i) => i > 0 && char.IsUpper(c) ? "_" + c : c.ToString())).ToUpperInvariant());
+}

@@ -1,0 +1,79 @@
+using System.Net;
+using System.Text.Json;
+using DirectConnect.Contracts.V1;
+using Google.Rpc;
+using Grpc.Core;
+
+namespace DirectConnect.IntegrationTests;
+
+/// <summary>Per-account token buckets: over the limit is RESOURCE_EXHAUSTED / 429 with when to retry; other accounts are unaffected.</summary>
+public sealed class RateLimitTests(RateLimitTests.Limited system) : IClassFixture<RateLimitTests.Limited>
+{
+    private const int Burst = 5;
+
+    /// <summary>Buckets of five calls that refill far slower than a test runs.</summary>
+    public sealed class Limited : EmbeddedSystem
+    {
+        protected override IEnumerable<string> ExtraArguments =>
+        [
+            $"--DirectConnect:RateLimits:TokenLimit={Burst}",
+            "--DirectConnect:RateLimits:TokensPerPeriod=1",
+            "--DirectConnect:RateLimits:ReplenishmentPeriod=01:00:00",
+        ];
+    }
+
+    private Task<ListPhysicalConnectionsResponse> ListAsync(string account) =>
+        new PhysicalConnectionService.PhysicalConnectionServiceClient(system.Channel)
+            .ListPhysicalConnectionsAsync(new ListPhysicalConnectionsRequest { Region = Seed.Region }, system.As(account, "customer")).ResponseAsync;
+
+    [Fact]
+    public async Task AnAccountOverItsBurstIsToldToRetryLaterOverGrpcAndOthersAreNot()
+    {
+        for (var i = 0; i < Burst; i++)
+        {
+            await ListAsync("busy-grpc");
+        }
+
+        var status = await RpcAssert.FailsWith(StatusCode.ResourceExhausted, () => ListAsync("busy-grpc"));
+        Assert.Equal("RATE_LIMITED", status.Reason());
+        var retry = status.Detail<RetryInfo>().RetryDelay.ToTimeSpan();
+        Assert.InRange(retry, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
+        Assert.Contains("request rate", status.Detail<QuotaFailure>().Violations.Single().Description, StringComparison.Ordinal);
+
+        // Another account has its own bucket.
+        await ListAsync("quiet-grpc");
+    }
+
+    [Fact]
+    public async Task OverRestTheLimitIsA429WithRetryAfterAndTheSameStatus()
+    {
+        using var http = system.Rest("busy-rest", "customer");
+        for (var i = 0; i < Burst; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"/v1/regions/{Seed.Region}/physicalConnections")).StatusCode);
+        }
+
+        using var limited = await http.GetAsync($"/v1/regions/{Seed.Region}/physicalConnections");
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        var retryAfter = limited.Headers.RetryAfter?.Delta;
+        Assert.NotNull(retryAfter);
+        Assert.True(retryAfter >= TimeSpan.FromSeconds(1), $"Retry-After {retryAfter}");
+        using var status = JsonDocument.Parse(await limited.Content.ReadAsStringAsync());
+        Assert.Equal((int)StatusCode.ResourceExhausted, status.RootElement.GetProperty("code").GetInt32());
+        var details = status.RootElement.GetProperty("details").EnumerateArray().ToArray();
+        Assert.Contains(details, d => d.TryGetProperty("reason", out var reason) && reason.GetString() == "RATE_LIMITED");
+        Assert.Contains(details, d => d.GetProperty("@type").GetString() == "type.googleapis.com/google.rpc.RetryInfo");
+    }
+
+    [Fact]
+    public async Task GrpcAndRestDrawOnTheSameBucket()
+    {
+        using var http = system.Rest("both-ways", "customer");
+        for (var i = 0; i < Burst; i++)
+        {
+            await ListAsync("both-ways");
+        }
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await http.GetAsync($"/v1/regions/{Seed.Region}/physicalConnections")).StatusCode);
+    }
+}
