@@ -13,6 +13,7 @@ public sealed partial class GatewayProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly TaskCompletionSource<Uri> _grpc = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<Uri> _rest = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<string> _output = [];
 
     private GatewayProcess(string dataDirectory, IEnumerable<string> extraArgs)
@@ -35,6 +36,9 @@ public sealed partial class GatewayProcess : IAsyncDisposable
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
     }
+
+    /// <summary>The REST base address of this process.</summary>
+    public Uri RestAddress => _rest.Task.Result;
 
     /// <summary>A gRPC channel to this process.</summary>
     public GrpcChannel Channel { get; private set; } = null!;
@@ -97,9 +101,10 @@ public sealed partial class GatewayProcess : IAsyncDisposable
         if (ReadyLine().Match(line) is { Success: true } match)
         {
             _grpc.TrySetResult(new Uri(match.Groups[1].Value));
+            _rest.TrySetResult(new Uri(match.Groups[2].Value));
         }
     }
 
-    [GeneratedRegex(@"DirectConnect is up: gRPC (http://\S+?),")]
+    [GeneratedRegex(@"DirectConnect is up: gRPC (http://\S+?), REST (http://\S+?) ")]
     private static partial Regex ReadyLine();
 }

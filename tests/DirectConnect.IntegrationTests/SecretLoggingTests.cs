@@ -2,7 +2,7 @@ using DirectConnect.Contracts.V1;
 
 namespace DirectConnect.IntegrationTests;
 
-/// <summary>The BGP MD5 key never reaches a log line, even with every category at Trace.</summary>
+/// <summary>The BGP MD5 key and bearer tokens never reach a log line, even with every category at Trace.</summary>
 public sealed class SecretLoggingTests : IAsyncLifetime
 {
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "dc-log-" + Guid.NewGuid().ToString("N"));
@@ -11,7 +11,7 @@ public sealed class SecretLoggingTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(_dataDirectory);
-        _process = await GatewayProcess.StartAsync(_dataDirectory, "--Logging:LogLevel:Default=Trace", "--Logging:LogLevel:Microsoft=Trace");
+        _process = await GatewayProcess.StartAsync(_dataDirectory, "--Logging:LogLevel:Default=Trace", "--Logging:LogLevel:Microsoft=Trace", "--Logging:LogLevel:Microsoft.AspNetCore=Trace", "--Logging:LogLevel:Grpc.AspNetCore.Grpc.JsonTranscoding=Trace");
     }
 
     public async Task DisposeAsync()
@@ -53,5 +53,49 @@ public sealed class SecretLoggingTests : IAsyncLifetime
         var output = _process.Output;
         Assert.Contains("trce:", output, StringComparison.Ordinal); // Trace logging really was on
         Assert.DoesNotContain(key, output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BearerTokensAreNotLoggedWhetherAcceptedOrRefused()
+    {
+        var valid = Tokens.Issue(_dataDirectory, "token-logs", "operator");
+        var parts = valid.Split('.');
+        var forged = $"{parts[0]}.{parts[1]}.{Convert.ToBase64String(new byte[32]).TrimEnd('=').Replace('+', '-').Replace('/', '_')}";
+        var key = Gateway.Security.SigningKeyStore.LoadOrCreate(_dataDirectory);
+        var expired = new Gateway.Security.TokenIssuer(key, Gateway.Security.AuthOptions.EmbeddedIssuer, "directconnect", new PastClock())
+            .Issue("token-logs", ["operator"], TimeSpan.FromHours(1));
+        var locations = new LocationService.LocationServiceClient(_process.Channel);
+        using var http = new HttpClient { BaseAddress = _process.RestAddress };
+        foreach (var token in new[] { valid, forged, expired })
+        {
+            var headers = new Grpc.Core.Metadata { { "authorization", $"Bearer {token}" } };
+            try
+            {
+                await locations.ListLocationsAsync(new ListLocationsRequest { Region = Seed.Region }, headers);
+            }
+            catch (Grpc.Core.RpcException exception) when (exception.StatusCode == Grpc.Core.StatusCode.Unauthenticated && token != valid)
+            {
+            }
+
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"/v1/regions/{Seed.Region}/locations");
+            request.Headers.Authorization = new("Bearer", token);
+            var response = await http.SendAsync(request);
+            Assert.Equal(token == valid ? System.Net.HttpStatusCode.OK : System.Net.HttpStatusCode.Unauthorized, response.StatusCode);
+        }
+
+        // The refusals are logged (at Information and Debug); wait until the console shows them.
+        var output = await Seed.EventuallyAsync(() => Task.FromResult(_process.Output),
+            o => o.Contains("was not authenticated", StringComparison.Ordinal) && o.Contains("was challenged", StringComparison.Ordinal), "logged the refusals");
+        foreach (var token in new[] { valid, forged, expired })
+        {
+            // ...but no token, nor its signature on its own.
+            Assert.DoesNotContain(token, output, StringComparison.Ordinal);
+            Assert.DoesNotContain(token.Split('.')[2], output, StringComparison.Ordinal);
+        }
+    }
+
+    private sealed class PastClock : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => base.GetUtcNow().AddHours(-3);
     }
 }
