@@ -1,6 +1,7 @@
 using System.Net;
 using DirectConnect.BorderGateways;
 using DirectConnect.Gateway.Security;
+using DirectConnect.Gateway.Watch;
 using DirectConnect.Platform.Coordination;
 using DirectConnect.Platform.Grpc;
 using DirectConnect.Platform.Hosting;
@@ -113,6 +114,7 @@ public static partial class GatewayApp
         builder.AddBorderGateways();
         builder.AddVirtualInterfaces();
         builder.AddRoutingModule();
+        builder.AddWatch();
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -127,6 +129,7 @@ public static partial class GatewayApp
         app.MapBorderGateways();
         app.MapVirtualInterfaces();
         app.MapRoutingModule();
+        app.MapWatch();
         app.Lifetime.ApplicationStarted.Register(() => Announce(app, endpoints, gateway));
         return app;
     }

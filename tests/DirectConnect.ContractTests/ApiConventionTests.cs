@@ -11,7 +11,7 @@ public sealed class ApiConventionTests
     [
         LocationService.Descriptor, AccessDeviceService.Descriptor, PhysicalConnectionService.Descriptor,
         BorderGatewayService.Descriptor, VpcService.Descriptor, VirtualInterfaceService.Descriptor,
-        RouteService.Descriptor, ReachabilityService.Descriptor,
+        RouteService.Descriptor, ReachabilityService.Descriptor, WatchService.Descriptor,
     ];
 
     private static IEnumerable<MethodDescriptor> Methods => Services.SelectMany(s => s.Methods);
