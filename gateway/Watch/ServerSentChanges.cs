@@ -24,11 +24,13 @@ public static class ServerSentChanges
     /// <summary>The path, the same as the transcoded <c>WatchChanges</c> rule.</summary>
     public const string Pattern = "/v1/regions/{region}/changes:watch";
 
-    private static readonly JsonFormatter ChangeJson = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(true));
-
-    private static readonly JsonFormatter StatusJson = new(JsonFormatter.Settings.Default.WithTypeRegistry(TypeRegistry.FromMessages(
+    private static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(true).WithTypeRegistry(TypeRegistry.FromMessages(
         ErrorInfo.Descriptor, BadRequest.Descriptor, PreconditionFailure.Descriptor, QuotaFailure.Descriptor,
         ResourceInfo.Descriptor, RetryInfo.Descriptor, Help.Descriptor, LocalizedMessage.Descriptor)));
+
+    // Proto JSON as transcoding writes it: default values included, on one line without padding
+    // (Google.Protobuf's formatter pads "{ a: 1 }"; re-serialising compacts it).
+    private static string Json(IMessage message) => System.Text.Json.Nodes.JsonNode.Parse(Formatter.Format(message))!.ToJsonString();
 
     /// <summary>Serves one watch until the client goes away.</summary>
     public static async Task ServeAsync(HttpContext http)
@@ -48,7 +50,7 @@ public static class ServerSentChanges
             var status = RpcStatusMapper.ToStatus(error);
             http.Response.StatusCode = HttpStatus(error.Code);
             http.Response.ContentType = "application/json";
-            await http.Response.WriteAsync(StatusJson.Format(status), cancellationToken);
+            await http.Response.WriteAsync(Json(status), cancellationToken);
             return;
         }
 
@@ -57,6 +59,7 @@ public static class ServerSentChanges
         http.Response.Headers.CacheControl = "no-cache";
         http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         // Headers go out now: the client knows its watch is open before the first change.
+        await http.Response.StartAsync(cancellationToken);
         await http.Response.Body.FlushAsync(cancellationToken);
         try
         {
@@ -72,11 +75,11 @@ public static class ServerSentChanges
                     }
 
                     var change = enumerator.Current;
-                    frame = $"id: {change.Position.ToString(CultureInfo.InvariantCulture)}\nevent: change\ndata: {ChangeJson.Format(change)}\n\n";
+                    frame = $"id: {change.Position.ToString(CultureInfo.InvariantCulture)}\nevent: change\ndata: {Json(change)}\n\n";
                 }
                 catch (DomainException error)
                 {
-                    frame = $"event: error\ndata: {StatusJson.Format(RpcStatusMapper.ToStatus(error))}\n\n";
+                    frame = $"event: error\ndata: {Json(RpcStatusMapper.ToStatus(error))}\n\n";
                     await WriteAsync(http, frame, cancellationToken);
                     return;
                 }
