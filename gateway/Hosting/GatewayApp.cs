@@ -1,6 +1,7 @@
 using System.Net;
 using DirectConnect.BorderGateways;
 using DirectConnect.Gateway.Security;
+using DirectConnect.Gateway.Watch;
 using DirectConnect.Platform.Coordination;
 using DirectConnect.Platform.Grpc;
 using DirectConnect.Platform.Hosting;
@@ -111,6 +112,7 @@ public static partial class GatewayApp
         builder.AddBorderGateways();
         builder.AddVirtualInterfaces();
         builder.AddRoutingModule();
+        builder.AddWatch();
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -125,6 +127,7 @@ public static partial class GatewayApp
         app.MapBorderGateways();
         app.MapVirtualInterfaces();
         app.MapRoutingModule();
+        app.MapWatch();
         app.Lifetime.ApplicationStarted.Register(() => Announce(app, endpoints, gateway));
         return app;
     }

@@ -26,7 +26,7 @@ public sealed class ApiConventionTests
         [
             LocationService.Descriptor, AccessDeviceService.Descriptor, PhysicalConnectionService.Descriptor,
             BorderGatewayService.Descriptor, VpcService.Descriptor, VirtualInterfaceService.Descriptor,
-            RouteService.Descriptor, ReachabilityService.Descriptor,
+            RouteService.Descriptor, ReachabilityService.Descriptor, WatchService.Descriptor,
         ];
         Assert.Empty(known.Select(s => s.FullName).Except(Services.Select(s => s.FullName)));
     }

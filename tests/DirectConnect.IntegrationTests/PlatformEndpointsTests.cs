@@ -29,7 +29,7 @@ public sealed class PlatformEndpointsTests(EmbeddedSystem system) : IClassFixtur
                  {
                      PhysicalConnectionService.Descriptor.FullName, LocationService.Descriptor.FullName, AccessDeviceService.Descriptor.FullName,
                      BorderGatewayService.Descriptor.FullName, VirtualInterfaceService.Descriptor.FullName, VpcService.Descriptor.FullName,
-                     RouteService.Descriptor.FullName, ReachabilityService.Descriptor.FullName,
+                     RouteService.Descriptor.FullName, ReachabilityService.Descriptor.FullName, WatchService.Descriptor.FullName,
                  })
         {
             Assert.Contains(expected, services);

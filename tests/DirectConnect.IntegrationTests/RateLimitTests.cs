@@ -76,4 +76,18 @@ public sealed class RateLimitTests(RateLimitTests.Limited system) : IClassFixtur
 
         Assert.Equal(HttpStatusCode.TooManyRequests, (await http.GetAsync($"/v1/regions/{Seed.Region}/physicalConnections")).StatusCode);
     }
+
+    [Fact]
+    public async Task TheServerSentEventsWatchDrawsOnTheSameBucket()
+    {
+        using var http = system.Rest("sse-busy", "customer");
+        for (var i = 0; i < Burst; i++)
+        {
+            await ListAsync("sse-busy");
+        }
+
+        using var watch = await http.GetAsync($"/v1/regions/{Seed.Region}/changes:watch", HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.TooManyRequests, watch.StatusCode);
+        Assert.NotNull(watch.Headers.RetryAfter?.Delta);
+    }
 }

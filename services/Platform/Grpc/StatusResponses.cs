@@ -39,6 +39,11 @@ public static class StatusResponses
         }
 
         response.StatusCode = HttpStatusOf((StatusCode)status.Code);
+        if (status.Details.Select(d => d.TryUnpack<RetryInfo>(out var retry) ? retry : null).FirstOrDefault(r => r is not null) is { RetryDelay: { } delay })
+        {
+            response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(delay.ToTimeSpan().TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         response.ContentType = "application/json; charset=utf-8";
         await response.WriteAsync(Json.Format(status), context.RequestAborted).ConfigureAwait(false);
     }

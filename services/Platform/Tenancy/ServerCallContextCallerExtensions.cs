@@ -10,15 +10,7 @@ public static class ServerCallContextCallerExtensions
     public static Caller GetCaller(this ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var user = context.GetHttpContext().User;
-        var account = user.FindFirst(CallerClaims.Account)?.Value;
-        if (user.Identity?.IsAuthenticated != true || !Caller.IsValidAccountId(account))
-        {
-            throw new DomainException(ErrorCode.Unauthenticated, "UNAUTHENTICATED", "The request carries no valid credentials.");
-        }
-
-        var roles = user.FindAll(CallerClaims.Roles).Select(c => c.Value).Where(Role.All.Contains).ToHashSet(StringComparer.Ordinal);
-        return new Caller(account!, roles);
+        return context.GetHttpContext().GetCaller();
     }
 
     /// <summary>PERMISSION_DENIED unless the caller holds <paramref name="role"/>.</summary>

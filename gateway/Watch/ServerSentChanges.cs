@@ -1,0 +1,114 @@
+using System.Globalization;
+using System.Text;
+using DirectConnect.Contracts.V1;
+using DirectConnect.Platform.Errors;
+using DirectConnect.Platform.Grpc;
+using DirectConnect.Platform.RateLimiting;
+using DirectConnect.Platform.Tenancy;
+using Google.Protobuf;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace DirectConnect.Gateway.Watch;
+
+/// <summary>
+/// The REST form of the watch, as server-sent events at the path of the transcoded method (which
+/// it takes precedence over): <c>id:</c> the position, <c>event: change</c>, <c>data:</c> the
+/// Change as proto JSON. It resumes after the <c>Last-Event-ID</c> header (what a reconnecting
+/// EventSource sends) or else after <c>?afterPosition=</c>. Errors found before the stream starts
+/// are answered like transcoded errors (a <c>google.rpc.Status</c> JSON body with the mapped HTTP
+/// status); an error after it started is sent as an <c>event: error</c> with that body, and ends it.
+/// </summary>
+public static class ServerSentChanges
+{
+    /// <summary>The path, the same as the transcoded <c>WatchChanges</c> rule.</summary>
+    public const string Pattern = "/v1/regions/{region}/changes:watch";
+
+    private static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(true).WithTypeRegistry(StatusResponses.DetailTypes));
+
+    // Proto JSON as transcoding writes it: default values included, on one line without padding
+    // (Google.Protobuf's formatter pads "{ a: 1 }"; re-serialising compacts it).
+    private static string Json(IMessage message) => System.Text.Json.Nodes.JsonNode.Parse(Formatter.Format(message))!.ToJsonString();
+
+    /// <summary>Serves one watch until the client goes away.</summary>
+    public static async Task ServeAsync(HttpContext http)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        var cancellationToken = http.RequestAborted;
+        IAsyncEnumerable<Change> changes;
+        try
+        {
+            var caller = http.GetCaller();
+            // Not a gRPC call, so the admission interceptors do not see it: the same bucket is charged here.
+            http.RequestServices.GetRequiredService<AccountRateLimiter>().Acquire(caller);
+            var region = http.GetRouteValue("region") as string ?? "";
+            var reader = http.RequestServices.GetRequiredService<ChangeFeedReader>();
+            changes = await reader.OpenAsync(region, caller.AccountId, AfterPosition(http.Request), cancellationToken);
+        }
+        catch (DomainException error)
+        {
+            await StatusResponses.WriteAsync(http, RpcStatusMapper.ToStatus(error));
+            return;
+        }
+
+        http.Response.StatusCode = StatusCodes.Status200OK;
+        http.Response.ContentType = "text/event-stream";
+        http.Response.Headers.CacheControl = "no-cache";
+        http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        // Headers go out now: the client knows its watch is open before the first change.
+        await http.Response.StartAsync(cancellationToken);
+        await http.Response.Body.FlushAsync(cancellationToken);
+        try
+        {
+            await using var enumerator = changes.GetAsyncEnumerator(cancellationToken);
+            while (true)
+            {
+                string frame;
+                try
+                {
+                    if (!await enumerator.MoveNextAsync())
+                    {
+                        return;
+                    }
+
+                    var change = enumerator.Current;
+                    frame = $"id: {change.Position.ToString(CultureInfo.InvariantCulture)}\nevent: change\ndata: {Json(change)}\n\n";
+                }
+                catch (DomainException error)
+                {
+                    frame = $"event: error\ndata: {Json(RpcStatusMapper.ToStatus(error))}\n\n";
+                    await WriteAsync(http, frame, cancellationToken);
+                    return;
+                }
+
+                await WriteAsync(http, frame, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The client went away: that is how a watch ends.
+        }
+    }
+
+    private static async Task WriteAsync(HttpContext http, string frame, CancellationToken cancellationToken)
+    {
+        await http.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(frame), cancellationToken);
+        await http.Response.Body.FlushAsync(cancellationToken);
+    }
+
+    // Last-Event-ID (a reconnecting EventSource) wins over the query it reconnects with.
+    private static long AfterPosition(Microsoft.AspNetCore.Http.HttpRequest request)
+    {
+        var validation = new RequestValidation();
+        var (text, field) = request.Headers["Last-Event-ID"].ToString() is { Length: > 0 } lastEventId
+            ? (lastEventId, "Last-Event-ID")
+            : (request.Query.TryGetValue("afterPosition", out var camel) ? camel.ToString() : request.Query["after_position"].ToString(), "after_position");
+        if (text.Length == 0)
+        {
+            return 0;
+        }
+
+        validation.Check(long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var position), field, "is not an integer position");
+        validation.ThrowIfInvalid();
+        return position;
+    }
+}
