@@ -30,25 +30,40 @@ internal sealed class BenchmarkSystem : IAsyncDisposable
 
     public CallOptions Operator { get; }
 
-    public static async Task<BenchmarkSystem> StartAsync()
+    /// <summary>The REST (HTTP/1.1) base address.</summary>
+    public Uri RestAddress => _app.Services.GetRequiredService<GatewayEndpoints>().RestAddress;
+
+    /// <summary>
+    /// Starts the gateway with the benchmark's settings plus <paramref name="extraArguments"/>;
+    /// <paramref name="configure"/> runs before the application is built, <paramref name="map"/> after (extra endpoints).
+    /// </summary>
+    public static async Task<BenchmarkSystem> StartAsync(IEnumerable<string>? extraArguments = null,
+        Action<WebApplicationBuilder>? configure = null, Action<WebApplication>? map = null)
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), "dc-bench-" + Guid.NewGuid().ToString("N"));
         var app = GatewayApp.Build(
         [
             $"--data-dir={dataDirectory}", "--grpc-port=0", "--rest-port=0", "--Logging:LogLevel:Default=Warning",
+            "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning",
             "--DirectConnect:PhysicalConnections:QuotaPerAccountPerRegion=1000000",
-        ]);
+            .. extraArguments ?? [],
+        ], configure);
+        map?.Invoke(app);
         await app.StartAsync();
         var channel = GrpcChannel.ForAddress(app.Services.GetRequiredService<GatewayEndpoints>().GrpcAddress);
         return new BenchmarkSystem(app, dataDirectory, channel);
     }
 
-    public CallOptions Call(string account, string role)
+    /// <summary>A bearer token for <paramref name="account"/> in <paramref name="role"/>, as the README's token command prints it.</summary>
+    public string Token(string account, string role)
     {
         using var output = new StringWriter();
         TokenCommand.Run(["--account", account, "--role", role, $"--data-dir={_dataDirectory}"], output, TextWriter.Null);
-        return new CallOptions(new Metadata { { "authorization", $"Bearer {output.ToString().Trim()}" } });
+        return output.ToString().Trim();
     }
+
+    public CallOptions Call(string account, string role) =>
+        new(new Metadata { { "authorization", $"Bearer {Token(account, role)}" } });
 
     /// <summary>A location with <paramref name="devices"/> devices of <paramref name="portsPerDevice"/> 10G ports.</summary>
     public async Task<string> InventoryAsync(int devices, int portsPerDevice)

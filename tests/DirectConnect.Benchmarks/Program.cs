@@ -2,10 +2,34 @@ using System.Diagnostics;
 using System.Globalization;
 using DirectConnect.Benchmarks;
 
-// Port-allocation load driver. Every figure is measured in this run, through real gRPC on
-// loopback against the embedded system (SQLite file), and printed with its ratio to the
-// baseline measured beside it: 1 payer for throughput, 10 devices for the cost per allocation.
+// Load drivers against the embedded system (SQLite file), through real gRPC and REST on loopback.
+// Every figure is measured in this run and printed with its ratio to a baseline measured beside it.
+//
+//   dotnet run -c Release --project tests/DirectConnect.Benchmarks [-- --quick]
+//       port allocation: 1 payer is the baseline for throughput, 10 devices for the cost per allocation
+//   dotnet run -c Release --project tests/DirectConnect.Benchmarks -- api [--quick]
+//       Get and Create of a physical connection over gRPC and REST, 1 and 16 clients: rps, p50, p99,
+//       against a no-op gRPC method hosted by the same gateway (same Kestrel, interceptors, auth)
+const string Usage = """
+    usage: DirectConnect.Benchmarks [api] [--quick]
+      (no mode)  port allocation throughput and cost per allocation (baseline: 1 payer, 10 devices)
+      api        Get/Create of a physical connection over gRPC and REST against a no-op gRPC method
+                 on the same gateway: requests/s, p50, p99 and their ratios to that baseline
+      --quick    a short run
+    """;
+if (args.Any(a => a is "-h" or "--help") || args.Any(a => a is not "api" and not "--quick"))
+{
+    Console.WriteLine(Usage);
+    return args.Any(a => a is "-h" or "--help") ? 0 : 2;
+}
+
 var quick = args.Contains("--quick");
+if (args.Contains("api"))
+{
+    await ApiBenchmark.RunAsync(quick);
+    return 0;
+}
+
 var allocations = quick ? 64 : 512;
 var scaledAllocations = quick ? 32 : 256;
 var culture = CultureInfo.InvariantCulture;
@@ -66,3 +90,5 @@ foreach (var devices in new[] { 10, 100, 1000 })
     small ??= perAllocation;
     Console.WriteLine(string.Create(culture, $"   {devices,7}  {devices * 48,5}  {perAllocation,14:F3}  {perAllocation / small.Value,19:F2}"));
 }
+
+return 0;

@@ -60,6 +60,12 @@ public static class ServiceDefaults
             .ConfigureResource(resource => resource.AddService(serviceName))
             .WithTracing(tracing => tracing
                 .AddSource(EventTelemetry.Source.Name)
+                // Client spans of outgoing calls, among them the modules' loopback gRPC calls to one
+                // another: gRPC's own and HttpClient's (.NET's System.Net.Http source). Both exist
+                // (and propagate W3C context) anyway; unexported, a called module's server span
+                // would point at a parent that no exporter ever sees.
+                .AddSource("Grpc.Net.Client")
+                .AddSource("System.Net.Http")
                 .AddAspNetCoreInstrumentation(options => options.Filter = context => !context.Request.Path.StartsWithSegments("/grpc.health.v1.Health", StringComparison.Ordinal)))
             .WithMetrics(metrics => metrics
                 .AddMeter(MeterName)

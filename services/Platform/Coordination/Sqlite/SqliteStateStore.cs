@@ -60,6 +60,7 @@ public sealed class SqliteStateStore(SqliteDatabase database, EventSignal signal
             throw new ArgumentException("A transaction may write each key once.", nameof(operations));
         }
 
+        using var activity = StateTelemetry.StartTransaction("sqlite", operations.Count, events.Count);
         using var connection = database.Open();
         using var transaction = connection.BeginTransaction(deferred: false);
         var now = DateTimeOffset.UtcNow;
@@ -68,6 +69,7 @@ public sealed class SqliteStateStore(SqliteDatabase database, EventSignal signal
             if (!ConditionHolds(connection, operation, now))
             {
                 transaction.Rollback();
+                StateTelemetry.SetOutcome(activity, committed: false);
                 return Task.FromResult(false);
             }
 
@@ -80,6 +82,7 @@ public sealed class SqliteStateStore(SqliteDatabase database, EventSignal signal
         }
 
         transaction.Commit();
+        StateTelemetry.SetOutcome(activity, committed: true);
         if (events.Count > 0)
         {
             signal.Pulse();
@@ -137,6 +140,8 @@ public sealed class SqliteStateStore(SqliteDatabase database, EventSignal signal
 
     private void Append(SqliteConnection connection, OutgoingEvent outgoing, DateTimeOffset now)
     {
+        // The event carries the publish span as its parent, so the consumer span hangs under it.
+        using var publish = StateTelemetry.StartPublish(outgoing);
         using var command = connection.CreateCommand();
         command.CommandText = """
             INSERT INTO events (id, topic, type, source, time, traceparent, data)
@@ -147,7 +152,7 @@ public sealed class SqliteStateStore(SqliteDatabase database, EventSignal signal
         command.Parameters.AddWithValue("$type", outgoing.Type);
         command.Parameters.AddWithValue("$source", _source);
         command.Parameters.AddWithValue("$time", now.ToUnixTimeMilliseconds());
-        command.Parameters.AddWithValue("$traceparent", (object?)outgoing.TraceParent ?? DBNull.Value);
+        command.Parameters.AddWithValue("$traceparent", (object?)StateTelemetry.TraceParentOf(publish, outgoing) ?? DBNull.Value);
         command.Parameters.AddWithValue("$data", outgoing.Data.ToArray());
         command.ExecuteNonQuery();
     }
