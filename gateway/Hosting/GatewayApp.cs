@@ -114,6 +114,9 @@ public static partial class GatewayApp
         builder.AddRoutingModule();
         builder.AddWatch();
         configure?.Invoke(builder);
+        // An unparseable request is INVALID_ARGUMENT, not grpc-dotnet's UNKNOWN. This replaces gRPC's service binder,
+        // which every AddGrpc() call (AddGrpcSwagger's too) registers again, so it comes after all of them.
+        builder.Services.AddMalformedRequestsAsInvalidArgument();
 
         var app = builder.Build();
         // The OpenAPI document is public: serve it before the fallback policy demands a token.

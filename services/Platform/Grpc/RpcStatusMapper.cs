@@ -1,4 +1,5 @@
 using DirectConnect.Platform.Errors;
+using System.Text.RegularExpressions;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
@@ -12,43 +13,57 @@ namespace DirectConnect.Platform.Grpc;
 /// <c>PreconditionFailure</c>, <c>QuotaFailure</c>, <c>ResourceInfo</c> or <c>RetryInfo</c> details
 /// where they apply.
 /// </summary>
-public static class RpcStatusMapper
+public static partial class RpcStatusMapper
 {
     /// <summary>The ErrorInfo domain of every error this project raises.</summary>
     public const string ErrorDomain = "directconnect.v1";
+
+    /// <summary>
+    /// The longest message, description or metadata value a status carries. Errors echo the caller's input
+    /// (an unknown update-mask path, a bad id), and the status travels in HTTP/2 trailers, which clients
+    /// cap (64 KiB in .NET): an echo of a huge value must not make the error itself unreadable.
+    /// </summary>
+    public const int MaxTextLength = 256;
+
+    /// <summary>
+    /// The most violations of one kind a status lists (its message still counts them all). Over the limit, field
+    /// violations still name every bad field: each field's first violation is kept (a field with an index,
+    /// <c>cidr_blocks[7]</c>, counts as its field), then the others in order.
+    /// </summary>
+    public const int MaxViolations = 50;
 
     /// <summary>The rich status of <paramref name="error"/>.</summary>
     public static Google.Rpc.Status ToStatus(DomainException error)
     {
         ArgumentNullException.ThrowIfNull(error);
-        var status = new Google.Rpc.Status { Code = (int)ToCode(error.Code), Message = error.Message };
+        var status = new Google.Rpc.Status { Code = (int)ToCode(error.Code), Message = Clip(error.Message) };
         var info = new ErrorInfo { Reason = error.Reason, Domain = ErrorDomain };
         foreach (var (key, value) in error.Metadata)
         {
-            info.Metadata[key] = value;
+            info.Metadata[key] = Clip(value);
         }
         status.Details.Add(Any.Pack(info));
         if (error.FieldViolations.Count > 0)
         {
             var badRequest = new BadRequest();
-            badRequest.FieldViolations.AddRange(error.FieldViolations.Select(v =>
-                new BadRequest.Types.FieldViolation { Field = v.Field, Description = v.Description }));
+            badRequest.FieldViolations.AddRange(Bounded(error.FieldViolations).Select(v =>
+                new BadRequest.Types.FieldViolation { Field = Clip(v.Field), Description = Clip(v.Description) }));
             status.Details.Add(Any.Pack(badRequest));
         }
 
         if (error.PreconditionViolations.Count > 0)
         {
             var failure = new PreconditionFailure();
-            failure.Violations.AddRange(error.PreconditionViolations.Select(v =>
-                new PreconditionFailure.Types.Violation { Type = v.Type, Subject = v.Subject, Description = v.Description }));
+            failure.Violations.AddRange(error.PreconditionViolations.Take(MaxViolations).Select(v =>
+                new PreconditionFailure.Types.Violation { Type = v.Type, Subject = Clip(v.Subject), Description = Clip(v.Description) }));
             status.Details.Add(Any.Pack(failure));
         }
 
         if (error.QuotaViolations.Count > 0)
         {
             var failure = new QuotaFailure();
-            failure.Violations.AddRange(error.QuotaViolations.Select(v =>
-                new QuotaFailure.Types.Violation { Subject = v.Subject, Description = v.Description }));
+            failure.Violations.AddRange(error.QuotaViolations.Take(MaxViolations).Select(v =>
+                new QuotaFailure.Types.Violation { Subject = Clip(v.Subject), Description = Clip(v.Description) }));
             status.Details.Add(Any.Pack(failure));
         }
 
@@ -57,8 +72,8 @@ public static class RpcStatusMapper
             status.Details.Add(Any.Pack(new ResourceInfo
             {
                 ResourceType = resource.ResourceType,
-                ResourceName = resource.ResourceName,
-                Description = resource.Description,
+                ResourceName = Clip(resource.ResourceName),
+                Description = Clip(resource.Description),
             }));
         }
 
@@ -68,6 +83,43 @@ public static class RpcStatusMapper
         }
 
         return status;
+    }
+
+    private static IEnumerable<FieldViolation> Bounded(IReadOnlyList<FieldViolation> violations)
+    {
+        if (violations.Count <= MaxViolations)
+        {
+            return violations;
+        }
+
+        var kept = new SortedSet<int>(Enumerable.Range(0, violations.Count)
+            .DistinctBy(i => IndexPattern().Replace(violations[i].Field, ""))
+            .Take(MaxViolations));
+        for (var i = 0; kept.Count < MaxViolations; i++)
+        {
+            kept.Add(i);
+        }
+
+        return kept.Select(i => violations[i]);
+    }
+
+    [GeneratedRegex(@"\[\d+\]", RegexOptions.CultureInvariant)]
+    private static partial Regex IndexPattern();
+
+    private static string Clip(string text)
+    {
+        if (text.Length <= MaxTextLength)
+        {
+            return text;
+        }
+
+        var keep = MaxTextLength - 1;
+        if (char.IsHighSurrogate(text[keep - 1]))
+        {
+            keep--; // never cut a surrogate pair in two
+        }
+
+        return string.Concat(text.AsSpan(0, keep), "…");
     }
 
     /// <summary>The status of an unexpected failure: no internals, only the trace id to quote.</summary>

@@ -20,6 +20,34 @@ public sealed class RpcStatusMapperTests
     }
 
     [Fact]
+    public void EchoedInputIsClippedAndManyViolationsStillNameEveryField()
+    {
+        // Found by the bad-input fuzz: an update mask of a 1 MiB path, or hundreds of paths, made a status too big
+        // for the HTTP/2 trailers a client accepts, and the client saw UNAVAILABLE instead of INVALID_ARGUMENT.
+        var huge = new string('x', 1 << 20);
+        var violations = Enumerable.Range(0, 300).Select(i => new FieldViolation("update_mask", $"'{huge}' cannot be updated"))
+            .Append(new FieldViolation("vpc.cidr_blocks[3]", "is not a CIDR block"))
+            .Append(new FieldViolation("vpc.cidr_blocks[4]", "is not a CIDR block"))
+            .Append(new FieldViolation("region", huge))
+            .ToList();
+        var error = DomainException.InvalidArgument(violations);
+
+        var status = RpcStatusMapper.ToStatus(error);
+
+        var listed = status.Detail<BadRequest>()!.FieldViolations;
+        Assert.Equal(RpcStatusMapper.MaxViolations, listed.Count);
+        Assert.Equal(["update_mask", "vpc.cidr_blocks[3]", "region"], listed.Select(v => v.Field).Distinct());
+        Assert.Equal("region", listed[^1].Field); // the order of the request is kept
+        Assert.All(listed, v => Assert.True(v.Description.Length <= RpcStatusMapper.MaxTextLength));
+        Assert.StartsWith("The request has 303 invalid fields", status.Message, StringComparison.Ordinal);
+        Assert.True(status.Message.Length <= RpcStatusMapper.MaxTextLength);
+        Assert.True(status.CalculateSize() < 16 * 1024, $"{status.CalculateSize()} bytes");
+
+        var few = RpcStatusMapper.ToStatus(DomainException.InvalidArgument([new FieldViolation("name", "is required")]));
+        Assert.Equal("Invalid name: is required", few.Message); // short texts are untouched
+    }
+
+    [Fact]
     public void AWrongStateCarriesTheCurrentStateAsAPreconditionFailure()
     {
         var status = RpcStatusMapper.ToStatus(DomainException.WrongState("PhysicalConnection", "dxpc-1", "STATE_APPLYING", "confirm"));
