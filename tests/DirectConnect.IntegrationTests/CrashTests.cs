@@ -66,6 +66,7 @@ public sealed class CrashTests : IAsyncLifetime
             var seedOfRound = Seed(_process);
             using var stop = new CancellationTokenSource();
             var known = new List<string>();
+            var firstCreated = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var workers = Enumerable.Range(0, 6).Select(w => Task.Run(async () =>
             {
                 var local = new Random(seed * 31 + round * 7 + w);
@@ -79,6 +80,7 @@ public sealed class CrashTests : IAsyncLifetime
                                 idcPrefix: $"100.{64 + round}.{w * 40 + n % 40}.0/24", subnet: w * 40 + n % 40);
                             var made = await seedOfRound.CreateInterfaceAsync(account, vif);
                             Interlocked.Increment(ref created);
+                            firstCreated.TrySetResult();
                             lock (known)
                             {
                                 known.Add(made.Id);
@@ -102,7 +104,10 @@ public sealed class CrashTests : IAsyncLifetime
                 }
             })).ToArray();
 
-            await Task.Delay(random.Next(300, 1500));
+            // Kill mid-flow: once this round has done something (a loaded machine may take a while to
+            // create the first interface), then at a random moment while creates and deletes go on.
+            await Task.WhenAny(firstCreated.Task, Task.Delay(TimeSpan.FromSeconds(30)));
+            await Task.Delay(random.Next(0, 1200));
             _process.Kill();
             await stop.CancelAsync();
             await Task.WhenAll(workers);
