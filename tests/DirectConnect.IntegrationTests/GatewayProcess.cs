@@ -37,6 +37,9 @@ public sealed partial class GatewayProcess : IAsyncDisposable
         _process.BeginErrorReadLine();
     }
 
+    /// <summary>The gRPC base address of this process (h2c).</summary>
+    public Uri GrpcAddress => _grpc.Task.Result;
+
     /// <summary>The REST base address of this process.</summary>
     public Uri RestAddress => _rest.Task.Result;
 
