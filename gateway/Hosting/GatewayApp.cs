@@ -28,7 +28,38 @@ public static partial class GatewayApp
         ["--data-dir"] = $"{GatewayOptions.Section}:{nameof(GatewayOptions.DataDirectory)}",
         ["--grpc-port"] = $"{GatewayOptions.Section}:{nameof(GatewayOptions.GrpcPort)}",
         ["--rest-port"] = $"{GatewayOptions.Section}:{nameof(GatewayOptions.RestPort)}",
+        ["--modules"] = $"{GatewayOptions.Section}:{nameof(GatewayOptions.Modules)}",
     };
+
+    /// <summary>What a process can host: each module's Add and Map, by the name <c>--modules</c> takes.</summary>
+    private static readonly IReadOnlyDictionary<string, (Action<WebApplicationBuilder> Add, Action<WebApplication> Map)> ModuleTable =
+        new Dictionary<string, (Action<WebApplicationBuilder>, Action<WebApplication>)>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["PhysicalConnections"] = (b => b.AddPhysicalConnections(), a => a.MapPhysicalConnections()),
+            ["BorderGateways"] = (b => b.AddBorderGateways(), a => a.MapBorderGateways()),
+            ["VirtualInterfaces"] = (b => b.AddVirtualInterfaces(), a => a.MapVirtualInterfaces()),
+            ["Routing"] = (b => b.AddRoutingModule(), a => a.MapRoutingModule()),
+            ["Watch"] = (b => b.AddWatch(), a => a.MapWatch()),
+        };
+
+    /// <summary>The module names <c>--modules</c> accepts.</summary>
+    public static IReadOnlyCollection<string> ModuleNames => [.. ModuleTable.Keys];
+
+    /// <summary>The modules <paramref name="list"/> names (all for empty or <c>all</c>); an unknown name stops the start with the valid ones listed.</summary>
+    public static IReadOnlyList<string> SelectModules(string? list)
+    {
+        var names = (list ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (names.Length == 0 || (names.Length == 1 && string.Equals(names[0], "all", StringComparison.OrdinalIgnoreCase)))
+        {
+            return [.. ModuleTable.Keys];
+        }
+
+        var unknown = names.Where(n => !ModuleTable.ContainsKey(n)).ToArray();
+        return unknown.Length == 0
+            ? names.Distinct(StringComparer.OrdinalIgnoreCase).ToArray()
+            : throw new InvalidOperationException(
+                $"Unknown module(s) in DirectConnect:Modules: {string.Join(", ", unknown)}. Known: {string.Join(", ", ModuleTable.Keys)}, or all.");
+    }
 
     /// <summary>
     /// Builds the embedded system from command-line <paramref name="args"/> and the usual configuration sources.
@@ -108,11 +139,12 @@ public static partial class GatewayApp
             options.DatabasePath = gateway.DatabasePath;
         });
 
-        builder.AddPhysicalConnections();
-        builder.AddBorderGateways();
-        builder.AddVirtualInterfaces();
-        builder.AddRoutingModule();
-        builder.AddWatch();
+        var modules = SelectModules(gateway.Modules);
+        foreach (var module in modules)
+        {
+            ModuleTable[module].Add(builder);
+        }
+
         configure?.Invoke(builder);
         // An unparseable request is INVALID_ARGUMENT, not grpc-dotnet's UNKNOWN. This replaces gRPC's service binder,
         // which every AddGrpc() call (AddGrpcSwagger's too) registers again, so it comes after all of them.
@@ -126,11 +158,11 @@ public static partial class GatewayApp
 
         app.MapDefaultEndpoints();
         app.MapGrpcReflectionService().AllowAnonymous();
-        app.MapPhysicalConnections();
-        app.MapBorderGateways();
-        app.MapVirtualInterfaces();
-        app.MapRoutingModule();
-        app.MapWatch();
+        foreach (var module in modules)
+        {
+            ModuleTable[module].Map(app);
+        }
+
         app.Lifetime.ApplicationStarted.Register(() => Announce(app, endpoints, gateway));
         return app;
     }

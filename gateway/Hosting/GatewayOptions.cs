@@ -21,6 +21,13 @@ public sealed class GatewayOptions
     /// <summary>REST/JSON and OpenAPI port (HTTP/1.1). 0 picks a free port.</summary>
     public int RestPort { get; set; } = 8080;
 
+    /// <summary>
+    /// The modules this process hosts, comma-separated (<c>--modules</c>): any of
+    /// <see cref="GatewayApp.ModuleNames"/>; empty or <c>all</c> (the embedded default) hosts every one.
+    /// The same binary runs the distributed topology, one module per process.
+    /// </summary>
+    public string Modules { get; set; } = "all";
+
     /// <summary>The default data directory.</summary>
     public static string DefaultDataDirectory =>
         Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "directconnect");
