@@ -145,6 +145,7 @@ public static partial class GatewayApp
             ModuleTable[module].Add(builder);
         }
 
+        builder.AddModuleForwarding(modules);
         configure?.Invoke(builder);
         // An unparseable request is INVALID_ARGUMENT, not grpc-dotnet's UNKNOWN. This replaces gRPC's service binder,
         // which every AddGrpc() call (AddGrpcSwagger's too) registers again, so it comes after all of them.
@@ -162,6 +163,8 @@ public static partial class GatewayApp
         {
             ModuleTable[module].Map(app);
         }
+
+        app.MapModuleForwarding();
 
         app.Lifetime.ApplicationStarted.Register(() => Announce(app, endpoints, gateway));
         return app;

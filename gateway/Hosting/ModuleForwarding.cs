@@ -1,0 +1,100 @@
+using System.Net;
+using DirectConnect.Contracts.V1;
+using DirectConnect.Platform.Grpc;
+using Google.Api;
+using Google.Protobuf.Reflection;
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace DirectConnect.Gateway.Hosting;
+
+/// <summary>
+/// The distributed topology's edge: a public method whose module this process does not host is
+/// forwarded to the process that does (<c>DirectConnect:Services:Addresses:&lt;Module&gt;</c>), over
+/// HTTP/2 — gRPC calls by service path, REST calls by the method's HTTP rule (the module's process
+/// transcodes them itself). Headers travel as they are: the bearer token (the module authenticates
+/// and authorizes it again), <c>grpc-timeout</c> (the deadline) and <c>traceparent</c>; the request id
+/// is in the body. The routes come from the contracts, so a new method is forwarded without a line here.
+/// </summary>
+public static class ModuleForwarding
+{
+    /// <summary>Which module serves each public service.</summary>
+    public static readonly IReadOnlyDictionary<string, string> ModuleOfService = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        [LocationService.Descriptor.FullName] = "PhysicalConnections",
+        [AccessDeviceService.Descriptor.FullName] = "PhysicalConnections",
+        [PhysicalConnectionService.Descriptor.FullName] = "PhysicalConnections",
+        [BorderGatewayService.Descriptor.FullName] = "BorderGateways",
+        [VirtualInterfaceService.Descriptor.FullName] = "VirtualInterfaces",
+        [VpcService.Descriptor.FullName] = "Routing",
+        [RouteService.Descriptor.FullName] = "Routing",
+        [ReachabilityService.Descriptor.FullName] = "Routing",
+        [WatchService.Descriptor.FullName] = "Watch",
+    };
+
+    /// <summary>Forwards every module that is not hosted here but has an address; nothing when there is none.</summary>
+    public static void AddModuleForwarding(this WebApplicationBuilder builder, IReadOnlyCollection<string> hostedModules)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var addresses = builder.Configuration.GetSection($"{ServiceEndpointOptions.Section}:Addresses");
+        var remote = ModuleOfService.Values.Distinct(StringComparer.Ordinal)
+            .Where(m => !hostedModules.Contains(m, StringComparer.OrdinalIgnoreCase) && !string.IsNullOrWhiteSpace(addresses[m]))
+            .ToDictionary(m => m, m => addresses[m]!, StringComparer.Ordinal);
+        if (remote.Count == 0)
+        {
+            return;
+        }
+
+        var routes = new List<RouteConfig>();
+        foreach (var service in Platform.Tenancy.MethodAccessCatalog.ContractServices().Where(s => remote.ContainsKey(ModuleOfService[s.FullName])))
+        {
+            var cluster = ModuleOfService[service.FullName];
+            routes.Add(new RouteConfig
+            {
+                RouteId = $"grpc:{service.FullName}",
+                ClusterId = cluster,
+                Match = new RouteMatch { Path = $"/{service.FullName}/{{**method}}" },
+            });
+            routes.AddRange(service.Methods.Select(method => RestRoute(method, cluster)));
+        }
+
+        var clusters = remote.Select(m => new ClusterConfig
+        {
+            ClusterId = m.Key,
+            Destinations = new Dictionary<string, DestinationConfig>(StringComparer.Ordinal) { [m.Key] = new() { Address = m.Value } },
+            // Module processes listen h2c: gRPC needs HTTP/2, and their transcoded REST routes answer on it too.
+            HttpRequest = new ForwarderRequestConfig { Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact },
+        }).ToArray();
+        builder.Services.AddReverseProxy().LoadFromMemory(routes, clusters);
+    }
+
+    /// <summary>Maps the forwarded routes (behind the same authentication as everything else).</summary>
+    public static void MapModuleForwarding(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        if (app.Services.GetService<IProxyConfigProvider>() is not null)
+        {
+            app.MapReverseProxy();
+        }
+    }
+
+    private static RouteConfig RestRoute(MethodDescriptor method, string cluster)
+    {
+        var rule = method.GetOptions().GetExtension(AnnotationsExtensions.Http);
+        var (verb, path) = rule.PatternCase switch
+        {
+            HttpRule.PatternOneofCase.Get => ("GET", rule.Get),
+            HttpRule.PatternOneofCase.Post => ("POST", rule.Post),
+            HttpRule.PatternOneofCase.Patch => ("PATCH", rule.Patch),
+            HttpRule.PatternOneofCase.Delete => ("DELETE", rule.Delete),
+            HttpRule.PatternOneofCase.Put => ("PUT", rule.Put),
+            _ => throw new InvalidOperationException($"{method.FullName} has no HTTP rule to forward."),
+        };
+        return new RouteConfig
+        {
+            RouteId = $"rest:{method.FullName}",
+            ClusterId = cluster,
+            Match = new RouteMatch { Path = path, Methods = [verb] },
+        };
+    }
+}

@@ -1,0 +1,170 @@
+using System.Net;
+using System.Net.Sockets;
+using DirectConnect.Contracts.V1;
+using Grpc.Core;
+using Grpc.Net.Client;
+
+namespace DirectConnect.IntegrationTests;
+
+/// <summary>
+/// The distributed topology on one machine: the gateway and the four services as five real
+/// processes on loopback, sharing the SQLite coordination file. The seed procedure runs through
+/// the gateway (which forwards to the services); the VirtualInterfaces process is killed with
+/// SIGKILL while interfaces are being created and deleted, and restarted; the flow completes and
+/// the invariants of DOMAIN.md hold.
+/// </summary>
+public sealed class DistributedTopologyTests : IAsyncLifetime
+{
+    private static readonly string[] Services = ["PhysicalConnections", "BorderGateways", "Routing", "VirtualInterfaces"];
+
+    private static readonly string[] FastRecovery =
+    [
+        "--DirectConnect:VirtualInterfaces:AbandonAfter=00:00:02",
+        "--DirectConnect:VirtualInterfaces:ReconcileInterval=00:00:01",
+        "--DirectConnect:Coordination:LeaseDuration=00:00:02",
+    ];
+
+    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "dc-dist-" + Guid.NewGuid().ToString("N"));
+    private readonly Dictionary<string, int> _ports = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, GatewayProcess> _processes = new(StringComparer.Ordinal);
+    private GrpcChannel _channel = null!;
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_dataDirectory);
+        foreach (var name in Services.Append("Gateway"))
+        {
+            _ports[name] = FreePort();
+        }
+
+        // Services first (each knows where the others are), then the edge.
+        foreach (var service in Services)
+        {
+            await StartAsync(service);
+        }
+
+        await StartAsync("Gateway");
+        _channel = GrpcChannel.ForAddress($"http://127.0.0.1:{_ports["Gateway"]}");
+    }
+
+    private string[] Addresses() => [.. Services.Select(s => $"--DirectConnect:Services:Addresses:{s}=http://127.0.0.1:{_ports[s]}")];
+
+    private async Task StartAsync(string name)
+    {
+        string[] args =
+        [
+            $"--modules={(name == "Gateway" ? "Watch" : name)}",
+            $"--grpc-port={_ports[name]}",
+            .. FastRecovery,
+            .. name == "Gateway" ? Addresses() : Addresses().Where(a => !a.Contains($":{name}=", StringComparison.Ordinal)),
+        ];
+        _processes[name] = await GatewayProcess.StartAsync(_dataDirectory, args);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _channel?.Dispose();
+        foreach (var process in _processes.Values)
+        {
+            await process.DisposeAsync();
+        }
+
+        try
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private Seed Seed() => new(_channel, (a, r) => Tokens.CallAs(_dataDirectory, a, r));
+
+    [Fact]
+    public async Task TheSeedRunsThroughFiveProcessesAndSurvivesTheVirtualInterfacesProcessBeingKilled()
+    {
+        const string account = "distributed";
+        var seed = Seed();
+        var location = (await new LocationService.LocationServiceClient(_channel).CreateLocationAsync(
+            new CreateLocationRequest { Region = IntegrationTests.Seed.Region, Location = new Location { Code = "DIST-1", Name = "distributed" } }, seed.Operator)).Id;
+        var device = new AccessDevice { LocationId = location, Name = "asw" };
+        device.Ports.AddRange(Enumerable.Range(0, 4).Select(i => new AccessDevice.Types.Port { Name = $"xe-0/0/{i}", Speed = PortSpeed._10G }));
+        await new AccessDeviceService.AccessDeviceServiceClient(_channel).CreateAccessDeviceAsync(
+            new CreateAccessDeviceRequest { Region = IntegrationTests.Seed.Region, AccessDevice = device }, seed.Operator);
+
+        // The seed procedure, every call through the gateway process.
+        var line = await seed.Lines.AvailableAsync(account, location);
+        var vpc = await seed.RegisterVpcAsync(account, "10.90.0.0/16");
+        var gateway = await seed.AttachedAsync(account, (await seed.AvailableGatewayAsync(account)).Id, vpc.Id);
+        var first = await seed.CreateInterfaceAsync(account, IntegrationTests.Seed.Interface(line, gateway, vlan: 100, idcPrefix: "192.168.90.0/24"));
+        Assert.Equal(VirtualInterface.Types.State.Available, (await IntegrationTests.Seed.EventuallyAsync(
+            () => seed.GetInterfaceAsync(account, first.Id), v => v.State == VirtualInterface.Types.State.Available, "became AVAILABLE")).State);
+        using (var rest = new HttpClient { BaseAddress = _processes["Gateway"].RestAddress })
+        {
+            rest.DefaultRequestHeaders.Authorization = new("Bearer", Tokens.Issue(_dataDirectory, account, "customer"));
+            var read = await rest.GetAsync($"/v1/regions/{IntegrationTests.Seed.Region}/virtualInterfaces/{first.Id}");
+            Assert.Equal(HttpStatusCode.OK, read.StatusCode); // REST forwarded too
+        }
+
+        // Interfaces come and go while the VirtualInterfaces process is SIGKILLed mid-flow.
+        using var stop = new CancellationTokenSource();
+        var created = 0;
+        var firstCreated = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var workers = Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
+        {
+            for (var n = 0; !stop.IsCancellationRequested; n++)
+            {
+                try
+                {
+                    var vif = await seed.CreateInterfaceAsync(account, IntegrationTests.Seed.Interface(line, gateway, vlan: 200 + (w * 50) + (n % 50),
+                        idcPrefix: $"100.{70 + w}.{n % 200}.0/24", subnet: 1 + (w * 50) + (n % 50)));
+                    Interlocked.Increment(ref created);
+                    firstCreated.TrySetResult();
+                    if (n % 2 == 0)
+                    {
+                        await seed.DeleteInterfaceAsync(account, vif.Id);
+                    }
+                }
+                catch (RpcException)
+                {
+                    // Refusals, and calls cut off by the kill: what matters is the state afterwards.
+                }
+            }
+        })).ToArray();
+
+        await Task.WhenAny(firstCreated.Task, Task.Delay(TimeSpan.FromSeconds(30)));
+        await Task.Delay(300);
+        _processes["VirtualInterfaces"].Kill();
+        await Task.Delay(500); // calls fail while it is down
+        await _processes["VirtualInterfaces"].DisposeAsync();
+        await StartAsync("VirtualInterfaces");
+        await Task.Delay(1000); // and succeed again once it is back
+        await stop.CancelAsync();
+        await Task.WhenAll(workers);
+        Assert.True(created > 0, "no interface was created before the kill: the test exercised nothing");
+
+        // The flow completes after the restart: a new interface, and routes both ways through it.
+        var after = await seed.CreateInterfaceAsync(account, IntegrationTests.Seed.Interface(line, gateway, vlan: 4000, idcPrefix: "192.168.91.0/24", subnet: 250));
+        await IntegrationTests.Seed.EventuallyAsync(() => seed.GetInterfaceAsync(account, after.Id), v => v.State == VirtualInterface.Types.State.Available, "became AVAILABLE after the restart");
+        var routes = new RouteService.RouteServiceClient(_channel);
+        await routes.CreateVpcRouteAsync(new CreateVpcRouteRequest
+        {
+            Region = IntegrationTests.Seed.Region, VpcId = vpc.Id,
+            Route = new Route { Destination = "192.168.91.0/24", NextHop = new NextHop { Type = NextHopType.BorderGateway, Id = gateway.Id } },
+        }, seed.Customer(account));
+        await routes.CreateBorderGatewayRouteAsync(new CreateBorderGatewayRouteRequest
+        {
+            Region = IntegrationTests.Seed.Region, BorderGatewayId = gateway.Id,
+            Route = new Route { Destination = "192.168.91.0/24", NextHop = new NextHop { Type = NextHopType.VirtualInterface, Id = after.Id } },
+        }, seed.Customer(account));
+
+        await Invariants.HoldAsync(seed, account, TimeSpan.FromSeconds(60));
+    }
+}
