@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Options;
 
@@ -19,6 +20,12 @@ public sealed class ServiceEndpointOptions
     /// <summary>Service name (e.g. <c>PhysicalConnections</c>) → gRPC address.</summary>
     public IDictionary<string, Uri> Addresses { get; } = new Dictionary<string, Uri>(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Service name → Dapr app-id, when calls go through a Dapr sidecar's gRPC proxy (the address is
+    /// then the sidecar's, e.g. <c>http://localhost:50001</c>): each call carries <c>dapr-app-id</c>.
+    /// </summary>
+    public IDictionary<string, string> AppIds { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>The host's own gRPC address, set by the host once it listens.</summary>
     public Func<Uri>? LocalAddress { get; set; }
 }
@@ -28,13 +35,30 @@ public sealed class ServiceChannels(IOptions<ServiceEndpointOptions> options) : 
 {
     private readonly ConcurrentDictionary<Uri, GrpcChannel> _channels = new();
 
-    /// <summary>The channel to <paramref name="service"/>.</summary>
-    public GrpcChannel For(string service)
+    /// <summary>How to call <paramref name="service"/>: its channel, with the Dapr app-id on every call when one is configured.</summary>
+    public CallInvoker For(string service)
     {
         var address = options.Value.Addresses.TryGetValue(service, out var configured)
             ? configured
             : options.Value.LocalAddress?.Invoke() ?? throw new InvalidOperationException($"No address is configured for service {service}.");
-        return _channels.GetOrAdd(address, a => GrpcChannel.ForAddress(a));
+        var invoker = _channels.GetOrAdd(address, a => GrpcChannel.ForAddress(a)).CreateCallInvoker();
+        return options.Value.AppIds.TryGetValue(service, out var appId)
+            ? invoker.Intercept(headers =>
+            {
+                // A copy: the caller's headers are often shared by several calls to different services.
+                var withAppId = new Metadata();
+                foreach (var entry in headers ?? [])
+                {
+                    if (!string.Equals(entry.Key, "dapr-app-id", StringComparison.OrdinalIgnoreCase))
+                    {
+                        withAppId.Add(entry);
+                    }
+                }
+
+                withAppId.Add("dapr-app-id", appId);
+                return withAppId;
+            })
+            : invoker;
     }
 
     /// <summary>

@@ -1,0 +1,55 @@
+using System.Collections.Concurrent;
+using DirectConnect.Contracts.V1;
+using Grpc.AspNetCore.Server;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DirectConnect.IntegrationTests;
+
+/// <summary>With app-ids configured, a module's calls to another carry <c>dapr-app-id</c>, which a Dapr sidecar's gRPC proxy routes by.</summary>
+public sealed class DaprAppIdTests(DaprAppIdTests.WithAppIds system) : IClassFixture<DaprAppIdTests.WithAppIds>
+{
+    /// <summary>The embedded system with app-ids for the two services VirtualInterfaces calls, recording the header each call arrives with.</summary>
+    public sealed class WithAppIds : EmbeddedSystem
+    {
+        public ConcurrentQueue<(string Method, string? AppId)> Calls { get; } = new();
+
+        protected override IEnumerable<string> ExtraArguments =>
+        [
+            "--DirectConnect:Services:AppIds:PhysicalConnections=physical-connections",
+            "--DirectConnect:Services:AppIds:BorderGateways=border-gateways",
+        ];
+
+        protected override void Configure(WebApplicationBuilder builder)
+        {
+            builder.Services.AddSingleton(Calls);
+            builder.Services.Configure<GrpcServiceOptions>(options => options.Interceptors.Add<Recorder>());
+        }
+    }
+
+    private sealed class Recorder(ConcurrentQueue<(string, string?)> calls) : Interceptor
+    {
+        public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+        {
+            calls.Enqueue((context.Method, context.RequestHeaders.GetValue("dapr-app-id")));
+            return continuation(request, context);
+        }
+    }
+
+    [Fact]
+    public async Task CallsBetweenModulesNameTheTargetAppAndCallsFromClientsDoNot()
+    {
+        var seed = new Seed(system.Channel, system.As);
+        await system.AddDeviceAsync(system.DefaultLocationId, ports: 1);
+        var line = await seed.Lines.AvailableAsync("appids", system.DefaultLocationId);
+        var gateway = await seed.AvailableGatewayAsync("appids");
+        await seed.CreateInterfaceAsync("appids", Seed.Interface(line, gateway, vlan: 100));
+
+        var calls = system.Calls.ToArray();
+        Assert.Contains(calls, c => c.Method == "/directconnect.v1.PhysicalConnectionService/ReservePhysicalConnection" && c.AppId == "physical-connections");
+        Assert.Contains(calls, c => c.Method == "/directconnect.v1.BorderGatewayService/ReserveBorderGateway" && c.AppId == "border-gateways");
+        Assert.All(calls.Where(c => c.Method.EndsWith("/CreateVirtualInterface", StringComparison.Ordinal)), c => Assert.Null(c.AppId));
+    }
+}
