@@ -14,7 +14,7 @@ namespace DirectConnect.Gateway.Hosting;
 /// HTTP/2 — gRPC calls by service path, REST calls by the method's HTTP rule (the module's process
 /// transcodes them itself). Headers travel as they are: the bearer token (the module authenticates
 /// and authorizes it again), <c>grpc-timeout</c> (the deadline) and <c>traceparent</c>; the request id
-/// is in the body. The routes come from the contracts, so a new method is forwarded without a line here.
+/// is in the body; with <c>DirectConnect:Services:AppIds:&lt;Module&gt;</c> set, <c>dapr-app-id</c> too. The routes come from the contracts, so a new method is forwarded without a line here.
 /// </summary>
 public static class ModuleForwarding
 {
@@ -37,6 +37,7 @@ public static class ModuleForwarding
     {
         ArgumentNullException.ThrowIfNull(builder);
         var addresses = builder.Configuration.GetSection($"{ServiceEndpointOptions.Section}:Addresses");
+        var appIds = builder.Configuration.GetSection($"{ServiceEndpointOptions.Section}:AppIds");
         var remote = ModuleOfService.Values.Distinct(StringComparer.Ordinal)
             .Where(m => !hostedModules.Contains(m, StringComparer.OrdinalIgnoreCase) && !string.IsNullOrWhiteSpace(addresses[m]))
             .ToDictionary(m => m, m => addresses[m]!, StringComparer.Ordinal);
@@ -44,6 +45,12 @@ public static class ModuleForwarding
         {
             return;
         }
+
+        // Through a Dapr sidecar (the address is then the sidecar's), each call names the target app.
+        IReadOnlyList<IReadOnlyDictionary<string, string>>? TransformsOf(string module) =>
+            string.IsNullOrWhiteSpace(appIds[module])
+                ? null
+                : [new Dictionary<string, string>(StringComparer.Ordinal) { ["RequestHeader"] = "dapr-app-id", ["Set"] = appIds[module]! }];
 
         var routes = new List<RouteConfig>();
         foreach (var service in Platform.Tenancy.MethodAccessCatalog.ContractServices().Where(s => remote.ContainsKey(ModuleOfService[s.FullName])))
@@ -54,8 +61,9 @@ public static class ModuleForwarding
                 RouteId = $"grpc:{service.FullName}",
                 ClusterId = cluster,
                 Match = new RouteMatch { Path = $"/{service.FullName}/{{**method}}" },
+                Transforms = TransformsOf(cluster),
             });
-            routes.AddRange(service.Methods.Select(method => RestRoute(method, cluster)));
+            routes.AddRange(service.Methods.Select(method => RestRoute(method, cluster) with { Transforms = TransformsOf(cluster) }));
         }
 
         var clusters = remote.Select(m => new ClusterConfig

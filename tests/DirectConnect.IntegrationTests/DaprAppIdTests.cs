@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using DirectConnect.Contracts.V1;
+using DirectConnect.Gateway.Hosting;
 using Grpc.AspNetCore.Server;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
@@ -51,5 +52,37 @@ public sealed class DaprAppIdTests(DaprAppIdTests.WithAppIds system) : IClassFix
         Assert.Contains(calls, c => c.Method == "/directconnect.v1.PhysicalConnectionService/ReservePhysicalConnection" && c.AppId == "physical-connections");
         Assert.Contains(calls, c => c.Method == "/directconnect.v1.BorderGatewayService/ReserveBorderGateway" && c.AppId == "border-gateways");
         Assert.All(calls.Where(c => c.Method.EndsWith("/CreateVirtualInterface", StringComparison.Ordinal)), c => Assert.Null(c.AppId));
+    }
+
+    [Fact]
+    public async Task TheEdgeForwardsToTheModulesAppThroughTheSidecarAddress()
+    {
+        // An edge hosting no service module, whose "sidecar" is the embedded system: every forwarded call names its app.
+        var edge = GatewayApp.Build(
+        [
+            $"--data-dir={system.DataDirectory}", "--grpc-port=0", "--rest-port=0", "--modules=Watch", "--Logging:LogLevel:Default=Warning",
+            $"--DirectConnect:Services:Addresses:PhysicalConnections={system.GrpcAddress}",
+            "--DirectConnect:Services:AppIds:PhysicalConnections=physical-connections",
+        ]);
+        await edge.StartAsync();
+        try
+        {
+            var endpoints = edge.Services.GetRequiredService<GatewayEndpoints>();
+            using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(endpoints.GrpcAddress);
+            await new PhysicalConnectionService.PhysicalConnectionServiceClient(channel)
+                .ListPhysicalConnectionsAsync(new ListPhysicalConnectionsRequest { Region = Seed.Region }, system.As("edge", "customer"));
+            using var rest = system.Rest("edge", "customer");
+            rest.BaseAddress = endpoints.RestAddress;
+            Assert.Equal(System.Net.HttpStatusCode.OK, (await rest.GetAsync($"/v1/regions/{Seed.Region}/physicalConnections")).StatusCode);
+
+            var forwarded = system.Calls.Where(c => c.Method == "/directconnect.v1.PhysicalConnectionService/ListPhysicalConnections").ToArray();
+            Assert.Equal(2, forwarded.Length); // the gRPC call and the REST one, both forwarded
+            Assert.All(forwarded, c => Assert.Equal("physical-connections", c.AppId));
+        }
+        finally
+        {
+            await edge.StopAsync();
+            await edge.DisposeAsync();
+        }
     }
 }
