@@ -99,6 +99,17 @@ public sealed class DaprAdapter : CoordinationAdapter
 
     public override async Task<CoordinationHost> StartHostAsync(Action<IServiceCollection> configure)
     {
+        var (app, address) = await StartAppAsync(configure);
+        await Sidecar.ConnectAppAsync(address);
+        return new CoordinationHost(app);
+    }
+
+    /// <summary>The sidecar, for tests of what only the Dapr adapter does.</summary>
+    public DaprTestSidecar TestSidecar => Sidecar;
+
+    /// <summary>Starts an app with the Dapr adapter and its AppCallback on 127.0.0.1:0, not yet connected to the sidecar.</summary>
+    public async Task<(WebApplication App, string Address)> StartAppAsync(Action<IServiceCollection> configure)
+    {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
@@ -112,9 +123,7 @@ public sealed class DaprAdapter : CoordinationAdapter
         app.MapDaprAppCallback();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await app.StartAsync(timeout.Token);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        await Sidecar.ConnectAppAsync(address);
-        return new CoordinationHost(app);
+        return (app, app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
     }
 
     public override string? StoredETag(string key) => Sidecar.StoredETag(key);
