@@ -3,6 +3,7 @@ using DirectConnect.Platform.Coordination;
 using DirectConnect.Platform.Tests.Infrastructure;
 using DirectConnect.Platform.Tests.Infrastructure.Dapr;
 using Google.Protobuf;
+using Grpc.Core;
 using Grpc.Net.Client;
 using static Dapr.AppCallback.Autogen.Grpc.v1.TopicEventResponse.Types;
 using static DirectConnect.Platform.Tests.Infrastructure.Coordination;
@@ -61,6 +62,27 @@ public sealed class AppCallbackAnswersEveryDeliveryWithAStatus() : ConformanceTe
         Assert.Equal("fine", delivered.Text());
         Assert.Equal(EventType, delivered.Type);
         Assert.Equal("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", delivered.TraceParent);
+    }
+
+    [Fact]
+    public async Task WithAnAppApiTokenOnlyCallsCarryingItAreServed()
+    {
+        var log = new DeliveryLog<FirstSubscription>();
+        var (app, address) = await Dapr.StartAppAsync(s => s.AddRecordingSubscription("billing", log), appApiToken: "sidecar-secret");
+        await using var _ = app;
+        using var channel = GrpcChannel.ForAddress(address);
+
+        foreach (var token in new string?[] { null, "guessed" })
+        {
+            var stranger = new AppCallbackClient(channel.CreateCallInvoker(), token);
+            var refused = await Assert.ThrowsAsync<RpcException>(() => stranger.OnTopicEventAsync(Delivery("forged")));
+            Assert.Equal(StatusCode.PermissionDenied, refused.StatusCode);
+            Assert.Equal(StatusCode.PermissionDenied, (await Assert.ThrowsAsync<RpcException>(() => stranger.ListTopicSubscriptionsAsync())).StatusCode);
+        }
+
+        var sidecar = new AppCallbackClient(channel.CreateCallInvoker(), "sidecar-secret");
+        Assert.Equal(TopicEventResponseStatus.Success, (await sidecar.OnTopicEventAsync(Delivery("genuine"))).Status);
+        Assert.Equal(["genuine"], log.Ids);
     }
 
     private static TopicEventRequest Untyped()

@@ -108,7 +108,7 @@ public sealed class DaprAdapter : CoordinationAdapter
     public DaprTestSidecar TestSidecar => Sidecar;
 
     /// <summary>Starts an app with the Dapr adapter and its AppCallback on 127.0.0.1:0, not yet connected to the sidecar.</summary>
-    public async Task<(WebApplication App, string Address)> StartAppAsync(Action<IServiceCollection> configure)
+    public async Task<(WebApplication App, string Address)> StartAppAsync(Action<IServiceCollection> configure, string? appApiToken = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -117,6 +117,7 @@ public sealed class DaprAdapter : CoordinationAdapter
         {
             Configure(o);
             o.RelayInterval = TimeSpan.FromMilliseconds(50);
+            o.AppApiToken = appApiToken;
         });
         configure(builder.Services);
         var app = builder.Build();

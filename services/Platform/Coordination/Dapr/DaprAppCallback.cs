@@ -30,6 +30,7 @@ public sealed partial class DaprAppCallback(
     /// <inheritdoc />
     public override Task<ListTopicSubscriptionsResponse> ListTopicSubscriptions(Empty request, ServerCallContext context)
     {
+        RequireSidecar(context);
         var response = new ListTopicSubscriptionsResponse();
         response.Subscriptions.AddRange(subscriptions
             .Select(s => s.Topic)
@@ -42,7 +43,7 @@ public sealed partial class DaprAppCallback(
     public override async Task<TopicEventResponse> OnTopicEvent(TopicEventRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
-        ArgumentNullException.ThrowIfNull(context);
+        RequireSidecar(context);
         var handlers = subscriptions.Where(s => s.Topic == request.Topic).ToArray();
         if (handlers.Length == 0 || request.PubsubName != _options.PubSubName)
         {
@@ -125,6 +126,19 @@ public sealed partial class DaprAppCallback(
             ? value
             : null;
         return new CloudEvent(request.Id, request.Source, request.Type, request.Topic, time, request.Data.Memory, traceParent);
+    }
+
+    // Only the sidecar may deliver events: with an app API token set, a call without it is refused.
+    private void RequireSidecar(ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (_options.AppApiToken is { Length: > 0 } token
+            && !System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
+                System.Text.Encoding.UTF8.GetBytes(context.RequestHeaders.GetValue("dapr-api-token") ?? ""),
+                System.Text.Encoding.UTF8.GetBytes(token)))
+        {
+            throw new RpcException(new Status(StatusCode.PermissionDenied, "AppCallback calls must carry the sidecar's dapr-api-token."));
+        }
     }
 
     private static TopicEventResponse Answer(TopicEventResponseStatus status) => new() { Status = status };

@@ -25,10 +25,11 @@ public static class DaprCoordinationExtensions
         return services;
     }
 
-    /// <summary>Maps Dapr's <c>AppCallback</c> gRPC service, through which the sidecar delivers events.</summary>
-    public static IEndpointRouteBuilder MapDaprAppCallback(this IEndpointRouteBuilder endpoints)
-    {
+    /// <summary>
+    /// Maps Dapr's <c>AppCallback</c> gRPC service, through which the sidecar delivers events. The
+    /// sidecar carries no user token: a host with a fallback authorization policy allows it
+    /// anonymously and relies on <see cref="DaprCoordinationOptions.AppApiToken"/>.
+    /// </summary>
+    public static GrpcServiceEndpointConventionBuilder MapDaprAppCallback(this IEndpointRouteBuilder endpoints) =>
         endpoints.MapGrpcService<DaprAppCallback>();
-        return endpoints;
-    }
 }

@@ -24,6 +24,13 @@ public sealed class DaprCoordinationOptions
     /// <summary>How often the relay looks for outbox entries left by other processes (or by a crash).</summary>
     public TimeSpan RelayInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// The token the sidecar must present (header <c>dapr-api-token</c>) on AppCallback calls; null:
+    /// <c>APP_API_TOKEN</c>, which Dapr also reads. When neither is set, calls are not checked, so
+    /// keep the app port private to the pod.
+    /// </summary>
+    public string? AppApiToken { get; set; } = Environment.GetEnvironmentVariable("APP_API_TOKEN");
+
     internal string ResolveEndpoint() =>
         GrpcEndpoint
         ?? Environment.GetEnvironmentVariable("DAPR_GRPC_ENDPOINT")
