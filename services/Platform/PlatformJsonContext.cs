@@ -8,4 +8,5 @@ namespace DirectConnect.Platform;
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(RequestLedgerEntry))]
 [JsonSerializable(typeof(IdIndex))]
+[JsonSerializable(typeof(Coordination.Dapr.OutboxEntry))]
 internal sealed partial class PlatformJsonContext : JsonSerializerContext;

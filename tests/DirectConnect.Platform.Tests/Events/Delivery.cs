@@ -4,15 +4,13 @@ using static DirectConnect.Platform.Tests.Infrastructure.Coordination;
 
 namespace DirectConnect.Platform.Tests.Events;
 
-public sealed class DispatcherDeliversEveryEventInPublicationOrder : IDisposable
+public abstract class DispatcherDeliversEveryEventInPublicationOrder(CoordinationAdapter adapter) : ConformanceTest(adapter)
 {
-    private readonly TempDatabase _database = new();
-
     [Fact]
     public async Task EachEventArrivesOnceWithItsAttributes()
     {
         var log = new DeliveryLog<FirstSubscription>();
-        await using var host = await CoordinationHost.StartAsync(_database.Path, s => s.AddRecordingSubscription("ordered", log));
+        await using var host = await Adapter.StartHostAsync(s => s.AddRecordingSubscription("ordered", log));
         var published = new List<string>();
 
         // single-event and multi-event transactions, with and without state, more than one dispatcher batch
@@ -38,14 +36,10 @@ public sealed class DispatcherDeliversEveryEventInPublicationOrder : IDisposable
         Assert.Equal(Source, sample.Source);
         Assert.Null(sample.TraceParent);
     }
-
-    public void Dispose() => _database.Dispose();
 }
 
-public sealed class EventRetriedByItsHandlerIsRedeliveredBeforeAnyLaterEvent : IDisposable
+public abstract class EventRetriedByItsHandlerIsRedeliveredBeforeAnyLaterEvent(CoordinationAdapter adapter) : ConformanceTest(adapter)
 {
-    private readonly TempDatabase _database = new();
-
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
@@ -60,7 +54,7 @@ public sealed class EventRetriedByItsHandlerIsRedeliveredBeforeAnyLaterEvent : I
                 _ => EventHandling.Success,
             },
         };
-        await using var host = await CoordinationHost.StartAsync(_database.Path, s => s.AddRecordingSubscription("retrying", log));
+        await using var host = await Adapter.StartHostAsync(s => s.AddRecordingSubscription("retrying", log));
         string[] published = ["e0", "e1", "e2", "e3", "e4", "e5"];
         foreach (var id in published)
         {
@@ -76,14 +70,10 @@ public sealed class EventRetriedByItsHandlerIsRedeliveredBeforeAnyLaterEvent : I
         Assert.Equal(published, ids.Distinct());
         Assert.All(published.Where(id => id != "e2"), id => Assert.Equal(1, log.Attempts(id)));
     }
-
-    public void Dispose() => _database.Dispose();
 }
 
-public sealed class EventDroppedByItsHandlerIsDeadLetteredAndDeliveryMovesOn : IDisposable
+public abstract class EventDroppedByItsHandlerIsDeadLetteredAndDeliveryMovesOn(CoordinationAdapter adapter) : ConformanceTest(adapter)
 {
-    private readonly TempDatabase _database = new();
-
     [Fact]
     public async Task TheDroppedEventIsRecordedAndNotRedelivered()
     {
@@ -91,7 +81,7 @@ public sealed class EventDroppedByItsHandlerIsDeadLetteredAndDeliveryMovesOn : I
         {
             Outcome = (e, _) => e.Id == "poison" ? EventHandling.Drop : EventHandling.Success,
         };
-        await using var host = await CoordinationHost.StartAsync(_database.Path, s => s.AddRecordingSubscription("dropping", log));
+        await using var host = await Adapter.StartHostAsync(s => s.AddRecordingSubscription("dropping", log));
         string[] published = ["e0", "poison", "e2", "e3"];
         foreach (var id in published)
         {
@@ -102,26 +92,12 @@ public sealed class EventDroppedByItsHandlerIsDeadLetteredAndDeliveryMovesOn : I
         await host.StopAsync();
 
         Assert.Equal(published, log.Ids);
-        using var raw = _database.OpenRaw();
-        using var query = raw.CreateCommand();
-        query.CommandText = """
-            SELECT d.subscription, d.reason, e.id FROM dead_letters d JOIN events e ON e.seq = d.seq
-            """;
-        using var reader = query.ExecuteReader();
-        Assert.True(reader.Read(), "no dead letter was recorded");
-        Assert.Equal("dropping", reader.GetString(0));
-        Assert.Contains("poison", reader.GetString(1), StringComparison.Ordinal);
-        Assert.Equal("poison", reader.GetString(2));
-        Assert.False(reader.Read(), "more than one dead letter was recorded");
+        Assert.Equal(["poison"], Adapter.DroppedEventIds("dropping"));
     }
-
-    public void Dispose() => _database.Dispose();
 }
 
-public sealed class EverySubscriptionOfATopicGetsItsOwnFullCopy : IDisposable
+public abstract class EverySubscriptionOfATopicGetsItsOwnFullCopy(CoordinationAdapter adapter) : ConformanceTest(adapter)
 {
-    private readonly TempDatabase _database = new();
-
     [Fact]
     public async Task TwoSubscriptionsEachSeeEveryEventInOrder()
     {
@@ -131,7 +107,7 @@ public sealed class EverySubscriptionOfATopicGetsItsOwnFullCopy : IDisposable
         {
             Outcome = (e, attempt) => attempt == 1 && e.Id.EndsWith('7') ? EventHandling.Retry : EventHandling.Success,
         };
-        await using var host = await CoordinationHost.StartAsync(_database.Path, s => s
+        await using var host = await Adapter.StartHostAsync(s => s
             .AddRecordingSubscription("billing", first)
             .AddRecordingSubscription("routing", second));
         var published = Enumerable.Range(0, 30).Select(i => $"e{i:D2}").ToArray();
@@ -147,20 +123,16 @@ public sealed class EverySubscriptionOfATopicGetsItsOwnFullCopy : IDisposable
         Assert.Equal(published, second.Ids.Distinct());
         Assert.All(published, id => Assert.Equal(id.EndsWith('7') ? 2 : 1, second.Attempts(id)));
     }
-
-    public void Dispose() => _database.Dispose();
 }
 
-public sealed class SubscriptionReceivesNoEventsOfAnotherTopic : IDisposable
+public abstract class SubscriptionReceivesNoEventsOfAnotherTopic(CoordinationAdapter adapter) : ConformanceTest(adapter)
 {
-    private readonly TempDatabase _database = new();
-
     [Fact]
     public async Task OnlyItsOwnTopicIsDelivered()
     {
         var mine = new DeliveryLog<FirstSubscription>();
         var theirs = new DeliveryLog<SecondSubscription>();
-        await using var host = await CoordinationHost.StartAsync(_database.Path, s => s
+        await using var host = await Adapter.StartHostAsync(s => s
             .AddRecordingSubscription("mine", mine, topic: "physical-connections")
             .AddRecordingSubscription("theirs", theirs, topic: "routing"));
 
@@ -178,20 +150,16 @@ public sealed class SubscriptionReceivesNoEventsOfAnotherTopic : IDisposable
         Assert.All(mine.Deliveries, d => Assert.Equal("physical-connections", d.Topic));
         Assert.All(theirs.Deliveries, d => Assert.Equal("routing", d.Topic));
     }
-
-    public void Dispose() => _database.Dispose();
 }
 
-public sealed class DeliveredEventCarriesThePublishersTraceParent : IDisposable
+public abstract class DeliveredEventCarriesThePublishersTraceParent(CoordinationAdapter adapter) : ConformanceTest(adapter)
 {
-    private readonly TempDatabase _database = new();
-
     [Fact]
     public async Task TraceParentIsDeliveredUnchanged()
     {
         const string TraceParent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
         var log = new DeliveryLog<FirstSubscription>();
-        await using var host = await CoordinationHost.StartAsync(_database.Path, s => s.AddRecordingSubscription("traced", log));
+        await using var host = await Adapter.StartHostAsync(s => s.AddRecordingSubscription("traced", log));
 
         Assert.True(await host.Store.TryExecuteTransactionAsync(
             [new UpsertState("k", Bytes("v"), ETagCondition.Any)],
@@ -201,6 +169,28 @@ public sealed class DeliveredEventCarriesThePublishersTraceParent : IDisposable
         Assert.Equal(TraceParent, log.Deliveries.Single(d => d.Id == "traced").TraceParent);
         Assert.Null(log.Deliveries.Single(d => d.Id == "untraced").TraceParent);
     }
-
-    public void Dispose() => _database.Dispose();
 }
+
+public sealed class DispatcherDeliversEveryEventInPublicationOrderOnSqlite() : DispatcherDeliversEveryEventInPublicationOrder(new SqliteAdapter());
+
+public sealed class DispatcherDeliversEveryEventInPublicationOrderOnDapr() : DispatcherDeliversEveryEventInPublicationOrder(new DaprAdapter());
+
+public sealed class EventRetriedByItsHandlerIsRedeliveredBeforeAnyLaterEventOnSqlite() : EventRetriedByItsHandlerIsRedeliveredBeforeAnyLaterEvent(new SqliteAdapter());
+
+public sealed class EventRetriedByItsHandlerIsRedeliveredBeforeAnyLaterEventOnDapr() : EventRetriedByItsHandlerIsRedeliveredBeforeAnyLaterEvent(new DaprAdapter());
+
+public sealed class EventDroppedByItsHandlerIsDeadLetteredAndDeliveryMovesOnOnSqlite() : EventDroppedByItsHandlerIsDeadLetteredAndDeliveryMovesOn(new SqliteAdapter());
+
+public sealed class EventDroppedByItsHandlerIsDeadLetteredAndDeliveryMovesOnOnDapr() : EventDroppedByItsHandlerIsDeadLetteredAndDeliveryMovesOn(new DaprAdapter());
+
+public sealed class EverySubscriptionOfATopicGetsItsOwnFullCopyOnSqlite() : EverySubscriptionOfATopicGetsItsOwnFullCopy(new SqliteAdapter());
+
+public sealed class EverySubscriptionOfATopicGetsItsOwnFullCopyOnDapr() : EverySubscriptionOfATopicGetsItsOwnFullCopy(new DaprAdapter());
+
+public sealed class SubscriptionReceivesNoEventsOfAnotherTopicOnSqlite() : SubscriptionReceivesNoEventsOfAnotherTopic(new SqliteAdapter());
+
+public sealed class SubscriptionReceivesNoEventsOfAnotherTopicOnDapr() : SubscriptionReceivesNoEventsOfAnotherTopic(new DaprAdapter());
+
+public sealed class DeliveredEventCarriesThePublishersTraceParentOnSqlite() : DeliveredEventCarriesThePublishersTraceParent(new SqliteAdapter());
+
+public sealed class DeliveredEventCarriesThePublishersTraceParentOnDapr() : DeliveredEventCarriesThePublishersTraceParent(new DaprAdapter());

@@ -48,18 +48,19 @@ public static class Coordination
         store.TryExecuteTransactionAsync([], events);
 }
 
-/// <summary>A started generic host with the SQLite adapter and the subscriptions the test adds.</summary>
+/// <summary>A started host with an adapter and the subscriptions the test adds.</summary>
 public sealed class CoordinationHost : IAsyncDisposable
 {
     private readonly IHost _host;
     private bool _stopped;
 
-    private CoordinationHost(IHost host) => _host = host;
+    public CoordinationHost(IHost host) => _host = host;
 
     public IServiceProvider Services => _host.Services;
 
     public IStateStore Store => _host.Services.GetRequiredService<IStateStore>();
 
+    /// <summary>A generic host with the SQLite adapter on <paramref name="databasePath"/>.</summary>
     public static async Task<CoordinationHost> StartAsync(string databasePath, Action<IServiceCollection> configure)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());

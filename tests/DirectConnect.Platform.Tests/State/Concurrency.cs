@@ -6,16 +6,14 @@ using static DirectConnect.Platform.Tests.Infrastructure.Coordination;
 
 namespace DirectConnect.Platform.Tests.State;
 
-public sealed class ConcurrentIncrementsGuardedByETagsLoseNoUpdate : IDisposable
+public abstract class ConcurrentIncrementsGuardedByETagsLoseNoUpdate(CoordinationAdapter adapter) : ConformanceTest(adapter)
 {
-    private readonly TempDatabase _database = new();
-
     [Fact]
     public async Task ThirtyTwoWritersRetryingOnConflictsCountEveryIncrement()
     {
         const int Writers = 32;
         const int IncrementsEach = 5;
-        await using var services = StoreOnly(_database.Path);
+        await using var services = Adapter.StoreOnly();
         var store = services.Store();
         Assert.True(await store.TrySaveAsync("counter", Bytes("0"), ETagCondition.MustNotExist));
         var conflicts = 0;
@@ -48,21 +46,17 @@ public sealed class ConcurrentIncrementsGuardedByETagsLoseNoUpdate : IDisposable
         Assert.Equal(Writers * IncrementsEach, successes);
         Assert.Equal((Writers * IncrementsEach).ToString(CultureInfo.InvariantCulture), (await store.GetAsync("counter"))!.Text());
     }
-
-    public void Dispose() => _database.Dispose();
 }
 
-public sealed class TwoStoresOnOneFileRacingToInsertWinEachKeyExactlyOnce : IDisposable
+public abstract class TwoStoresOnOneBackendRacingToInsertWinEachKeyExactlyOnce(CoordinationAdapter adapter) : ConformanceTest(adapter)
 {
-    private readonly TempDatabase _database = new();
-
     [Fact]
     public async Task EveryKeyHasOneWinnerAndHoldsItsValue()
     {
         const int Keys = 100;
         const int TasksPerStore = 4;
-        await using var first = StoreOnly(_database.Path);
-        await using var second = StoreOnly(_database.Path);
+        await using var first = Adapter.StoreOnly();
+        await using var second = Adapter.StoreOnly();
         Assert.NotSame(first.Store(), second.Store());
         var wins = new ConcurrentDictionary<string, ConcurrentBag<string>>(StringComparer.Ordinal);
         using var start = new ManualResetEventSlim();
@@ -97,6 +91,12 @@ public sealed class TwoStoresOnOneFileRacingToInsertWinEachKeyExactlyOnce : IDis
             Assert.Equal(winner, stored[key].Text());
         }
     }
-
-    public void Dispose() => _database.Dispose();
 }
+
+public sealed class ConcurrentIncrementsGuardedByETagsLoseNoUpdateOnSqlite() : ConcurrentIncrementsGuardedByETagsLoseNoUpdate(new SqliteAdapter());
+
+public sealed class ConcurrentIncrementsGuardedByETagsLoseNoUpdateOnDapr() : ConcurrentIncrementsGuardedByETagsLoseNoUpdate(new DaprAdapter());
+
+public sealed class TwoStoresOnOneBackendRacingToInsertWinEachKeyExactlyOnceOnSqlite() : TwoStoresOnOneBackendRacingToInsertWinEachKeyExactlyOnce(new SqliteAdapter());
+
+public sealed class TwoStoresOnOneBackendRacingToInsertWinEachKeyExactlyOnceOnDapr() : TwoStoresOnOneBackendRacingToInsertWinEachKeyExactlyOnce(new DaprAdapter());

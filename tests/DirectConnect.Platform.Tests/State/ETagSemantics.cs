@@ -4,14 +4,12 @@ using static DirectConnect.Platform.Tests.Infrastructure.Coordination;
 
 namespace DirectConnect.Platform.Tests.State;
 
-public sealed class InsertWithMustNotExistSucceedsOnlyOnce : IDisposable
+public abstract class InsertWithMustNotExistSucceedsOnlyOnce(CoordinationAdapter adapter) : ConformanceTest(adapter)
 {
-    private readonly TempDatabase _database = new();
-
     [Fact]
     public async Task SecondInsertOfTheSameKeyFailsAndKeepsTheFirstValue()
     {
-        await using var services = StoreOnly(_database.Path);
+        await using var services = Adapter.StoreOnly();
         var store = services.Store();
 
         Assert.True(await store.TrySaveAsync("port/1", Bytes("first"), ETagCondition.MustNotExist));
@@ -23,18 +21,14 @@ public sealed class InsertWithMustNotExistSucceedsOnlyOnce : IDisposable
         Assert.Equal("port/1", item.Key);
         Assert.False(string.IsNullOrEmpty(item.ETag));
     }
-
-    public void Dispose() => _database.Dispose();
 }
 
-public sealed class SaveWithTheReadETagMakesThatETagStale : IDisposable
+public abstract class SaveWithTheReadETagMakesThatETagStale(CoordinationAdapter adapter) : ConformanceTest(adapter)
 {
-    private readonly TempDatabase _database = new();
-
     [Fact]
     public async Task OldETagIsRejectedOnceTheKeyWasWrittenWithIt()
     {
-        await using var services = StoreOnly(_database.Path);
+        await using var services = Adapter.StoreOnly();
         var store = services.Store();
         Assert.True(await store.TrySaveAsync("doc", Bytes("v1"), ETagCondition.MustNotExist));
         var read = await store.GetAsync("doc");
@@ -56,7 +50,7 @@ public sealed class SaveWithTheReadETagMakesThatETagStale : IDisposable
     [Fact]
     public async Task ETagConditionOnAnAbsentKeyFails()
     {
-        await using var services = StoreOnly(_database.Path);
+        await using var services = Adapter.StoreOnly();
         var store = services.Store();
         Assert.True(await store.TrySaveAsync("other", Bytes("x"), ETagCondition.MustNotExist));
         var etagOfAnotherKey = (await store.GetAsync("other"))!.ETag;
@@ -68,7 +62,7 @@ public sealed class SaveWithTheReadETagMakesThatETagStale : IDisposable
     [Fact]
     public async Task ConditionForWhatWasReadRequiresAbsenceWhenNothingWasRead()
     {
-        await using var services = StoreOnly(_database.Path);
+        await using var services = Adapter.StoreOnly();
         var store = services.Store();
         var nothing = await store.GetAsync("k");
         Assert.Null(nothing);
@@ -80,18 +74,14 @@ public sealed class SaveWithTheReadETagMakesThatETagStale : IDisposable
         Assert.False(await store.TrySaveAsync("k", Bytes("4"), ETagCondition.For(read)));
         Assert.Equal("3", (await store.GetAsync("k"))!.Text());
     }
-
-    public void Dispose() => _database.Dispose();
 }
 
-public sealed class SaveWithAnyOverwritesWhateverIsThere : IDisposable
+public abstract class SaveWithAnyOverwritesWhateverIsThere(CoordinationAdapter adapter) : ConformanceTest(adapter)
 {
-    private readonly TempDatabase _database = new();
-
     [Fact]
     public async Task AnyCreatesAnAbsentKeyAndReplacesAPresentOne()
     {
-        await using var services = StoreOnly(_database.Path);
+        await using var services = Adapter.StoreOnly();
         var store = services.Store();
 
         Assert.True(await store.TrySaveAsync("cfg", Bytes("a"), ETagCondition.Any));
@@ -105,18 +95,14 @@ public sealed class SaveWithAnyOverwritesWhateverIsThere : IDisposable
         Assert.Equal("b", second.Text());
         Assert.NotEqual(first.ETag, second.ETag);
     }
-
-    public void Dispose() => _database.Dispose();
 }
 
-public sealed class KeyDeletedAndCreatedAgainRejectsAnETagReadBeforeTheDelete : IDisposable
+public abstract class KeyDeletedAndCreatedAgainRejectsAnETagReadBeforeTheDelete(CoordinationAdapter adapter) : ConformanceTest(adapter)
 {
-    private readonly TempDatabase _database = new();
-
     [Fact]
     public async Task ETagFromBeforeTheDeleteIsStaleEvenForTheSameValue()
     {
-        await using var services = StoreOnly(_database.Path);
+        await using var services = Adapter.StoreOnly();
         var store = services.Store();
         Assert.True(await store.TrySaveAsync("vif/7", Bytes("same"), ETagCondition.MustNotExist));
         var beforeDelete = (await store.GetAsync("vif/7"))!;
@@ -133,18 +119,14 @@ public sealed class KeyDeletedAndCreatedAgainRejectsAnETagReadBeforeTheDelete : 
         Assert.Equal("same", final.Text());
         Assert.Equal(recreated.ETag, final.ETag);
     }
-
-    public void Dispose() => _database.Dispose();
 }
 
-public sealed class DeleteWithAStaleETagFailsAndLeavesTheValue : IDisposable
+public abstract class DeleteWithAStaleETagFailsAndLeavesTheValue(CoordinationAdapter adapter) : ConformanceTest(adapter)
 {
-    private readonly TempDatabase _database = new();
-
     [Fact]
     public async Task OnlyTheCurrentETagDeletes()
     {
-        await using var services = StoreOnly(_database.Path);
+        await using var services = Adapter.StoreOnly();
         var store = services.Store();
         Assert.True(await store.TrySaveAsync("conn/1", Bytes("v1"), ETagCondition.MustNotExist));
         var stale = (await store.GetAsync("conn/1"))!;
@@ -164,7 +146,7 @@ public sealed class DeleteWithAStaleETagFailsAndLeavesTheValue : IDisposable
     [Fact]
     public async Task DeletingAnAbsentKeyWithAnySucceedsAndWithAnETagFails()
     {
-        await using var services = StoreOnly(_database.Path);
+        await using var services = Adapter.StoreOnly();
         var store = services.Store();
         Assert.True(await store.TrySaveAsync("present", Bytes("p"), ETagCondition.MustNotExist));
         var etag = (await store.GetAsync("present"))!.ETag;
@@ -173,6 +155,24 @@ public sealed class DeleteWithAStaleETagFailsAndLeavesTheValue : IDisposable
         Assert.False(await store.TryDeleteAsync("absent", ETagCondition.Matches(etag)));
         Assert.NotNull(await store.GetAsync("present"));
     }
-
-    public void Dispose() => _database.Dispose();
 }
+
+public sealed class InsertWithMustNotExistSucceedsOnlyOnceOnSqlite() : InsertWithMustNotExistSucceedsOnlyOnce(new SqliteAdapter());
+
+public sealed class InsertWithMustNotExistSucceedsOnlyOnceOnDapr() : InsertWithMustNotExistSucceedsOnlyOnce(new DaprAdapter());
+
+public sealed class SaveWithTheReadETagMakesThatETagStaleOnSqlite() : SaveWithTheReadETagMakesThatETagStale(new SqliteAdapter());
+
+public sealed class SaveWithTheReadETagMakesThatETagStaleOnDapr() : SaveWithTheReadETagMakesThatETagStale(new DaprAdapter());
+
+public sealed class SaveWithAnyOverwritesWhateverIsThereOnSqlite() : SaveWithAnyOverwritesWhateverIsThere(new SqliteAdapter());
+
+public sealed class SaveWithAnyOverwritesWhateverIsThereOnDapr() : SaveWithAnyOverwritesWhateverIsThere(new DaprAdapter());
+
+public sealed class KeyDeletedAndCreatedAgainRejectsAnETagReadBeforeTheDeleteOnSqlite() : KeyDeletedAndCreatedAgainRejectsAnETagReadBeforeTheDelete(new SqliteAdapter());
+
+public sealed class KeyDeletedAndCreatedAgainRejectsAnETagReadBeforeTheDeleteOnDapr() : KeyDeletedAndCreatedAgainRejectsAnETagReadBeforeTheDelete(new DaprAdapter());
+
+public sealed class DeleteWithAStaleETagFailsAndLeavesTheValueOnSqlite() : DeleteWithAStaleETagFailsAndLeavesTheValue(new SqliteAdapter());
+
+public sealed class DeleteWithAStaleETagFailsAndLeavesTheValueOnDapr() : DeleteWithAStaleETagFailsAndLeavesTheValue(new DaprAdapter());

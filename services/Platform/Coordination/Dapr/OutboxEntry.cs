@@ -1,0 +1,4 @@
+namespace DirectConnect.Platform.Coordination.Dapr;
+
+/// <summary>One event waiting in the Dapr outbox: written in the state transaction, published by the relay.</summary>
+public sealed record OutboxEntry(string Id, string Topic, string Type, string Source, DateTimeOffset Time, string? TraceParent, byte[] Data);

@@ -1,0 +1,93 @@
+using Dapr.Client.Autogen.Grpc.v1;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+
+namespace DirectConnect.Platform.Tests.Infrastructure.Dapr;
+
+/// <summary>
+/// The part of Dapr's runtime gRPC service (<c>dapr.proto.runtime.v1.Dapr</c>) that the adapter
+/// calls, served from <see cref="DaprTestSidecar"/>. Dapr.Protos ships the runtime service only as
+/// a client, so the method definitions are declared here over its message types; the handlers are
+/// public virtual and named after the gRPC methods, as Grpc.AspNetCore's binder requires.
+/// </summary>
+[BindServiceMethod(typeof(DaprRuntimeService), nameof(BindService))]
+public class DaprRuntimeService(DaprTestSidecar sidecar)
+{
+    private const string ServiceName = "dapr.proto.runtime.v1.Dapr";
+
+    public static void BindService(ServiceBinderBase binder, DaprRuntimeService? service)
+    {
+        ArgumentNullException.ThrowIfNull(binder);
+        binder.AddMethod(Unary<GetStateRequest, GetStateResponse>(nameof(GetState)), service is null ? null : service.GetState);
+        binder.AddMethod(Unary<GetBulkStateRequest, GetBulkStateResponse>(nameof(GetBulkState)), service is null ? null : service.GetBulkState);
+        binder.AddMethod(Unary<SaveStateRequest, Empty>(nameof(SaveState)), service is null ? null : service.SaveState);
+        binder.AddMethod(Unary<DeleteStateRequest, Empty>(nameof(DeleteState)), service is null ? null : service.DeleteState);
+        binder.AddMethod(Unary<ExecuteStateTransactionRequest, Empty>(nameof(ExecuteStateTransaction)), service is null ? null : service.ExecuteStateTransaction);
+        binder.AddMethod(Unary<PublishEventRequest, Empty>(nameof(PublishEvent)), service is null ? null : service.PublishEvent);
+    }
+
+    public virtual Task<GetStateResponse> GetState(GetStateRequest request, ServerCallContext context)
+    {
+        var response = new GetStateResponse();
+        if (sidecar.Read(request.StoreName, request.Key) is { } entry)
+        {
+            response.Data = ByteString.CopyFrom(entry.Value);
+            response.Etag = entry.ETag;
+        }
+
+        return Task.FromResult(response);
+    }
+
+    public virtual Task<GetBulkStateResponse> GetBulkState(GetBulkStateRequest request, ServerCallContext context)
+    {
+        var response = new GetBulkStateResponse();
+        foreach (var key in request.Keys)
+        {
+            // Like Dapr: an item for every key asked for, with no data and no ETag when it is absent.
+            var item = new BulkStateItem { Key = key };
+            if (sidecar.Read(request.StoreName, key) is { } entry)
+            {
+                item.Data = ByteString.CopyFrom(entry.Value);
+                item.Etag = entry.ETag;
+            }
+
+            response.Items.Add(item);
+        }
+
+        return Task.FromResult(response);
+    }
+
+    public virtual Task<Empty> SaveState(SaveStateRequest request, ServerCallContext context)
+    {
+        sidecar.Apply(request.StoreName, request.States.Select(s => new TransactionalStateOperation { OperationType = "upsert", Request = s }));
+        return Task.FromResult(new Empty());
+    }
+
+    public virtual Task<Empty> DeleteState(DeleteStateRequest request, ServerCallContext context)
+    {
+        var item = new StateItem { Key = request.Key, Etag = request.Etag, Options = request.Options };
+        item.Metadata.Add(request.Metadata);
+        sidecar.Apply(request.StoreName, [new TransactionalStateOperation { OperationType = "delete", Request = item }]);
+        return Task.FromResult(new Empty());
+    }
+
+    public virtual Task<Empty> ExecuteStateTransaction(ExecuteStateTransactionRequest request, ServerCallContext context)
+    {
+        sidecar.Apply(request.StoreName, request.Operations);
+        return Task.FromResult(new Empty());
+    }
+
+    public virtual Task<Empty> PublishEvent(PublishEventRequest request, ServerCallContext context)
+    {
+        sidecar.Publish(request);
+        return Task.FromResult(new Empty());
+    }
+
+    private static Method<TRequest, TResponse> Unary<TRequest, TResponse>(string name)
+        where TRequest : class, IMessage<TRequest>, new()
+        where TResponse : class, IMessage<TResponse>, new() =>
+        new(MethodType.Unary, ServiceName, name,
+            Marshallers.Create(m => m.ToByteArray(), bytes => new MessageParser<TRequest>(() => new TRequest()).ParseFrom(bytes)),
+            Marshallers.Create(m => m.ToByteArray(), bytes => new MessageParser<TResponse>(() => new TResponse()).ParseFrom(bytes)));
+}
