@@ -3,6 +3,7 @@ using DirectConnect.BorderGateways;
 using DirectConnect.Gateway.Security;
 using DirectConnect.Gateway.Watch;
 using DirectConnect.Platform.Coordination;
+using DirectConnect.Platform.Coordination.Dapr;
 using DirectConnect.Platform.Grpc;
 using DirectConnect.Platform.Hosting;
 using DirectConnect.PhysicalConnections;
@@ -133,11 +134,27 @@ public static partial class GatewayApp
             });
         });
         builder.Services.AddGatewayAuthentication(auth, gateway);
-        builder.Services.AddSqliteCoordination(options =>
+        // Coordination: the embedded SQLite file (default), or Dapr's state and pub/sub through the sidecar.
+        var useDapr = string.Equals(builder.Configuration["DirectConnect:Coordination:Adapter"], "Dapr", StringComparison.OrdinalIgnoreCase);
+        if (useDapr)
         {
-            builder.Configuration.GetSection("DirectConnect:Coordination").Bind(options);
-            options.DatabasePath = gateway.DatabasePath;
-        });
+            // Dapr calls the app's AppCallback without a user token: it must prove itself with the app API token.
+            if (string.IsNullOrEmpty(builder.Configuration["DirectConnect:Coordination:Dapr:AppApiToken"] ?? builder.Configuration["APP_API_TOKEN"]))
+            {
+                throw new InvalidOperationException(
+                    "DirectConnect:Coordination:Adapter=Dapr needs APP_API_TOKEN (or DirectConnect:Coordination:Dapr:AppApiToken): the token Dapr sends to the app's AppCallback.");
+            }
+
+            builder.Services.AddDaprCoordination(options => builder.Configuration.GetSection("DirectConnect:Coordination:Dapr").Bind(options));
+        }
+        else
+        {
+            builder.Services.AddSqliteCoordination(options =>
+            {
+                builder.Configuration.GetSection("DirectConnect:Coordination").Bind(options);
+                options.DatabasePath = gateway.DatabasePath;
+            });
+        }
 
         var modules = SelectModules(gateway.Modules);
         foreach (var module in modules)
@@ -165,6 +182,11 @@ public static partial class GatewayApp
         }
 
         app.MapModuleForwarding();
+        if (useDapr)
+        {
+            // Events arrive from the sidecar (app-protocol grpc), authenticated by the app API token, not a bearer token.
+            app.MapDaprAppCallback().AllowAnonymous();
+        }
 
         app.Lifetime.ApplicationStarted.Register(() => Announce(app, endpoints, gateway));
         return app;

@@ -77,3 +77,26 @@ public sealed class ModuleSelectionTests
         Assert.Equal(["Routing", "Watch"], GatewayApp.SelectModules(" Routing , Watch "));
     }
 }
+
+/// <summary>The coordination adapter switch: Dapr needs the app API token its AppCallback checks, and then maps that AppCallback.</summary>
+public sealed class CoordinationAdapterSwitchTests
+{
+    private static string[] Args(params string[] extra) =>
+        [$"--data-dir={Path.Combine(Path.GetTempPath(), "dc-adapter-" + Guid.NewGuid().ToString("N"))}", "--grpc-port=0", "--rest-port=0", "--DirectConnect:Coordination:Adapter=Dapr", .. extra];
+
+    [Fact]
+    public void DaprWithoutAnAppApiTokenDoesNotStart()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => GatewayApp.Build(Args()));
+        Assert.Contains("APP_API_TOKEN", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DaprWithATokenServesTheAppCallback()
+    {
+        await using var app = GatewayApp.Build(Args("--DirectConnect:Coordination:Dapr:AppApiToken=test-token", "--DirectConnect:Coordination:Dapr:GrpcEndpoint=http://127.0.0.1:1"));
+        Assert.Contains(((Microsoft.AspNetCore.Routing.IEndpointRouteBuilder)app).DataSources.SelectMany(d => d.Endpoints).OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>(),
+            e => e.RoutePattern.RawText?.Contains("dapr.proto.runtime.v1.AppCallback/OnTopicEvent", StringComparison.Ordinal) == true);
+        Assert.IsNotType<DirectConnect.Platform.Coordination.Sqlite.SqliteStateStore>(app.Services.GetRequiredService<DirectConnect.Platform.Coordination.IStateStore>());
+    }
+}
