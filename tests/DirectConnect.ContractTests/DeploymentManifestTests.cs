@@ -1,7 +1,9 @@
 using System.Diagnostics;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using DirectConnect.Gateway.Hosting;
 using DirectConnect.Platform.Hosting;
+using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace DirectConnect.ContractTests;
@@ -12,7 +14,8 @@ namespace DirectConnect.ContractTests;
 /// fails the test, never skips it) and checked for what the distributed topology needs — a
 /// Deployment with a Dapr sidecar for every app-id in <see cref="ServiceAppIds"/> and every
 /// service the code calls, the ports the binary listens on, gRPC probes, non-root pods,
-/// resources, Dapr components scoped to exactly the apps that use them, secrets by reference only.
+/// resources, Dapr components scoped to exactly the apps that use them, secrets by reference only;
+/// the Kubernetes objects also go through Kubernetes' OpenAPI schemas (npm kubernetes-models).
 /// Each test gathers every problem it finds and reports them together.
 /// </summary>
 public sealed partial class DeploymentManifestTests
@@ -51,7 +54,9 @@ public sealed partial class DeploymentManifestTests
         var problems = new List<string>();
         var deployments = DaprDeployments(objects);
         var calls = ServiceCalls();
-        var required = ServiceAppIds.ByService.Values.Concat(calls.Values.SelectMany(s => s).Select(ServiceAppIds.For)).ToHashSet(StringComparer.Ordinal);
+        var unknown = calls.Values.SelectMany(s => s).Where(s => !ServiceAppIds.ByService.ContainsKey(s)).Distinct().ToList();
+        problems.AddRange(unknown.Select(s => $"the code calls service {s}, which has no app-id in ServiceAppIds (and so no Deployment)"));
+        var required = ServiceAppIds.ByService.Values.Concat(calls.Values.SelectMany(s => s).Except(unknown).Select(ServiceAppIds.For)).ToHashSet(StringComparer.Ordinal);
         foreach (var appId in required)
         {
             var count = deployments.Count(d => d.AppId == appId);
@@ -114,7 +119,7 @@ public sealed partial class DeploymentManifestTests
             // the gateway (the public edge) forwards to every service module.
             var called = appId == ServiceAppIds.Gateway
                 ? ServiceAppIds.ByService.Keys.Where(s => s != nameof(ServiceAppIds.Gateway)).ToHashSet(StringComparer.Ordinal)
-                : calls.GetValueOrDefault(module, []);
+                : calls.GetValueOrDefault(module, []).Except(unknown).ToHashSet(StringComparer.Ordinal);
             foreach (var target in called)
             {
                 Expect(problems, $"Deployment {name} env DirectConnect__Services__Addresses__{target}", DaprProxy, env.GetValueOrDefault($"DirectConnect__Services__Addresses__{target}"));
@@ -455,6 +460,47 @@ public sealed partial class DeploymentManifestTests
 
         Assert.True(problems.Count == 0, $"{overlay}:\n  " + string.Join("\n  ", problems));
     }
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public async Task KubernetesObjectsMatchTheKubernetesSchemas(string overlay)
+    {
+        // kubernetes-models (pinned in package.json) validates against Kubernetes' OpenAPI schemas offline;
+        // Dapr's CRDs have no schema there, and the other tests check their fields.
+        var objects = Render(overlay);
+        var json = new JsonArray(objects.Select(o => ToJson(o)).ToArray());
+        var script = System.IO.Path.Combine(RepositoryRoot.Path, "tests", "DirectConnect.ContractTests", "validate-manifests.mjs");
+        Assert.True(Directory.Exists(System.IO.Path.Combine(RepositoryRoot.Path, "node_modules", "kubernetes-models")), "kubernetes-models is not installed: run `npm ci` in the repository root (.ci/run does).");
+        var start = new ProcessStartInfo("node", [script])
+        {
+            WorkingDirectory = RepositoryRoot.Path,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.StandardInput.WriteAsync(json.ToJsonString());
+        process.StandardInput.Close();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        var lines = (await output).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(process.ExitCode == 0, $"{overlay}: objects the Kubernetes schemas reject:\n  " + string.Join("\n  ", lines.Where(l => !l.StartsWith("valid ", StringComparison.Ordinal) && !l.StartsWith("skipped ", StringComparison.Ordinal))) + "\n" + await error);
+        Assert.Equal(objects.Count(o => Str(o, "apiVersion")?.EndsWith("dapr.io/v1alpha1", StringComparison.Ordinal) != true), lines.Count(l => l.StartsWith("valid ", StringComparison.Ordinal)));
+    }
+
+    /// <summary>A YAML node as JSON, with YAML's plain scalars typed (integers, booleans, null) as Kubernetes reads them.</summary>
+    private static JsonNode? ToJson(YamlNode node) => node switch
+    {
+        YamlMappingNode map => new JsonObject(map.Children.Select(c => KeyValuePair.Create(((YamlScalarNode)c.Key).Value!, ToJson(c.Value)))),
+        YamlSequenceNode sequence => new JsonArray(sequence.Children.Select(ToJson).ToArray()),
+        YamlScalarNode { Style: ScalarStyle.Plain, Value: "true" or "false" } b => JsonValue.Create(b.Value == "true"),
+        YamlScalarNode { Style: ScalarStyle.Plain, Value: "null" or "~" or "" } => null,
+        YamlScalarNode { Style: ScalarStyle.Plain } n when long.TryParse(n.Value, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var integer) => JsonValue.Create(integer),
+        YamlScalarNode scalar => JsonValue.Create(scalar.Value),
+        _ => throw new InvalidOperationException($"Unexpected YAML node {node.NodeType}"),
+    };
 
     [Fact]
     public void EveryProcessHasADockerfileThatMatchesItsDeployment()
