@@ -40,7 +40,7 @@ public static partial class GatewayApp
             ["BorderGateways"] = (b => b.AddBorderGateways(), a => a.MapBorderGateways()),
             ["VirtualInterfaces"] = (b => b.AddVirtualInterfaces(), a => a.MapVirtualInterfaces()),
             ["Routing"] = (b => b.AddRoutingModule(), a => a.MapRoutingModule()),
-            ["Watch"] = (b => b.AddWatch(), a => a.MapWatch()),
+            ["Gateway"] = (b => b.AddWatch(), a => a.MapWatch()), // the public edge's own part: the watch feed
         };
 
     /// <summary>The module names <c>--modules</c> accepts.</summary>

@@ -29,7 +29,7 @@ public static class ModuleForwarding
         [VpcService.Descriptor.FullName] = "Routing",
         [RouteService.Descriptor.FullName] = "Routing",
         [ReachabilityService.Descriptor.FullName] = "Routing",
-        [WatchService.Descriptor.FullName] = "Watch",
+        [WatchService.Descriptor.FullName] = "Gateway",
     };
 
     /// <summary>Forwards every module that is not hosted here but has an address; nothing when there is none.</summary>

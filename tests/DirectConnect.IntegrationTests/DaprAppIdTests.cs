@@ -60,7 +60,7 @@ public sealed class DaprAppIdTests(DaprAppIdTests.WithAppIds system) : IClassFix
         // An edge hosting no service module, whose "sidecar" is the embedded system: every forwarded call names its app.
         var edge = GatewayApp.Build(
         [
-            $"--data-dir={system.DataDirectory}", "--grpc-port=0", "--rest-port=0", "--modules=Watch", "--Logging:LogLevel:Default=Warning",
+            $"--data-dir={system.DataDirectory}", "--grpc-port=0", "--rest-port=0", "--modules=Gateway", "--Logging:LogLevel:Default=Warning",
             $"--DirectConnect:Services:Addresses:PhysicalConnections={system.GrpcAddress}",
             "--DirectConnect:Services:AppIds:PhysicalConnections=physical-connections",
         ]);

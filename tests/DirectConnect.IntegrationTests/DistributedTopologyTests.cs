@@ -53,7 +53,7 @@ public sealed class DistributedTopologyTests : IAsyncLifetime
     {
         string[] args =
         [
-            $"--modules={(name == "Gateway" ? "Watch" : name)}",
+            $"--modules={name}",
             $"--grpc-port={_ports[name]}",
             .. FastRecovery,
             .. name == "Gateway" ? Addresses() : Addresses().Where(a => !a.Contains($":{name}=", StringComparison.Ordinal)),

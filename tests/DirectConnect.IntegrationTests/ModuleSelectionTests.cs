@@ -74,7 +74,7 @@ public sealed class ModuleSelectionTests
         Assert.Contains("Billing", error.Message, StringComparison.Ordinal);
         Assert.Contains("PhysicalConnections", error.Message, StringComparison.Ordinal);
         Assert.Equal(GatewayApp.ModuleNames.Count, GatewayApp.SelectModules("all").Count);
-        Assert.Equal(["Routing", "Watch"], GatewayApp.SelectModules(" Routing , Watch "));
+        Assert.Equal(["Routing", "Gateway"], GatewayApp.SelectModules(" Routing , Gateway "));
     }
 }
 

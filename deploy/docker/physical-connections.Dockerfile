@@ -1,0 +1,31 @@
+# syntax=docker/dockerfile:1
+# The physical-connections process: the DirectConnect binary hosting module PhysicalConnections.
+# Build from the repository root:
+#   docker build -f deploy/docker/physical-connections.Dockerfile -t directconnect/physical-connections:dev .
+# (Not built in this repository's CI: no container engine runs there. The deployment test checks
+# this file statically against deploy/kustomize.)
+
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /src
+COPY global.json Directory.Build.props Directory.Packages.props ./
+COPY protos/ protos/
+COPY services/ services/
+COPY gateway/ gateway/
+RUN dotnet publish gateway/DirectConnect.Gateway.csproj -c Release -o /app --nologo
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
+# The LOA-CFA PDF needs a TrueType font.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY --from=build /app ./
+ENV DirectConnect__ListenAddress=0.0.0.0 \
+    DirectConnect__GrpcPort=9090 \
+    DirectConnect__RestPort=8080 \
+    DirectConnect__DataDirectory=/tmp/directconnect \
+    DirectConnect__Modules=PhysicalConnections
+EXPOSE 9090
+# The image's non-root user (uid 1654).
+USER $APP_UID
+ENTRYPOINT ["dotnet", "DirectConnect.Gateway.dll", "--DirectConnect:Modules=PhysicalConnections"]

@@ -1,0 +1,27 @@
+# syntax=docker/dockerfile:1
+# The virtual-interfaces process: the DirectConnect binary hosting module VirtualInterfaces.
+# Build from the repository root:
+#   docker build -f deploy/docker/virtual-interfaces.Dockerfile -t directconnect/virtual-interfaces:dev .
+# (Not built in this repository's CI: no container engine runs there. The deployment test checks
+# this file statically against deploy/kustomize.)
+
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /src
+COPY global.json Directory.Build.props Directory.Packages.props ./
+COPY protos/ protos/
+COPY services/ services/
+COPY gateway/ gateway/
+RUN dotnet publish gateway/DirectConnect.Gateway.csproj -c Release -o /app --nologo
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
+WORKDIR /app
+COPY --from=build /app ./
+ENV DirectConnect__ListenAddress=0.0.0.0 \
+    DirectConnect__GrpcPort=9090 \
+    DirectConnect__RestPort=8080 \
+    DirectConnect__DataDirectory=/tmp/directconnect \
+    DirectConnect__Modules=VirtualInterfaces
+EXPOSE 9090
+# The image's non-root user (uid 1654).
+USER $APP_UID
+ENTRYPOINT ["dotnet", "DirectConnect.Gateway.dll", "--DirectConnect:Modules=VirtualInterfaces"]
