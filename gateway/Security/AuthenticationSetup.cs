@@ -28,9 +28,10 @@ public static class AuthenticationSetup
                 {
                     context.HandleResponse();
                     context.Response.Headers.WWWAuthenticate = "Bearer";
-                    await StatusResponses.WriteAsync(context.HttpContext, RpcStatusMapper.ToStatus(Unauthenticated()));
+                    await StatusResponses.WriteAsync(context.HttpContext, RpcStatusMapper.ToStatus(DomainException.NoValidCredentials()));
                 },
-                OnForbidden = context => StatusResponses.WriteAsync(context.HttpContext, RpcStatusMapper.ToStatus(Unauthenticated())),
+                // A valid signature without an account claim is not usable credentials either: the same answer.
+                OnForbidden = context => StatusResponses.WriteAsync(context.HttpContext, RpcStatusMapper.ToStatus(DomainException.NoValidCredentials())),
             };
             options.TokenValidationParameters = new TokenValidationParameters
             {
@@ -61,10 +62,6 @@ public static class AuthenticationSetup
             .Build());
         return services;
     }
-
-    // A valid signature without an account claim is not usable credentials either: the same answer.
-    private static DomainException Unauthenticated() =>
-        new(ErrorCode.Unauthenticated, "UNAUTHENTICATED", "The request carries no valid credentials.");
 
     /// <summary>The HS256 key: configured, or generated into the data directory.</summary>
     public static SymmetricSecurityKey SigningKey(AuthOptions auth, GatewayOptions gateway)

@@ -67,13 +67,7 @@ public sealed class BadInputFuzzTests(BadInputFuzzSystem system, ITestOutputHelp
         [StatusCode.Internal, StatusCode.Unknown, StatusCode.DataLoss, StatusCode.Unimplemented, StatusCode.Unavailable, StatusCode.DeadlineExceeded];
 
     /// <summary>Every service of the public API (directconnect.v1), from the generated descriptors.</summary>
-    public static IReadOnlyList<Google.Protobuf.Reflection.ServiceDescriptor> Services { get; } = typeof(PhysicalConnection).Assembly.GetTypes()
-        .Where(t => t.Namespace == typeof(PhysicalConnection).Namespace && t.Name.EndsWith("Reflection", StringComparison.Ordinal))
-        .Select(t => (FileDescriptor)t.GetProperty("Descriptor", BindingFlags.Public | BindingFlags.Static)!.GetValue(null)!)
-        .Where(f => f.Package == "directconnect.v1")
-        .SelectMany(f => f.Services)
-        .OrderBy(s => s.FullName, StringComparer.Ordinal)
-        .ToList();
+    public static IReadOnlyList<Google.Protobuf.Reflection.ServiceDescriptor> Services { get; } = DirectConnect.Platform.Tenancy.MethodAccessCatalog.ContractServices();
 
     private static IEnumerable<MethodDescriptor> Methods => Services.SelectMany(s => s.Methods);
 

@@ -76,6 +76,10 @@ public sealed class DomainException : Exception
             PreconditionViolations = [new PreconditionViolation("STATE", $"{resourceType}/{id}", $"state is {currentState}")],
         };
 
+    /// <summary>UNAUTHENTICATED, saying nothing of which check failed (no hints to an attacker).</summary>
+    public static DomainException NoValidCredentials() =>
+        new(ErrorCode.Unauthenticated, "UNAUTHENTICATED", "The request carries no valid credentials.");
+
     /// <summary>PERMISSION_DENIED for a method that needs a role the caller lacks.</summary>
     public static DomainException RoleRequired(string role, string method) =>
         new(ErrorCode.PermissionDenied, "ROLE_REQUIRED", $"{method} requires the '{role}' role.")

@@ -50,7 +50,7 @@ public sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger) :
                 if (domain.RetryDelay is { } delay && context.GetHttpContext().Response is { HasStarted: false } response)
                 {
                     // REST clients and proxies read Retry-After; gRPC clients read the RetryInfo detail.
-                    response.Headers.RetryAfter = ((int)Math.Ceiling(delay.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    response.Headers.RetryAfter = StatusResponses.RetryAfter(delay);
                 }
 
                 return RpcStatusMapper.ToRpcException(RpcStatusMapper.ToStatus(domain));

@@ -41,12 +41,16 @@ public static class StatusResponses
         response.StatusCode = HttpStatusOf((StatusCode)status.Code);
         if (status.Details.Select(d => d.TryUnpack<RetryInfo>(out var retry) ? retry : null).FirstOrDefault(r => r is not null) is { RetryDelay: { } delay })
         {
-            response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(delay.ToTimeSpan().TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            response.Headers.RetryAfter = RetryAfter(delay.ToTimeSpan());
         }
 
         response.ContentType = "application/json; charset=utf-8";
         await response.WriteAsync(Json.Format(status), context.RequestAborted).ConfigureAwait(false);
     }
+
+    /// <summary>An HTTP <c>Retry-After</c> value for <paramref name="delay"/>: whole seconds, rounded up, at least one.</summary>
+    public static string RetryAfter(TimeSpan delay) =>
+        Math.Max(1, (long)Math.Ceiling(delay.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>The HTTP status Google's APIs use for <paramref name="code"/>.</summary>
     public static int HttpStatusOf(StatusCode code) => code switch
