@@ -27,6 +27,12 @@ public sealed class DistributedTopologyTests : IAsyncLifetime
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "dc-dist-" + Guid.NewGuid().ToString("N"));
     private readonly Dictionary<string, int> _ports = new(StringComparer.Ordinal);
     private readonly Dictionary<string, GatewayProcess> _processes = new(StringComparer.Ordinal);
+
+    // What the operator puts in a Secret: the key with which the module processes prove to one another that they are ours.
+    private readonly Dictionary<string, string> _secrets = new(StringComparer.Ordinal)
+    {
+        ["DirectConnect__ServiceIdentity__Key"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+    };
     private GrpcChannel _channel = null!;
 
     public async Task InitializeAsync()
@@ -58,7 +64,7 @@ public sealed class DistributedTopologyTests : IAsyncLifetime
             .. FastRecovery,
             .. name == "Gateway" ? Addresses() : Addresses().Where(a => !a.Contains($":{name}=", StringComparison.Ordinal)),
         ];
-        _processes[name] = await GatewayProcess.StartAsync(_dataDirectory, args);
+        _processes[name] = await GatewayProcess.StartAsync(_dataDirectory, _secrets, args);
     }
 
     public async Task DisposeAsync()
