@@ -17,6 +17,8 @@ internal sealed class Seed(GrpcChannel channel, Func<string, string[], CallOptio
 
     public VpcService.VpcServiceClient Vpcs { get; } = new(channel);
 
+    public RouteService.RouteServiceClient Routes { get; } = new(channel);
+
     public CallOptions Operator => Lines.Operator;
 
     public CallOptions Customer(string account) => Lines.Customer(account);
