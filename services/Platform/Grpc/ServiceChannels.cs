@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace DirectConnect.Platform.Grpc;
@@ -31,17 +32,21 @@ public sealed class ServiceEndpointOptions
 }
 
 /// <summary>One cached gRPC channel per service address.</summary>
-public sealed class ServiceChannels(IOptions<ServiceEndpointOptions> options) : IDisposable
+public sealed class ServiceChannels(IOptions<ServiceEndpointOptions> options, ILogger<ServiceChannels> logger) : IDisposable
 {
     private readonly ConcurrentDictionary<Uri, GrpcChannel> _channels = new();
 
-    /// <summary>How to call <paramref name="service"/>: its channel, with the Dapr app-id on every call when one is configured.</summary>
+    /// <summary>
+    /// How to call <paramref name="service"/>: its channel, with the Dapr app-id on every call when one
+    /// is configured; a call that cannot reach it fails with SERVICE_UNAVAILABLE naming it.
+    /// </summary>
     public CallInvoker For(string service)
     {
         var address = options.Value.Addresses.TryGetValue(service, out var configured)
             ? configured
             : options.Value.LocalAddress?.Invoke() ?? throw new InvalidOperationException($"No address is configured for service {service}.");
-        var invoker = _channels.GetOrAdd(address, a => GrpcChannel.ForAddress(a)).CreateCallInvoker();
+        var invoker = _channels.GetOrAdd(address, a => GrpcChannel.ForAddress(a)).CreateCallInvoker()
+            .Intercept(new UnreachableServiceInterceptor(service, logger));
         return options.Value.AppIds.TryGetValue(service, out var appId)
             ? invoker.Intercept(headers =>
             {
