@@ -54,9 +54,7 @@ public sealed class BorderGatewayAttachmentTests(EmbeddedSystem system) : IClass
         Assert.Equal(BorderGatewayState.Creating, (await GatewayAsync(gatewayId)).State);
 
         await attacher.VpcRegisteredAsync(account, Region, new KnownVpc("vpc-a1", ["10.1.0.0/16"]), CancellationToken.None);
-        var gateway = await GatewayAsync(gatewayId);
-        Assert.Equal(BorderGatewayState.Available, gateway.State);
-        Assert.Equal(["vpc-a1"], gateway.Attachments.Select(a => a.VpcId));
+        await AssertAvailableAttachedToAsync(gatewayId, "vpc-a1");
     }
 
     [Fact]
@@ -70,9 +68,7 @@ public sealed class BorderGatewayAttachmentTests(EmbeddedSystem system) : IClass
         var gatewayId = await StageGatewayAsync(account, awaiting: ["vpc-b1", "vpc-b2"]);
 
         await attacher.GatewayCreatedAsync(gatewayId, CancellationToken.None);
-        var gateway = await GatewayAsync(gatewayId);
-        Assert.Equal(BorderGatewayState.Available, gateway.State);
-        Assert.Equal(["vpc-b2"], gateway.Attachments.Select(a => a.VpcId));
+        await AssertAvailableAttachedToAsync(gatewayId, "vpc-b2");
     }
 
     [Fact]
@@ -86,10 +82,9 @@ public sealed class BorderGatewayAttachmentTests(EmbeddedSystem system) : IClass
 
         // Out of order: the deregistration arrives first, and the registration delivered after it changes nothing.
         await attacher.VpcDeregisteredAsync(account, Region, "vpc-c1", CancellationToken.None);
-        var gateway = await GatewayAsync(gatewayId);
-        Assert.Equal(BorderGatewayState.Available, gateway.State);
+        await AssertAvailableAttachedToAsync(gatewayId, "vpc-c2");
         await attacher.VpcRegisteredAsync(account, Region, new KnownVpc("vpc-c1", ["10.1.0.0/16"]), CancellationToken.None);
-        Assert.Equal(["vpc-c2"], (await GatewayAsync(gatewayId)).Attachments.Select(a => a.VpcId));
+        await AssertAvailableAttachedToAsync(gatewayId, "vpc-c2");
     }
 
     [Fact]
@@ -98,12 +93,10 @@ public sealed class BorderGatewayAttachmentTests(EmbeddedSystem system) : IClass
         var (account, attacher) = (NewAccount(), Attacher);
         var gatewayId = await StageGatewayAsync(account, awaiting: []);
         await attacher.VpcRegisteredAsync(account, Region, new KnownVpc("vpc-d1", ["10.1.0.0/16"]), CancellationToken.None);
-        var gateway = await GatewayAsync(gatewayId);
-        Assert.Equal(BorderGatewayState.Available, gateway.State);
-        Assert.Equal(["vpc-d1"], gateway.Attachments.Select(a => a.VpcId));
+        var available = await AssertAvailableAttachedToAsync(gatewayId, "vpc-d1");
 
         await attacher.GatewayCreatedAsync(gatewayId, CancellationToken.None); // delivered later, or again: no change
-        Assert.Equal(gateway.ETag, (await GatewayAsync(gatewayId)).ETag);
+        Assert.Equal(available.ETag, (await GatewayAsync(gatewayId)).ETag);
     }
 
     private VpcAttacher Attacher => system.Services.GetRequiredService<VpcAttacher>();
@@ -111,6 +104,14 @@ public sealed class BorderGatewayAttachmentTests(EmbeddedSystem system) : IClass
     private BorderGatewayStore Gateways => system.Services.GetRequiredService<BorderGatewayStore>();
 
     private async Task<DomainGateway> GatewayAsync(string id) => (await Gateways.GetAsync(id, CancellationToken.None))!.Value;
+
+    private async Task<DomainGateway> AssertAvailableAttachedToAsync(string gatewayId, params string[] vpcIds)
+    {
+        var gateway = await GatewayAsync(gatewayId);
+        Assert.Equal(BorderGatewayState.Available, gateway.State);
+        Assert.Equal(vpcIds, gateway.Attachments.Select(a => a.VpcId));
+        return gateway;
+    }
 
     /// <summary>What CreateBorderGateway commits: a CREATING gateway awaiting <paramref name="awaiting"/>, in the account's index.</summary>
     private async Task<string> StageGatewayAsync(string account, string[] awaiting)
