@@ -74,11 +74,26 @@ public static partial class GatewayApp
         var auth = builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
         Directory.CreateDirectory(gateway.DataDirectory);
 
+        var modules = SelectModules(gateway.Modules);
+        // The public edge never serves the internal API on its public ports: when it hosts modules
+        // too (the embedded default), their internal API gets a loopback listener of its own.
+        var internalListener = modules.Contains("Gateway", StringComparer.OrdinalIgnoreCase) &&
+                               modules.Any(m => !string.Equals(m, "Gateway", StringComparison.OrdinalIgnoreCase));
+        RequireSharedServiceKey(builder.Configuration, modules);
+
         var endpoints = new GatewayEndpoints();
         builder.Services.AddSingleton(endpoints);
         builder.Services.AddSingleton(gateway);
-        // Modules call each other through their public gRPC API; embedded, that is this process's own gRPC port.
-        builder.Services.PostConfigure<ServiceEndpointOptions>(options => options.LocalAddress ??= () => endpoints.GrpcAddress);
+        // Modules call each other through their gRPC APIs; embedded, that is this process's own gRPC
+        // port (public API, on the caller's behalf) and its internal listener (internal API).
+        builder.Services.PostConfigure<ServiceEndpointOptions>(options =>
+        {
+            options.LocalAddress ??= () => endpoints.GrpcAddress;
+            if (internalListener)
+            {
+                options.LocalInternalAddress ??= () => endpoints.InternalGrpcAddress!;
+            }
+        });
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             var address = IPAddress.Parse(gateway.ListenAddress);
@@ -92,6 +107,14 @@ public static partial class GatewayApp
                 listen.Protocols = HttpProtocols.Http1;
                 endpoints.Rest = listen;
             });
+            if (internalListener)
+            {
+                kestrel.Listen(IPAddress.Loopback, gateway.InternalGrpcPort, listen =>
+                {
+                    listen.Protocols = HttpProtocols.Http2;
+                    endpoints.Internal = listen;
+                });
+            }
         });
 
         builder.AddServiceDefaults("directconnect-gateway");
@@ -100,7 +123,7 @@ public static partial class GatewayApp
             // REST errors carry the same google.rpc.Status details as gRPC; the JSON writer must know their types.
             transcoding.TypeRegistry = StatusResponses.DetailTypes;
         });
-        builder.Services.AddGrpcReflection();
+        builder.Services.AddPublicGrpcReflection();
         builder.Services.AddGrpcSwagger();
         builder.Services.AddSwaggerGen(swagger =>
         {
@@ -156,7 +179,6 @@ public static partial class GatewayApp
             });
         }
 
-        var modules = SelectModules(gateway.Modules);
         foreach (var module in modules)
         {
             ModuleTable[module].Add(builder);
@@ -169,6 +191,12 @@ public static partial class GatewayApp
         builder.Services.AddMalformedRequestsAsInvalidArgument();
 
         var app = builder.Build();
+        if (internalListener)
+        {
+            // Before authentication: on the wrong listener a method answers as one that does not exist.
+            app.UseInternalApiIsolation(endpoints);
+        }
+
         // The OpenAPI document is public: serve it before the fallback policy demands a token.
         app.UseSwagger(options => options.RouteTemplate = "openapi/{documentName}.json");
         app.UseAuthentication();
@@ -192,10 +220,38 @@ public static partial class GatewayApp
         return app;
     }
 
-    private static void Announce(WebApplication app, GatewayEndpoints endpoints, GatewayOptions gateway) =>
+    /// <summary>
+    /// A process hosting modules that calls, or is called by, modules in other processes must share
+    /// the service key with them (<c>DirectConnect:ServiceIdentity:Key</c>): a key minted in memory
+    /// would make every internal call between the processes fail. Refuse to start instead.
+    /// </summary>
+    private static void RequireSharedServiceKey(IConfiguration configuration, IReadOnlyList<string> modules)
+    {
+        var hostsDomainModules = modules.Any(m => !string.Equals(m, "Gateway", StringComparison.OrdinalIgnoreCase));
+        var distributed = configuration.GetSection($"{ServiceEndpointOptions.Section}:Addresses").GetChildren().Any(c => !string.IsNullOrWhiteSpace(c.Value));
+        if (hostsDomainModules && distributed &&
+            string.IsNullOrWhiteSpace(configuration[$"{Platform.ServiceIdentity.ServiceIdentityOptions.Section}:Key"]))
+        {
+            throw new InvalidOperationException(
+                "Modules in separate processes prove to one another that they are DirectConnect's services with a shared key: set " +
+                $"{Platform.ServiceIdentity.ServiceIdentityOptions.Section}:Key (base64, at least 256 bits; on Kubernetes from a Secret) in every module process.");
+        }
+    }
+
+    private static void Announce(WebApplication app, GatewayEndpoints endpoints, GatewayOptions gateway)
+    {
         LogStarted(app.Logger, endpoints.GrpcAddress, endpoints.RestAddress, gateway.DataDirectory);
+        if (endpoints.InternalGrpcAddress is { } internalAddress)
+        {
+            LogInternal(app.Logger, internalAddress);
+        }
+    }
 
     [LoggerMessage(Level = LogLevel.Information,
         Message = "DirectConnect is up: gRPC {GrpcAddress}, REST {RestAddress} (OpenAPI document at /openapi/v1.json), data in {DataDirectory}")]
     private static partial void LogStarted(ILogger logger, Uri grpcAddress, Uri restAddress, string dataDirectory);
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "The modules' internal API (service identities only) is on {InternalAddress}, loopback")]
+    private static partial void LogInternal(ILogger logger, Uri internalAddress);
 }

@@ -4,9 +4,10 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 namespace DirectConnect.Gateway.Hosting;
 
 /// <summary>
-/// The two listeners of the gateway. Kestrel without TLS cannot negotiate HTTP/1.1 and HTTP/2 on
-/// one port, so gRPC (h2c) and REST/JSON (HTTP/1.1) each get their own. After start the endpoints
-/// hold the ports actually bound (useful when configured as 0).
+/// The listeners of the gateway. Kestrel without TLS cannot negotiate HTTP/1.1 and HTTP/2 on
+/// one port, so gRPC (h2c) and REST/JSON (HTTP/1.1) each get their own; a public edge that hosts
+/// modules has a third, on loopback, for their internal API. After start the endpoints hold the
+/// ports actually bound (useful when configured as 0).
 /// </summary>
 public sealed class GatewayEndpoints
 {
@@ -14,11 +15,23 @@ public sealed class GatewayEndpoints
 
     internal ListenOptions? Rest { get; set; }
 
+    internal ListenOptions? Internal { get; set; }
+
     /// <summary>The gRPC address, e.g. <c>http://127.0.0.1:9090</c>.</summary>
     public Uri GrpcAddress => Address(Grpc);
 
     /// <summary>The REST address, e.g. <c>http://127.0.0.1:8080</c>.</summary>
     public Uri RestAddress => Address(Rest);
+
+    /// <summary>
+    /// Where a public edge that hosts modules serves their internal API (loopback only), or null when
+    /// this process has no such listener (a module process serves its internal API on its gRPC port).
+    /// </summary>
+    public Uri? InternalGrpcAddress => Internal is null ? null : Address(Internal);
+
+    /// <summary>True when <paramref name="localPort"/> is the internal listener's (false when there is none).</summary>
+    public bool IsInternalListener(int localPort) =>
+        Internal?.EndPoint is IPEndPoint endPoint && endPoint.Port == localPort;
 
     private static Uri Address(ListenOptions? listener) =>
         listener?.EndPoint is IPEndPoint endPoint

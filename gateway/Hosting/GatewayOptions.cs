@@ -22,6 +22,12 @@ public sealed class GatewayOptions
     public int RestPort { get; set; } = 8080;
 
     /// <summary>
+    /// Port of the loopback listener on which a public edge that also hosts modules (the embedded
+    /// default) serves their internal API to one another. 0 (the default) picks a free port.
+    /// </summary>
+    public int InternalGrpcPort { get; set; }
+
+    /// <summary>
     /// The modules this process hosts, comma-separated (<c>--modules</c>): any of
     /// <see cref="GatewayApp.ModuleNames"/>; empty or <c>all</c> (the embedded default) hosts every one.
     /// The same binary runs the distributed topology, one module per process.

@@ -2,6 +2,8 @@ using DirectConnect.BorderGateways.Api;
 using DirectConnect.BorderGateways.Application;
 using DirectConnect.BorderGateways.Storage;
 using DirectConnect.Platform.Coordination;
+using DirectConnect.Platform.Reservations;
+using DirectConnect.Platform.ServiceIdentity;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,14 +23,16 @@ public static class BorderGatewaysModule
         builder.Services.AddSingleton<VpcCatalogClient>();
         builder.Services.AddEventSubscription<VpcCatalogHandler>(VpcCatalogHandler.Subscription, VpcCatalogHandler.Topic);
         builder.Services.AddEventSubscription<GatewayCreatedHandler>(GatewayCreatedHandler.Subscription, BorderGatewayMapper.Topic);
-        builder.Services.AddEventSubscription<VirtualInterfaceDeletedHandler>(VirtualInterfaceDeletedHandler.Subscription, VirtualInterfaceDeletedHandler.Topic);
+        builder.Services.AddSingleton<GatewayReservations>();
+        builder.Services.AddEventSubscription<ReservationReleaseHandler>(ReservationReleaseHandler.Subscription, ReleasedReservation.Topic);
         return builder;
     }
 
-    /// <summary>Maps the module's gRPC services.</summary>
+    /// <summary>Maps the module's gRPC services: the public API, and the internal API for the other services.</summary>
     public static IEndpointRouteBuilder MapBorderGateways(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGrpcService<BorderGatewayGrpcService>();
+        endpoints.MapInternalGrpcService<BorderGatewayReservationGrpcService>();
         return endpoints;
     }
 }

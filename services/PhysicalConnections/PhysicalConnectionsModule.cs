@@ -1,4 +1,6 @@
 using DirectConnect.Platform.Coordination;
+using DirectConnect.Platform.Reservations;
+using DirectConnect.Platform.ServiceIdentity;
 using DirectConnect.PhysicalConnections.Api;
 using DirectConnect.PhysicalConnections.Application;
 using DirectConnect.PhysicalConnections.Storage;
@@ -26,16 +28,18 @@ public static class PhysicalConnectionsModule
         builder.Services.AddHostedService(services => services.GetRequiredService<PortMetrics>());
         builder.Services.TryAddSingleton<StripedLock>();
         builder.Services.AddEventSubscription<PortWaitersHandler>(PortWaitersHandler.Subscription, PhysicalConnectionEvents.Topic);
-        builder.Services.AddEventSubscription<VirtualInterfaceDeletedHandler>(VirtualInterfaceDeletedHandler.Subscription, VirtualInterfaceDeletedHandler.Topic);
+        builder.Services.AddSingleton<ConnectionReservations>();
+        builder.Services.AddEventSubscription<ReservationReleaseHandler>(ReservationReleaseHandler.Subscription, ReleasedReservation.Topic);
         return builder;
     }
 
-    /// <summary>Maps the module's gRPC services.</summary>
+    /// <summary>Maps the module's gRPC services: the public API, and the internal API for the other services.</summary>
     public static IEndpointRouteBuilder MapPhysicalConnections(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGrpcService<PhysicalConnectionGrpcService>();
         endpoints.MapGrpcService<LocationGrpcService>();
         endpoints.MapGrpcService<AccessDeviceGrpcService>();
+        endpoints.MapInternalGrpcService<PhysicalConnectionReservationGrpcService>();
         return endpoints;
     }
 }

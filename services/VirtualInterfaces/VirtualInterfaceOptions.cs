@@ -9,6 +9,16 @@ public sealed class VirtualInterfaceOptions
     /// <summary>A creation still open after this long is taken for dead and rolled back (its reservations released).</summary>
     public TimeSpan AbandonAfter { get; set; } = TimeSpan.FromMinutes(2);
 
-    /// <summary>How often the reconciler looks for such creations.</summary>
+    /// <summary>How often the reconciler looks for such creations, and for second releases that are due.</summary>
     public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// How long after a rollback its reservations are released a second time: by then any reservation
+    /// call still in flight when the creation ended has landed or failed (reservation calls carry a
+    /// deadline of half this).
+    /// </summary>
+    public TimeSpan ReleaseAgainAfter { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How many virtual interfaces (not deleted) one account may have in one region.</summary>
+    public int QuotaPerAccountPerRegion { get; set; } = 50;
 }

@@ -1,5 +1,6 @@
 using DirectConnect.Platform.Coordination;
 using DirectConnect.VirtualInterfaces.Api;
+using DirectConnect.VirtualInterfaces.Application;
 using DirectConnect.VirtualInterfaces.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
@@ -12,12 +13,15 @@ namespace DirectConnect.VirtualInterfaces;
 /// <summary>Wires the VirtualInterfaces module into a host.</summary>
 public static class VirtualInterfacesModule
 {
-    /// <summary>Registers the module's services, its event subscription and the intent reconciler.</summary>
+    /// <summary>Registers the module's services, the creation saga, its event subscription and the intent reconciler.</summary>
     public static IHostApplicationBuilder AddVirtualInterfaces(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.Configure<VirtualInterfaceOptions>(builder.Configuration.GetSection(VirtualInterfaceOptions.Section));
         builder.Services.AddSingleton<VirtualInterfaceStore>();
+        builder.Services.AddSingleton<IReservations, InternalApiReservations>();
+        builder.Services.AddSingleton<CreationRollback>();
+        builder.Services.AddSingleton<VirtualInterfaceCreation>();
         builder.Services.AddSingleton<IntentReconciler>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<IntentReconciler>());
         builder.Services.AddEventSubscription<VirtualInterfaceCreatedHandler>(VirtualInterfaceCreatedHandler.Subscription, VirtualInterfaceMapper.Topic);

@@ -17,7 +17,8 @@ public sealed class TypeScriptSdkGenerationTests
         try
         {
             // The same template as `npm run sdk:generate`, written under a scratch directory (-o).
-            var result = await NodeTool.RunAsync("buf", RepositoryRoot.Path, "generate", "protos", "--template", "sdk/typescript/buf.gen.yaml", "-o", output);
+            var result = await NodeTool.RunAsync("buf", RepositoryRoot.Path, "generate", "protos", "--template", "sdk/typescript/buf.gen.yaml",
+                "--exclude-path", "protos/directconnect/internal", "-o", output);
             Assert.True(result.ExitCode == 0, $"buf generate failed:\n{result}");
 
             var committed = Files(Path.Combine(RepositoryRoot.Path, Generated));

@@ -229,19 +229,6 @@ public sealed class AccessMatrixTests(AccessMatrixTests.Topology system) : IClas
             case RejectPhysicalConnectionRequest reject:
                 reject.Reason = "the matrix says so";
                 break;
-            case ReservePhysicalConnectionRequest reserve:
-                reserve.VirtualInterfaceId = "dxvif-" + Guid.NewGuid().ToString("N")[..12];
-                reserve.Vlan = 3000;
-                break;
-            case ReserveBorderGatewayRequest reserve:
-                reserve.VirtualInterfaceId = "dxvif-" + Guid.NewGuid().ToString("N")[..12];
-                break;
-            case ReleasePhysicalConnectionRequest release:
-                release.VirtualInterfaceId = "dxvif-" + Guid.NewGuid().ToString("N")[..12];
-                break;
-            case ReleaseBorderGatewayRequest release:
-                release.VirtualInterfaceId = "dxvif-" + Guid.NewGuid().ToString("N")[..12];
-                break;
             case CreateVpcRouteRequest create:
                 create.Route = new Route { Destination = "192.168.41.0/24", NextHop = new NextHop { Type = NextHopType.BorderGateway, Id = ids["gateway"] } };
                 break;

@@ -460,6 +460,9 @@ public sealed class BadInputFuzzTests(BadInputFuzzSystem system, ITestOutputHelp
                 ? new MediaTypeHeaderValue(generator.Pick("text/plain", "application/xml", "application/x-www-form-urlencoded"))
                 : new MediaTypeHeaderValue("application/json");
             request.Content = content;
+            // As curl does for large bodies: a server that refuses the request outright (Kestrel closes
+            // the connection on a malformed request line) is heard before the body is sent.
+            request.Headers.ExpectContinue = bytes.Length > 1024 * 1024;
             description += $" body {Shorten(Encoding.UTF8.GetString(bytes))}";
         }
 

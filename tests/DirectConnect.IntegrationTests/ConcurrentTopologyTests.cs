@@ -1,6 +1,7 @@
 using DirectConnect.Contracts.V1;
 using DirectConnect.Platform.Coordination;
-using DirectConnect.VirtualInterfaces;
+using DirectConnect.VirtualInterfaces.Application;
+using InternalV1 = DirectConnect.Contracts.Internal.V1;
 using CreationIntent = DirectConnect.VirtualInterfaces.Domain.CreationIntent;
 using DirectConnect.VirtualInterfaces.Storage;
 using Grpc.Core;
@@ -13,7 +14,8 @@ public sealed class RoomyEmbeddedSystem : EmbeddedSystem
 {
     /// <inheritdoc />
     protected override IEnumerable<string> ExtraArguments =>
-        ["--DirectConnect:PhysicalConnections:QuotaPerAccountPerRegion=1000", "--DirectConnect:VirtualInterfaces:AbandonAfter=00:00:01"];
+        ["--DirectConnect:PhysicalConnections:QuotaPerAccountPerRegion=1000", "--DirectConnect:VirtualInterfaces:AbandonAfter=00:00:01",
+         "--DirectConnect:VirtualInterfaces:QuotaPerAccountPerRegion=1000"];
 }
 
 /// <summary>
@@ -155,9 +157,12 @@ public sealed class ConcurrentTopologyTests(RoomyEmbeddedSystem system) : IClass
                 VirtualInterfaceStore.PutIntent(new CreationIntent(id, account, Seed.Region, line.Id, gateway.Id, DateTimeOffset.UtcNow.AddMinutes(-5)), ETagCondition.MustNotExist),
                 VirtualInterfaceStore.PutIntentIndex(intents.With(id), unchanged),
             ], []));
-        var customer = _seed.Customer(account);
-        await _seed.Lines.Client.ReservePhysicalConnectionAsync(new ReservePhysicalConnectionRequest { Region = Seed.Region, Id = line.Id, VirtualInterfaceId = id, Vlan = 99 }, customer);
-        await _seed.Gateways.ReserveBorderGatewayAsync(new ReserveBorderGatewayRequest { Region = Seed.Region, Id = gateway.Id, VirtualInterfaceId = id, IdcPrefixes = { "198.18.0.0/24" } }, customer);
+        // The reservations the dead creation took, as the VirtualInterfaces service takes them.
+        var service = system.AsService("virtual-interfaces");
+        await new InternalV1.PhysicalConnectionReservationService.PhysicalConnectionReservationServiceClient(system.InternalChannel).ReservePhysicalConnectionAsync(
+            new InternalV1.ReservePhysicalConnectionRequest { Region = Seed.Region, Id = line.Id, AccountId = account, VirtualInterfaceId = id, Vlan = 99 }, service);
+        await new InternalV1.BorderGatewayReservationService.BorderGatewayReservationServiceClient(system.InternalChannel).ReserveBorderGatewayAsync(
+            new InternalV1.ReserveBorderGatewayRequest { Region = Seed.Region, Id = gateway.Id, AccountId = account, VirtualInterfaceId = id, IdcPrefixes = { "198.18.0.0/24" } }, service);
         Assert.Contains(id, (await _seed.Lines.GetAsync(line.Id)).VirtualInterfaceIds);
 
         Assert.True(await system.Services.GetRequiredService<IntentReconciler>().ReconcileOnceAsync(CancellationToken.None) >= 1);

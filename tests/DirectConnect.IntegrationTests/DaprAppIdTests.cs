@@ -50,8 +50,8 @@ public sealed class DaprAppIdTests(DaprAppIdTests.WithAppIds system) : IClassFix
         await seed.CreateInterfaceAsync("appids", Seed.Interface(line, gateway, vlan: 100));
 
         var calls = system.Calls.ToArray();
-        Assert.Contains(calls, c => c.Method == "/directconnect.v1.PhysicalConnectionService/ReservePhysicalConnection" && c.AppId == "physical-connections");
-        Assert.Contains(calls, c => c.Method == "/directconnect.v1.BorderGatewayService/ReserveBorderGateway" && c.AppId == "border-gateways");
+        Assert.Contains(calls, c => c.Method == "/directconnect.internal.v1.PhysicalConnectionReservationService/ReservePhysicalConnection" && c.AppId == "physical-connections");
+        Assert.Contains(calls, c => c.Method == "/directconnect.internal.v1.BorderGatewayReservationService/ReserveBorderGateway" && c.AppId == "border-gateways");
         Assert.Contains(calls, c => c.Method == "/directconnect.v1.VpcService/ListVpcs" && c.AppId == "routing"); // the gateway reads the catalog
         Assert.All(calls.Where(c => c.Method.EndsWith("/CreateVirtualInterface", StringComparison.Ordinal)), c => Assert.Null(c.AppId));
     }

@@ -24,6 +24,12 @@ public sealed class DistributedTopology : IAsyncLifetime
     private readonly Dictionary<string, int> _ports = new(StringComparer.Ordinal);
     private readonly Dictionary<string, GatewayProcess> _processes = new(StringComparer.Ordinal);
 
+    // What the operator puts in a Secret: the key with which the module processes prove to one another that they are ours.
+    private readonly Dictionary<string, string> _secrets = new(StringComparer.Ordinal)
+    {
+        ["DirectConnect__ServiceIdentity__Key"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+    };
+
     /// <summary>The shared data directory (deleted at the end).</summary>
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "dc-dist-" + Guid.NewGuid().ToString("N"));
 
@@ -63,7 +69,7 @@ public sealed class DistributedTopology : IAsyncLifetime
             .. FastRecovery,
             .. name == "Gateway" ? addresses : addresses.Where(a => !a.Contains($":{name}=", StringComparison.Ordinal)),
         ];
-        _processes[name] = await GatewayProcess.StartAsync(DataDirectory, args);
+        _processes[name] = await GatewayProcess.StartAsync(DataDirectory, _secrets, args);
     }
 
     /// <summary>SIGKILLs the process of <paramref name="name"/> and waits until it is gone.</summary>

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using DirectConnect.Contracts.V1;
 using DirectConnect.Gateway.Hosting;
 using DirectConnect.Gateway.Security;
+using DirectConnect.Platform.ServiceIdentity;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
@@ -45,6 +46,9 @@ public class EmbeddedSystem : IAsyncLifetime
     /// <summary>The gRPC base address.</summary>
     public Uri GrpcAddress { get; private set; } = null!;
 
+    /// <summary>A gRPC channel to the loopback listener where the modules serve their internal API to one another.</summary>
+    public GrpcChannel InternalChannel { get; private set; } = null!;
+
     /// <inheritdoc />
     public virtual async Task InitializeAsync()
     {
@@ -63,6 +67,7 @@ public class EmbeddedSystem : IAsyncLifetime
         GrpcAddress = endpoints.GrpcAddress;
         RestAddress = endpoints.RestAddress;
         Channel = GrpcChannel.ForAddress(GrpcAddress);
+        InternalChannel = GrpcChannel.ForAddress(endpoints.InternalGrpcAddress!);
         var locations = new LocationService.LocationServiceClient(Channel);
         DefaultLocationId = (await locations.CreateLocationAsync(new CreateLocationRequest
         {
@@ -95,6 +100,7 @@ public class EmbeddedSystem : IAsyncLifetime
     public virtual async Task DisposeAsync()
     {
         Channel?.Dispose();
+        InternalChannel?.Dispose();
         if (_app is not null)
         {
             await _app.StopAsync();
@@ -115,6 +121,13 @@ public class EmbeddedSystem : IAsyncLifetime
 
     /// <summary>Call options carrying a bearer token for <paramref name="account"/>.</summary>
     public CallOptions As(string account, params string[] roles) => Tokens.CallAs(DataDirectory, account, roles);
+
+    /// <summary>
+    /// Call options proving the service identity <paramref name="appId"/> (a token from this process's
+    /// own service credentials, as its modules send to one another): what only the services can do.
+    /// </summary>
+    public CallOptions AsService(string appId) =>
+        new(new Metadata { { "authorization", "Bearer " + Services.GetRequiredService<ServiceCredentials>().TokenFor(appId) } });
 
     /// <summary>An HTTP client for REST, authenticated as <paramref name="account"/> (or anonymous when null).</summary>
     public HttpClient Rest(string? account, params string[] roles)

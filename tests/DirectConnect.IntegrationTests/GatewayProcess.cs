@@ -16,7 +16,7 @@ public sealed partial class GatewayProcess : IAsyncDisposable
     private readonly TaskCompletionSource<Uri> _rest = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<string> _output = [];
 
-    private GatewayProcess(string dataDirectory, IEnumerable<string> extraArgs)
+    private GatewayProcess(string dataDirectory, IEnumerable<string> extraArgs, IReadOnlyDictionary<string, string>? environment)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -27,6 +27,11 @@ public sealed partial class GatewayProcess : IAsyncDisposable
         foreach (var arg in (string[])[Path.Combine(AppContext.BaseDirectory, "DirectConnect.Gateway.dll"), $"--data-dir={dataDirectory}", "--grpc-port=0", "--rest-port=0", .. EmbeddedSystem.Unthrottled, .. extraArgs])
         {
             start.ArgumentList.Add(arg);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
         }
 
         _process = new Process { StartInfo = start };
@@ -47,9 +52,12 @@ public sealed partial class GatewayProcess : IAsyncDisposable
     public GrpcChannel Channel { get; private set; } = null!;
 
     /// <summary>Starts a gateway on <paramref name="dataDirectory"/> and waits until it listens.</summary>
-    public static async Task<GatewayProcess> StartAsync(string dataDirectory, params string[] extraArgs)
+    public static Task<GatewayProcess> StartAsync(string dataDirectory, params string[] extraArgs) => StartAsync(dataDirectory, null, extraArgs);
+
+    /// <summary>Starts a gateway on <paramref name="dataDirectory"/> with <paramref name="environment"/> (secrets go there, not on the command line) and waits until it listens.</summary>
+    public static async Task<GatewayProcess> StartAsync(string dataDirectory, IReadOnlyDictionary<string, string>? environment, params string[] extraArgs)
     {
-        var gateway = new GatewayProcess(dataDirectory, extraArgs);
+        var gateway = new GatewayProcess(dataDirectory, extraArgs, environment);
         var ready = await Task.WhenAny(gateway._grpc.Task, Task.Delay(TimeSpan.FromSeconds(60)));
         if (ready != gateway._grpc.Task)
         {

@@ -114,20 +114,6 @@ public sealed class IdempotencyMatrixTests(IdempotencyMatrixTests.Roomy system) 
             var line = await lines.BuildAsync(await lines.PayAsync(await lines.ApproveAsync(await lines.OrderAsync(NewAccount(), t.System.DefaultLocationId))));
             return new Call(new ConfirmPhysicalConnectionRequest { Region = Region, Id = line.Id }, t.S.Customer(line.AccountId));
         },
-        ["ReservePhysicalConnection"] = async t =>
-        {
-            var line = await t.S.Lines.AvailableAsync(NewAccount(), t.System.DefaultLocationId);
-            return new Call(new ReservePhysicalConnectionRequest { Region = Region, Id = line.Id, VirtualInterfaceId = NewInterfaceId(), Vlan = 700 },
-                t.S.Customer(line.AccountId));
-        },
-        ["ReleasePhysicalConnection"] = async t =>
-        {
-            var line = await t.S.Lines.AvailableAsync(NewAccount(), t.System.DefaultLocationId);
-            var vif = NewInterfaceId();
-            await t.S.Lines.Client.ReservePhysicalConnectionAsync(new ReservePhysicalConnectionRequest { Region = Region, Id = line.Id, VirtualInterfaceId = vif, Vlan = 701 },
-                t.S.Customer(line.AccountId));
-            return new Call(new ReleasePhysicalConnectionRequest { Region = Region, Id = line.Id, VirtualInterfaceId = vif }, t.S.Customer(line.AccountId));
-        },
         ["CreateBorderGateway"] = t => Task.FromResult(new Call(new CreateBorderGatewayRequest
         {
             Region = Region, BorderGateway = new BorderGateway { Name = "bgw" },
@@ -146,22 +132,6 @@ public sealed class IdempotencyMatrixTests(IdempotencyMatrixTests.Roomy system) 
             var account = NewAccount();
             var gateway = await t.S.AvailableGatewayAsync(account);
             return new Call(new DeleteBorderGatewayRequest { Region = Region, Id = gateway.Id }, t.S.Customer(account));
-        },
-        ["ReserveBorderGateway"] = async t =>
-        {
-            var account = NewAccount();
-            var gateway = await t.S.AvailableGatewayAsync(account);
-            return new Call(new ReserveBorderGatewayRequest { Region = Region, Id = gateway.Id, VirtualInterfaceId = NewInterfaceId(), IdcPrefixes = { "192.168.70.0/24" } },
-                t.S.Customer(account));
-        },
-        ["ReleaseBorderGateway"] = async t =>
-        {
-            var account = NewAccount();
-            var gateway = await t.S.AvailableGatewayAsync(account);
-            var vif = NewInterfaceId();
-            await t.S.Gateways.ReserveBorderGatewayAsync(new ReserveBorderGatewayRequest { Region = Region, Id = gateway.Id, VirtualInterfaceId = vif, IdcPrefixes = { "192.168.71.0/24" } },
-                t.S.Customer(account));
-            return new Call(new ReleaseBorderGatewayRequest { Region = Region, Id = gateway.Id, VirtualInterfaceId = vif }, t.S.Customer(account));
         },
         ["RegisterVpc"] = t => Task.FromResult(new Call(new RegisterVpcRequest
         {

@@ -1,4 +1,5 @@
 using DirectConnect.Contracts.V1;
+using InternalV1 = DirectConnect.Contracts.Internal.V1;
 using Google.Rpc;
 using Grpc.Core;
 
@@ -243,27 +244,22 @@ public sealed class PhysicalConnectionLifecycleTests(EmbeddedSystem system) : IC
     }
 
     [Fact]
-    public async Task DeleteIsRefusedWhileAVirtualInterfaceHoldsAReservationAndFreesThePortAfterRelease()
+    public async Task DeleteIsRefusedWhileAVirtualInterfaceHoldsAReservationAndFreesThePortAfterItIsDeleted()
     {
         var location = await system.AddLocationAsync();
         var device = await system.AddDeviceAsync(location, ports: 1);
+        var seed = new Seed(system.Channel, system.As);
         var connection = await _steps.AvailableAsync(NewAccount(), location);
-        var customer = _steps.Customer(connection.AccountId);
-
-        var reserve = new ReservePhysicalConnectionRequest { Region = Lifecycle.Region, Id = connection.Id, VirtualInterfaceId = "dxvif-0000000000a1", Vlan = 100 };
-        var reserved = await _steps.Client.ReservePhysicalConnectionAsync(reserve, customer);
-        Assert.Equal(["dxvif-0000000000a1"], reserved.VirtualInterfaceIds);
-        var again = await _steps.Client.ReservePhysicalConnectionAsync(reserve, customer); // idempotent, keyed by the virtual interface
-        Assert.Equal(["dxvif-0000000000a1"], again.VirtualInterfaceIds);
+        var gateway = await seed.AvailableGatewayAsync(connection.AccountId);
+        var vif = await seed.CreateInterfaceAsync(connection.AccountId, Seed.Interface(connection, gateway, vlan: 100));
+        Assert.Equal([vif.Id], (await _steps.GetAsync(connection.Id)).VirtualInterfaceIds);
 
         var refused = await RpcAssert.FailsWith(StatusCode.FailedPrecondition, () => _steps.DeleteAsync(connection));
         Assert.Equal("PHYSICAL_CONNECTION_IN_USE", refused.Reason());
-        Assert.Equal(["dxvif-0000000000a1"], refused.Detail<PreconditionFailure>().Violations.Select(v => v.Subject));
+        Assert.Equal([vif.Id], refused.Detail<PreconditionFailure>().Violations.Select(v => v.Subject));
 
-        var release = new ReleasePhysicalConnectionRequest { Region = Lifecycle.Region, Id = connection.Id, VirtualInterfaceId = "dxvif-0000000000a1" };
-        Assert.Empty((await _steps.Client.ReleasePhysicalConnectionAsync(release, customer)).VirtualInterfaceIds);
-        Assert.Empty((await _steps.Client.ReleasePhysicalConnectionAsync(release, customer)).VirtualInterfaceIds);
-
+        await seed.DeleteInterfaceAsync(connection.AccountId, vif.Id);
+        await Seed.EventuallyAsync(() => _steps.GetAsync(connection.Id), c => c.VirtualInterfaceIds.Count == 0, "released the deleted interface's reservation");
         var deleted = await _steps.DeleteAsync(connection);
         Assert.Equal(PhysicalConnection.Types.State.Deleted, deleted.State);
         var devices = new AccessDeviceService.AccessDeviceServiceClient(system.Channel);
@@ -313,9 +309,10 @@ public sealed class PhysicalConnectionLifecycleTests(EmbeddedSystem system) : IC
     {
         var location = await system.AddLocationAsync();
         var ordered = await _steps.OrderAsync(NewAccount(), location);
-        var status = await RpcAssert.FailsWith(StatusCode.FailedPrecondition, async () => await _steps.Client.ReservePhysicalConnectionAsync(
-            new ReservePhysicalConnectionRequest { Region = Lifecycle.Region, Id = ordered.Id, VirtualInterfaceId = "dxvif-0000000000b2", Vlan = 7 },
-            _steps.Customer(ordered.AccountId)));
+        var reservations = new InternalV1.PhysicalConnectionReservationService.PhysicalConnectionReservationServiceClient(system.InternalChannel);
+        var status = await RpcAssert.FailsWith(StatusCode.FailedPrecondition, async () => await reservations.ReservePhysicalConnectionAsync(
+            new InternalV1.ReservePhysicalConnectionRequest { Region = Lifecycle.Region, Id = ordered.Id, AccountId = ordered.AccountId, VirtualInterfaceId = "dxvif-0000000000b2", Vlan = 7 },
+            system.AsService("virtual-interfaces")));
         Assert.Equal("STATE_APPLYING", status.Detail<ErrorInfo>().Metadata["currentState"]);
     }
 

@@ -149,10 +149,10 @@ public sealed class TracingTests(TracedEmbeddedSystem system) : IClassFixture<Tr
         Assert.True(DescendsFrom(request, rootSpanId, byId), $"the request is not under the caller's span: {Describe(spans)}");
 
         // The module's loopback gRPC calls to the other modules continue the trace under the request.
-        foreach (var method in new[] { "PhysicalConnectionService/GetPhysicalConnection", "BorderGatewayService/GetBorderGateway",
-                     "PhysicalConnectionService/ReservePhysicalConnection", "BorderGatewayService/ReserveBorderGateway" })
+        foreach (var method in new[] { "v1.PhysicalConnectionService/GetPhysicalConnection", "v1.BorderGatewayService/GetBorderGateway",
+                     "internal.v1.PhysicalConnectionReservationService/ReservePhysicalConnection", "internal.v1.BorderGatewayReservationService/ReserveBorderGateway" })
         {
-            var call = Assert.Single(spans, s => s.Kind == ActivityKind.Server && Route(s) == $"/directconnect.v1.{method}");
+            var call = Assert.Single(spans, s => s.Kind == ActivityKind.Server && Route(s) == $"/directconnect.{method}");
             Assert.True(byId.TryGetValue(call.ParentSpanId, out var outgoing) && outgoing.Kind == ActivityKind.Client,
                 $"{method}'s parent is not the module's client span: {Describe(spans)}");
             Assert.True(DescendsFrom(call, request.SpanId, byId), $"{method} is not under the gateway request: {Describe(spans)}");

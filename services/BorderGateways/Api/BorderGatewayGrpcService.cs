@@ -17,7 +17,8 @@ namespace DirectConnect.BorderGateways.Api;
 /// <c>directconnect.v1.BorderGatewayService</c>. A gateway is created CREATING, awaiting the VPCs the
 /// catalog lists for the account at that moment, and becomes AVAILABLE once attached to (or refused)
 /// each of them (<see cref="Application.VpcAttacher"/>). Virtual interfaces reserve it, with their
-/// IDC prefixes, before they exist; it cannot be deleted while any reservation is held.
+/// IDC prefixes, before they exist (through the internal API, <see cref="BorderGatewayReservationGrpcService"/>);
+/// it cannot be deleted while any reservation is held.
 /// </summary>
 public sealed class BorderGatewayGrpcService(BorderGatewayStore store, OptimisticTransaction transactions, RegionCatalog regions,
     VpcCatalogClient catalog, TimeProvider clock)
@@ -143,51 +144,8 @@ public sealed class BorderGatewayGrpcService(BorderGatewayStore store, Optimisti
             return (deleted, [BorderGatewayMapper.StateChanged(message, BorderGatewayMapper.ToProto(gateway.State), "customer", "deleted"), BorderGatewayMapper.Deleted(message)]);
         });
 
-    /// <inheritdoc />
-    public override Task<V1.BorderGateway> ReserveBorderGateway(V1.ReserveBorderGatewayRequest request, ServerCallContext context)
-    {
-        var validation = ValidateVirtualInterfaceId(request.VirtualInterfaceId);
-        var prefixes = Cidr.ParseAll(validation, "idc_prefixes", request.IdcPrefixes);
-        var reservation = new PrefixReservation(request.VirtualInterfaceId, prefixes.Select(p => p.ToString()).ToArray());
-        return ChangeAsync(request, request.Region, request.Id, "", context, validation, "reserve", (gateway, now) =>
-        {
-            if (gateway.Reservations.Any(r => r.VirtualInterfaceId == reservation.VirtualInterfaceId && r.IdcPrefixes.SequenceEqual(reservation.IdcPrefixes)))
-            {
-                return (gateway, []); // already held: idempotent
-            }
-
-            if (gateway.State != BorderGatewayState.Available)
-            {
-                throw DomainException.WrongState(ResourceType, gateway.Id, BorderGatewayMapper.ToProto(gateway.State).ToWireName(), "reserve");
-            }
-
-            var overlaps = gateway.OverlapsWithVpcs(prefixes, request.VirtualInterfaceId);
-            if (overlaps.Count > 0)
-            {
-                throw new DomainException(ErrorCode.InvalidArgument, "CIDR_OVERLAP",
-                    $"IDC prefixes overlap VPC CIDRs attached to border gateway '{gateway.Id}': " +
-                    string.Join("; ", overlaps.Select(o => $"{o.IdcPrefix} overlaps {o.VpcCidr} of {o.VpcId}")))
-                {
-                    FieldViolations = overlaps.Select(o => new FieldViolation(
-                        $"idc_prefixes[{request.IdcPrefixes.IndexOf(o.IdcPrefix)}]", $"{o.IdcPrefix} overlaps {o.VpcCidr} of {o.VpcId}")).ToArray(),
-                };
-            }
-
-            return (gateway.WithReservation(reservation, now, ResourceIds.NewETag()), []);
-        });
-    }
-
-    /// <inheritdoc />
-    public override Task<V1.BorderGateway> ReleaseBorderGateway(V1.ReleaseBorderGatewayRequest request, ServerCallContext context) =>
-        ChangeAsync(request, request.Region, request.Id, "", context, ValidateVirtualInterfaceId(request.VirtualInterfaceId), "release",
-            (gateway, now) => gateway.VirtualInterfaceIds.Contains(request.VirtualInterfaceId)
-                ? (gateway.WithoutReservation(request.VirtualInterfaceId, now, ResourceIds.NewETag()), [])
-                : (gateway, []),
-            allowDeleted: true);
-
     private async Task<V1.BorderGateway> ChangeAsync(IMessage request, string region, string id, string etag, ServerCallContext context,
-        RequestValidation validation, string operation, Func<BorderGateway, DateTimeOffset, (BorderGateway After, List<OutgoingEvent> Events)> decide,
-        bool allowDeleted = false)
+        RequestValidation validation, string operation, Func<BorderGateway, DateTimeOffset, (BorderGateway After, List<OutgoingEvent> Events)> decide)
     {
         var caller = context.GetCaller();
         ValidateAddress(validation, region, id);
@@ -201,7 +159,7 @@ public sealed class BorderGatewayGrpcService(BorderGatewayStore store, Optimisti
                 throw DomainException.StaleETag(ResourceType, id);
             }
 
-            if (stored.Value.IsDeleted && !allowDeleted)
+            if (stored.Value.IsDeleted)
             {
                 throw DomainException.WrongState(ResourceType, id, "STATE_DELETED", operation);
             }
@@ -216,14 +174,6 @@ public sealed class BorderGatewayGrpcService(BorderGatewayStore store, Optimisti
 
     private RequestValidation ValidateAddress(RequestValidation validation, string region, string id) =>
         regions.ValidateAddress(validation, region, id, BorderGateway.IdPrefix, "a border gateway");
-
-    private static RequestValidation ValidateVirtualInterfaceId(string virtualInterfaceId)
-    {
-        var validation = new RequestValidation();
-        validation.Check(ResourceIds.IsWellFormed(virtualInterfaceId, "dxvif-"), "virtual_interface_id",
-            string.IsNullOrEmpty(virtualInterfaceId) ? "is required" : "is not a virtual interface id (expected dxvif-…)");
-        return validation;
-    }
 
     private async Task<Versioned<BorderGateway>> LoadAsync(Caller caller, string region, string id, CancellationToken cancellationToken)
     {

@@ -61,33 +61,3 @@ public sealed class GatewayCreatedHandler(VpcAttacher attacher) : IEventHandler
         return EventHandling.Success;
     }
 }
-
-/// <summary>Drops a virtual interface's reservation when it is deleted (or never came to exist).</summary>
-public sealed class VirtualInterfaceDeletedHandler(BorderGatewayStore gateways, IStateStore store, TimeProvider clock) : IEventHandler
-{
-    /// <summary>The durable subscription name.</summary>
-    public const string Subscription = "border-gateways/virtual-interface-deleted";
-
-    /// <summary>The VirtualInterfaces service's topic.</summary>
-    public const string Topic = "virtual-interfaces";
-
-    /// <inheritdoc />
-    public async Task<EventHandling> HandleAsync(CloudEvent cloudEvent, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(cloudEvent);
-        if (cloudEvent.Type != Events.VirtualInterfaceDeleted.Descriptor.FullName)
-        {
-            return EventHandling.Success;
-        }
-
-        var deleted = Events.VirtualInterfaceDeleted.Parser.ParseFrom(cloudEvent.Data.Span);
-        await store.UpdateAsync(async ct =>
-        {
-            var stored = await gateways.GetAsync(deleted.BorderGatewayId, ct);
-            return stored is null || !stored.Value.VirtualInterfaceIds.Contains(deleted.Id)
-                ? null
-                : ([BorderGatewayStore.Put(stored.Value.WithoutReservation(deleted.Id, clock.GetUtcNow(), ResourceIds.NewETag()), stored.Unchanged)], []);
-        }, cancellationToken);
-        return EventHandling.Success;
-    }
-}

@@ -21,8 +21,8 @@ namespace DirectConnect.PhysicalConnections.Api;
 /// <summary>
 /// <c>directconnect.v1.PhysicalConnectionService</c>: validates at the edge, decides in the domain,
 /// and commits each change with its events in one optimistic transaction: the lifecycle, port
-/// allocation on payment, the port's release on delete, reservations by virtual interfaces, the
-/// quota, and the LOA-CFA.
+/// allocation on payment, the port's release on delete, the quota, and the LOA-CFA. Reservations
+/// by virtual interfaces are the internal API's (<see cref="PhysicalConnectionReservationGrpcService"/>).
 /// </summary>
 public sealed class PhysicalConnectionGrpcService(
     PhysicalConnectionStore store,
@@ -242,30 +242,6 @@ public sealed class PhysicalConnectionGrpcService(
             (caller, stored, now, _) => Transition(stored, PhysicalConnectionState.Available, caller, "confirmed by the customer", now));
 
     /// <inheritdoc />
-    public override Task<V1.PhysicalConnection> ReservePhysicalConnection(V1.ReservePhysicalConnectionRequest request, ServerCallContext context)
-    {
-        var validation = ValidateVirtualInterfaceId(request.VirtualInterfaceId);
-        validation.Check(request.Vlan is >= 1 and <= 4094, "vlan", $"must be between 1 and 4094, got {request.Vlan}");
-        var reservation = new VlanReservation(request.VirtualInterfaceId, request.Vlan);
-        return ChangeAsync(request, request.Region, request.Id, "", PhysicalConnectionOperation.Reserve, context, ownerOnly: false,
-            (_, stored, now, _) => stored.Value.VlanHolder(request.Vlan) is { } holder
-                ? throw VlanInUse(stored.Value.Id, request.Vlan, holder)
-                : Reservation(stored, stored.Value.WithReservation(reservation, now, ResourceIds.NewETag())),
-            validation,
-            alreadyDone: connection => connection.Reservations.Contains(reservation));
-    }
-
-    /// <inheritdoc />
-    public override Task<V1.PhysicalConnection> ReleasePhysicalConnection(V1.ReleasePhysicalConnectionRequest request, ServerCallContext context)
-    {
-        var validation = ValidateVirtualInterfaceId(request.VirtualInterfaceId);
-        return ChangeAsync(request, request.Region, request.Id, "", PhysicalConnectionOperation.Update, context, ownerOnly: false,
-            (_, stored, now, _) => Reservation(stored, stored.Value.WithoutReservation(request.VirtualInterfaceId, now, ResourceIds.NewETag())),
-            validation,
-            alreadyDone: connection => !connection.VirtualInterfaceIds.Contains(request.VirtualInterfaceId));
-    }
-
-    /// <inheritdoc />
     public override async Task<HttpBody> GetPhysicalConnectionLoa(V1.GetPhysicalConnectionLoaRequest request, ServerCallContext context)
     {
         var caller = context.GetCaller();
@@ -305,8 +281,7 @@ public sealed class PhysicalConnectionGrpcService(
         ServerCallContext context,
         bool ownerOnly,
         Func<Caller, Versioned<PhysicalConnection>, DateTimeOffset, CancellationToken, Task<(PhysicalConnection After, List<StateOperation> Operations, List<OutgoingEvent> Events)>> decide,
-        RequestValidation? validation = null,
-        Func<PhysicalConnection, bool>? alreadyDone = null)
+        RequestValidation? validation = null)
     {
         var method = request.Descriptor.Name.Replace("Request", "", StringComparison.Ordinal);
         // Roles are enforced before this runs, from the method's declared access (MethodAccessInterceptor).
@@ -329,11 +304,6 @@ public sealed class PhysicalConnectionGrpcService(
             if (ownerOnly && !string.Equals(caller.AccountId, before.AccountId, StringComparison.Ordinal))
             {
                 throw DomainException.RoleRequired("owner", method);
-            }
-
-            if (alreadyDone?.Invoke(before) == true)
-            {
-                return new TransactionPlan<V1.PhysicalConnection>([], [], PhysicalConnectionMapper.ToProto(before));
             }
 
             if (!PhysicalConnectionStateMachine.Allows(before, operation))
@@ -359,27 +329,10 @@ public sealed class PhysicalConnectionGrpcService(
         return Task.FromResult((after, new List<StateOperation> { PhysicalConnectionStore.Put(after, stored.Unchanged) }, new List<OutgoingEvent>()));
     }
 
-    private static Task<(PhysicalConnection, List<StateOperation>, List<OutgoingEvent>)> Reservation(
-        Versioned<PhysicalConnection> stored, PhysicalConnection after)
-    {
-        var message = PhysicalConnectionMapper.ToProto(after);
-        return Task.FromResult((after,
-            new List<StateOperation> { PhysicalConnectionStore.Put(after, stored.Unchanged) },
-            new List<OutgoingEvent> { PhysicalConnectionEvents.Updated(message, FieldMask.FromString("virtual_interface_ids")) }));
-    }
-
     private async Task<StateOperation> ReleaseQuotaAsync(PhysicalConnection connection, CancellationToken cancellationToken)
     {
         var (usage, usageUnchanged) = await store.GetUsageAsync(connection.AccountId, connection.Region, cancellationToken);
         return PhysicalConnectionStore.PutUsage(connection.AccountId, connection.Region, new AccountUsage(Math.Max(0, usage.Connections - 1)), usageUnchanged);
-    }
-
-    private static RequestValidation ValidateVirtualInterfaceId(string virtualInterfaceId)
-    {
-        var validation = new RequestValidation();
-        validation.Check(ResourceIds.IsWellFormed(virtualInterfaceId, "dxvif-"), "virtual_interface_id",
-            string.IsNullOrEmpty(virtualInterfaceId) ? "is required" : "is not a virtual interface id (expected dxvif-…)");
-        return validation;
     }
 
     /// <summary>Who did it, as history and events record it.</summary>
@@ -389,7 +342,6 @@ public sealed class PhysicalConnectionGrpcService(
     {
         PhysicalConnectionOperation.RecordPayment => "record payment for",
         PhysicalConnectionOperation.CompleteConstruction => "complete construction of",
-        PhysicalConnectionOperation.Reserve => "reserve",
         _ => operation.ToString().ToLowerInvariant(),
     };
 
@@ -410,13 +362,6 @@ public sealed class PhysicalConnectionGrpcService(
     {
         return caller.Visible(await store.GetAsync(id, cancellationToken), region, ResourceType, id);
     }
-
-    private static DomainException VlanInUse(string connectionId, int vlan, string holder) =>
-        new(ErrorCode.AlreadyExists, "VLAN_IN_USE", $"VLAN {vlan} is already used on physical connection '{connectionId}' by virtual interface {holder}.")
-        {
-            FieldViolations = [new FieldViolation("vlan", $"VLAN {vlan} is used by {holder} on this connection")],
-            Metadata = new Dictionary<string, string> { ["vlan"] = vlan.ToString(CultureInfo.InvariantCulture), ["virtualInterfaceId"] = holder },
-        };
 
     private static DomainException InUse(PhysicalConnection connection) =>
         new(ErrorCode.FailedPrecondition, "PHYSICAL_CONNECTION_IN_USE",

@@ -64,6 +64,11 @@ public sealed class OptimisticTransaction(IStateStore store, RequestLedger ledge
         throw DomainException.Contended(what);
     }
 
+    /// <summary>Plans and commits until an attempt wins, for a mutation without a request id (nothing to remember for retries).</summary>
+    public Task<T> RunAsync<T>(Func<CancellationToken, Task<TransactionPlan<T>>> plan, string what, CancellationToken cancellationToken) =>
+        RunAsync(null, plan, _ => throw new InvalidOperationException("Nothing is recorded without a request id."),
+            _ => throw new InvalidOperationException("Nothing is recorded without a request id."), what, cancellationToken);
+
     // Lost a race: back off a little (with jitter, so racing writers spread out) and plan again.
     private static Task BackOffAsync(int attempt, CancellationToken cancellationToken) =>
         Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 4 << Math.Min(attempt, 5))), cancellationToken);

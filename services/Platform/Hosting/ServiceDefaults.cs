@@ -3,6 +3,7 @@ using DirectConnect.Platform.Grpc;
 using DirectConnect.Platform.Idempotency;
 using DirectConnect.Platform.RateLimiting;
 using DirectConnect.Platform.Resources;
+using DirectConnect.Platform.ServiceIdentity;
 using DirectConnect.Platform.Telemetry;
 using DirectConnect.Platform.Tenancy;
 using Microsoft.Extensions.Configuration;
@@ -54,6 +55,7 @@ public static class ServiceDefaults
         builder.Services.TryAddSingleton<OptimisticTransaction>();
         builder.Services.Configure<ServiceEndpointOptions>(builder.Configuration.GetSection(ServiceEndpointOptions.Section));
         builder.Services.TryAddSingleton<ServiceChannels>();
+        builder.Services.AddServiceIdentity(builder.Configuration);
         builder.Services.AddGrpcHealthChecks().AddCheck("self", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
 
         var otel = builder.Services.AddOpenTelemetry()

@@ -39,13 +39,19 @@ public sealed class MethodAccessCatalog
     }
 
     /// <summary>Every service of the public API package, found through the generated reflection classes.</summary>
-    public static IReadOnlyList<ServiceDescriptor> ContractServices() =>
-        typeof(Access).Assembly.GetTypes()
+    public static IReadOnlyList<ServiceDescriptor> ContractServices() => ServicesOf(typeof(Access).Assembly, "directconnect.v1");
+
+    /// <summary>Every service of proto package <paramref name="package"/> compiled into <paramref name="assembly"/>, by full name.</summary>
+    public static IReadOnlyList<ServiceDescriptor> ServicesOf(Assembly assembly, string package)
+    {
+        ArgumentNullException.ThrowIfNull(assembly);
+        return assembly.GetTypes()
             .Where(t => t.IsAbstract && t.IsSealed && t.Name.EndsWith("Reflection", StringComparison.Ordinal))
             .Select(t => t.GetProperty("Descriptor", BindingFlags.Public | BindingFlags.Static)?.GetValue(null))
             .OfType<FileDescriptor>()
-            .Where(f => f.Package == "directconnect.v1")
+            .Where(f => f.Package == package)
             .SelectMany(f => f.Services)
             .OrderBy(s => s.FullName, StringComparer.Ordinal)
             .ToArray();
+    }
 }

@@ -1,28 +1,47 @@
 using DirectConnect.Contracts.V1;
 using DirectConnect.Platform.Errors;
 using DirectConnect.Platform.Grpc;
+using DirectConnect.Platform.ServiceIdentity;
 using Grpc.Core;
+using Microsoft.Extensions.Options;
 
 namespace DirectConnect.Platform.Tenancy;
 
 /// <summary>
-/// Enforces, for every call of the public API (gRPC and transcoded REST alike), the access its
-/// method declares in the proto before the method runs: an authenticated caller with an account
-/// always, the <c>operator</c> role for <see cref="Access.Operator"/> methods. A method that
-/// declares nothing is refused: forgetting is closed, not open. Tenancy within an account
-/// (another account's resource is NOT_FOUND) is the methods' part, via <see cref="Caller"/>.
+/// Enforces, before a method runs, who may call it, as the contracts declare next to its
+/// definition. Public methods (gRPC and transcoded REST alike): an authenticated caller with an
+/// account always, the <c>operator</c> role for <see cref="Access.Operator"/> methods; a method
+/// that declares nothing is refused — forgetting is closed, not open. Internal methods
+/// (<c>directconnect.internal.v1</c>): a service identity whose app-id the method's
+/// <c>callers</c> option names, and behind Dapr the sidecar's <c>dapr-caller-app-id</c> saying the
+/// same. Tenancy within an account (another account's resource is NOT_FOUND) is the methods'
+/// part, via <see cref="Caller"/>.
 /// </summary>
-public sealed class MethodAccessInterceptor(MethodAccessCatalog catalog) : AdmissionInterceptor
+public sealed class MethodAccessInterceptor(
+    MethodAccessCatalog catalog,
+    InternalMethodCatalog internalCatalog,
+    IOptions<ServiceIdentityOptions> serviceIdentity) : AdmissionInterceptor
 {
+    /// <summary>The metadata Dapr's sidecar adds with the calling app's id (from its mTLS identity).</summary>
+    public const string DaprCallerAppIdHeader = "dapr-caller-app-id";
+
     /// <inheritdoc />
     protected override void Admit(ServerCallContext context)
     {
-        var method = catalog.Find(context.Method);
-        if (method is null)
+        if (catalog.Find(context.Method) is { } method)
         {
-            return; // not the public API (health, reflection): their endpoints carry their own policy
+            AdmitPublic(context, method);
+        }
+        else if (internalCatalog.Find(context.Method) is { } internalMethod)
+        {
+            AdmitInternal(context, internalMethod);
         }
 
+        // Otherwise neither API (health, reflection): their endpoints carry their own policy.
+    }
+
+    private static void AdmitPublic(ServerCallContext context, Google.Protobuf.Reflection.MethodDescriptor method)
+    {
         var caller = context.GetCaller();
         switch (MethodAccessCatalog.AccessOf(method))
         {
@@ -34,6 +53,36 @@ public sealed class MethodAccessInterceptor(MethodAccessCatalog catalog) : Admis
             default:
                 throw new DomainException(ErrorCode.PermissionDenied, "ACCESS_UNDECLARED",
                     $"{method.Name} declares no access and is refused.");
+        }
+    }
+
+    private void AdmitInternal(ServerCallContext context, Google.Protobuf.Reflection.MethodDescriptor method)
+    {
+        var http = context.GetHttpContext();
+        // The endpoint's policy admits service identities only; checked again here so that a
+        // mapping without that policy still fails closed.
+        var service = http.User.Identities
+            .FirstOrDefault(i => i.IsAuthenticated && i.AuthenticationType == ServiceIdentityAuthenticationHandler.SchemeName)
+            ?.FindFirst(ServiceCredentials.ServiceClaim)?.Value
+            ?? throw ServiceIdentityErrors.Required();
+        if (!InternalMethodCatalog.CallersOf(method).Contains(service, StringComparer.Ordinal))
+        {
+            throw ServiceIdentityErrors.NotAllowed(method.Name, service);
+        }
+
+        // Dapr's sidecar appends the caller's app-id to whatever the caller sent, so a forged value
+        // shows up as a second one: anything but exactly the token's service is refused.
+        var daprCallers = http.Request.Headers[DaprCallerAppIdHeader]
+            .SelectMany(v => (v ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .ToArray();
+        if (daprCallers.Length > 1 || (daprCallers.Length == 1 && daprCallers[0] != service))
+        {
+            throw ServiceIdentityErrors.NotAllowed(method.Name, string.Join(", ", daprCallers));
+        }
+
+        if (daprCallers.Length == 0 && serviceIdentity.Value.RequireDaprCallerAppId)
+        {
+            throw ServiceIdentityErrors.NotAllowed(method.Name, "a caller without a Dapr app-id");
         }
     }
 }

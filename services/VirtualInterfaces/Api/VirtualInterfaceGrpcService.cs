@@ -5,6 +5,7 @@ using DirectConnect.Platform.Idempotency;
 using DirectConnect.Platform.Paging;
 using DirectConnect.Platform.Resources;
 using DirectConnect.Platform.Tenancy;
+using DirectConnect.VirtualInterfaces.Application;
 using DirectConnect.VirtualInterfaces.Domain;
 using DirectConnect.VirtualInterfaces.RouterConfiguration;
 using DirectConnect.VirtualInterfaces.Storage;
@@ -14,19 +15,16 @@ using V1 = DirectConnect.Contracts.V1;
 namespace DirectConnect.VirtualInterfaces.Api;
 
 /// <summary>
-/// <c>directconnect.v1.VirtualInterfaceService</c>. Creation is a small saga across services:
-/// write an intent; reserve the physical connection (with the VLAN) and the border gateway (with
-/// the IDC prefixes) through their public gRPC APIs, on the caller's behalf; then create the
-/// interface and drop the intent in one transaction. A failure in between releases what was
-/// taken; a crash in between leaves the intent, which the reconciler turns into a release.
-/// Deletion publishes <c>VirtualInterfaceDeleted</c>, on which the owners release.
+/// <c>directconnect.v1.VirtualInterfaceService</c>: validates and maps, and delegates creation to
+/// the saga (<see cref="VirtualInterfaceCreation"/>), which reserves the physical connection and the
+/// border gateway before the interface exists. Deletion publishes <c>VirtualInterfaceDeleted</c>,
+/// on which the owners release.
 /// </summary>
 public sealed class VirtualInterfaceGrpcService(
     VirtualInterfaceStore store,
-    IStateStore state,
+    VirtualInterfaceCreation creation,
     ServiceChannels services,
     OptimisticTransaction transactions,
-    RequestLedger ledger,
     RegionCatalog regions,
     TimeProvider clock) : V1.VirtualInterfaceService.VirtualInterfaceServiceBase
 {
@@ -74,41 +72,12 @@ public sealed class VirtualInterfaceGrpcService(
         var requestId = ProtobufTransactions.RequestIdOf(request, "virtual-interfaces/create", caller, validation);
         validation.ThrowIfInvalid();
 
-        if (requestId is not null && await ledger.FindAsync(requestId, context.CancellationToken) is { } earlier)
-        {
-            return V1.VirtualInterface.Parser.ParseFrom(earlier);
-        }
-
         RequireAvailable(connection!.State == V1.PhysicalConnection.Types.State.Available, "PhysicalConnection", connection.Id, connection.State.ToWireName());
         RequireAvailable(gateway!.State == V1.BorderGateway.Types.State.Available, "BorderGateway", gateway.Id, gateway.State.ToWireName());
 
-        var now = clock.GetUtcNow();
-        // With a request id, duplicates in flight share one interface id, so their reservations coincide (they are idempotent).
-        var id = requestId is null
-            ? ResourceIds.New(VirtualInterface.IdPrefix)
-            : VirtualInterface.IdPrefix + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
-                System.Text.Encoding.UTF8.GetBytes($"{caller.AccountId}\n{requestId.Value}")))[..12];
-        var intent = new CreationIntent(id, caller.AccountId, request.Region, connection.Id, gateway.Id, now);
-        await OpenIntentAsync(intent, context.CancellationToken);
-        try
+        var draft = new VirtualInterface
         {
-            await ReserveAsync(() => Connections.ReservePhysicalConnectionAsync(new V1.ReservePhysicalConnectionRequest
-            {
-                Region = request.Region, Id = connection.Id, VirtualInterfaceId = intent.VirtualInterfaceId, Vlan = spec.Vlan,
-            }, options).ResponseAsync);
-            var reserveGateway = new V1.ReserveBorderGatewayRequest { Region = request.Region, Id = gateway.Id, VirtualInterfaceId = intent.VirtualInterfaceId };
-            reserveGateway.IdcPrefixes.AddRange(prefixes.Select(p => p.ToString()));
-            await ReserveAsync(() => Gateways.ReserveBorderGatewayAsync(reserveGateway, options).ResponseAsync);
-        }
-        catch (Exception)
-        {
-            await AbandonAsync(intent);
-            throw;
-        }
-
-        var vif = new VirtualInterface
-        {
-            Id = intent.VirtualInterfaceId,
+            Id = "",
             AccountId = caller.AccountId,
             Region = request.Region,
             Name = spec.Name,
@@ -120,51 +89,11 @@ public sealed class VirtualInterfaceGrpcService(
             Bgp = new BgpPeering(spec.CustomerAsn, gateway.Asn, spec.CloudAddress, spec.CustomerAddress, string.IsNullOrEmpty(spec.AuthKey) ? null : spec.AuthKey),
             IdcPrefixes = prefixes.Select(p => p.ToString()).ToArray(),
             State = VirtualInterfaceState.Configuring,
-            CreateTime = now,
-            UpdateTime = now,
-            ETag = ResourceIds.NewETag(),
+            CreateTime = default,
+            UpdateTime = default,
+            ETag = "",
         };
-        try
-        {
-            return await transactions.RunAsync(null, async cancellationToken =>
-            {
-                if (requestId is not null && await ledger.FindAsync(requestId, cancellationToken) is not null)
-                {
-                    throw new DuplicateRequestException();
-                }
-
-                var open = await store.GetIntentAsync(intent.VirtualInterfaceId, cancellationToken)
-                    ?? throw new DomainException(ErrorCode.Aborted, "CREATION_ABANDONED",
-                        "The creation took too long and was rolled back by the reconciler; retry the request.");
-
-                var (index, indexUnchanged) = await store.GetIndexAsync(caller.AccountId, request.Region, cancellationToken);
-                var (intents, intentsUnchanged) = await store.GetIntentIndexAsync(cancellationToken);
-                var message = VirtualInterfaceMapper.ToProto(vif);
-                List<StateOperation> operations =
-                [
-                    VirtualInterfaceStore.Put(vif, ETagCondition.MustNotExist),
-                    VirtualInterfaceStore.PutIndex(caller.AccountId, request.Region, index.With(vif.Id), indexUnchanged),
-                    VirtualInterfaceStore.DeleteIntent(vif.Id, open.Unchanged),
-                    VirtualInterfaceStore.PutIntentIndex(intents.Without(vif.Id), intentsUnchanged),
-                ];
-                if (requestId is not null)
-                {
-                    operations.Add(RequestLedger.Record(requestId, Google.Protobuf.MessageExtensions.ToByteArray(message)));
-                }
-
-                return new TransactionPlan<V1.VirtualInterface>(operations, [VirtualInterfaceMapper.Created(message)], message);
-            }, V1.VirtualInterface.Parser, "the account's virtual interfaces", context.CancellationToken);
-        }
-        catch (DuplicateRequestException)
-        {
-            // A concurrent retry with the same request id (and so the same interface id) won: answer with its result.
-            return V1.VirtualInterface.Parser.ParseFrom((await ledger.FindAsync(requestId!, context.CancellationToken))!);
-        }
-        catch (DomainException)
-        {
-            await AbandonAsync(intent);
-            throw;
-        }
+        return await creation.CreateAsync(new CreationRequest(caller.AccountId, request.Region, requestId, draft), context.CancellationToken);
     }
 
     /// <inheritdoc />
@@ -324,23 +253,6 @@ public sealed class VirtualInterfaceGrpcService(
         }
     }
 
-    private static async Task ReserveAsync<T>(Func<Task<T>> reserve)
-    {
-        try
-        {
-            await reserve();
-        }
-        catch (RpcException exception)
-        {
-            throw DownstreamErrors.Readdress(exception, field => field switch
-            {
-                "vlan" => "virtual_interface.vlan",
-                _ when field.StartsWith("idc_prefixes", StringComparison.Ordinal) => "virtual_interface." + field,
-                _ => field,
-            });
-        }
-    }
-
     private static void RequireAvailable(bool available, string resourceType, string id, string state)
     {
         if (!available)
@@ -348,25 +260,6 @@ public sealed class VirtualInterfaceGrpcService(
             throw DomainException.WrongState(resourceType, id, state, "create a virtual interface on");
         }
     }
-
-    private async Task OpenIntentAsync(CreationIntent intent, CancellationToken cancellationToken) =>
-        await state.UpdateAsync(async ct =>
-        {
-            if (await store.GetIntentAsync(intent.VirtualInterfaceId, ct) is not null)
-            {
-                return null; // a duplicate of this request is in flight under the same id
-            }
-
-            var (intents, unchanged) = await store.GetIntentIndexAsync(ct);
-            return ([VirtualInterfaceStore.PutIntent(intent, ETagCondition.MustNotExist), VirtualInterfaceStore.PutIntentIndex(intents.With(intent.VirtualInterfaceId), unchanged)], []);
-        }, cancellationToken);
-
-    /// <summary>
-    /// Rolls a creation back: closes the intent and publishes the deletion event, on which the
-    /// owners release whatever they reserved for it. Not cancellable: the caller may be gone.
-    /// </summary>
-    private Task AbandonAsync(CreationIntent intent) =>
-        IntentReconciler.AbandonAsync(store, state, intent.VirtualInterfaceId, clock, CancellationToken.None);
 
     private async Task<V1.VirtualInterface> ChangeAsync(Google.Protobuf.IMessage request, string region, string id, string etag, ServerCallContext context,
         RequestValidation validation, string operation, Func<VirtualInterface, DateTimeOffset, (VirtualInterface After, List<OutgoingEvent> Events)> decide)
@@ -389,7 +282,16 @@ public sealed class VirtualInterfaceGrpcService(
             }
 
             var (after, events) = decide(stored.Value, clock.GetUtcNow());
-            return new TransactionPlan<V1.VirtualInterface>([VirtualInterfaceStore.Put(after, stored.Unchanged)], events, VirtualInterfaceMapper.ToProto(after));
+            List<StateOperation> operations = [VirtualInterfaceStore.Put(after, stored.Unchanged)];
+            if (after.IsDeleted)
+            {
+                // A deleted interface no longer counts against its account's quota.
+                var (usage, usageUnchanged) = await store.GetUsageAsync(after.AccountId, after.Region, cancellationToken);
+                operations.Add(VirtualInterfaceStore.PutUsage(after.AccountId, after.Region,
+                    usage with { Interfaces = Math.Max(0, usage.Interfaces - 1) }, usageUnchanged));
+            }
+
+            return new TransactionPlan<V1.VirtualInterface>(operations, events, VirtualInterfaceMapper.ToProto(after));
         }, V1.VirtualInterface.Parser, $"virtual interface {id}", context.CancellationToken);
     }
 
@@ -400,6 +302,4 @@ public sealed class VirtualInterfaceGrpcService(
     {
         return caller.Visible(await store.GetAsync(id, cancellationToken), region, ResourceType, id);
     }
-
-    private sealed class DuplicateRequestException : Exception;
 }

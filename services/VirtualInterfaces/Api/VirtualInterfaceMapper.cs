@@ -65,11 +65,19 @@ internal static class VirtualInterfaceMapper
             Actor = actor, Reason = reason, Time = vif.UpdateTime,
         }.ToEvent(Topic);
 
-    /// <summary>The event on which the owners release their reservations: for a deleted interface, or one that never came to exist.</summary>
+    /// <summary>The deletion of an interface that existed: the owners release its reservations, routes through it turn BLACKHOLE.</summary>
     public static OutgoingEvent Deleted(string id, string accountId, string region, string physicalConnectionId, string borderGatewayId,
         IEnumerable<string> idcPrefixes, DateTimeOffset time) => new Events.VirtualInterfaceDeleted
         {
             Id = id, AccountId = accountId, Region = region, PhysicalConnectionId = physicalConnectionId, BorderGatewayId = borderGatewayId,
             IdcPrefixes = { idcPrefixes }, Time = Timestamp.FromDateTimeOffset(time),
         }.ToEvent(Topic);
+
+    /// <summary>The rollback of a creation whose interface never existed: the owners release what was reserved for it, and nothing else changes.</summary>
+    public static OutgoingEvent CreationAbandoned(AbandonedCreation abandoned) => new Events.VirtualInterfaceCreationAbandoned
+    {
+        Id = abandoned.VirtualInterfaceId, AccountId = abandoned.AccountId, Region = abandoned.Region,
+        PhysicalConnectionId = abandoned.PhysicalConnectionId, BorderGatewayId = abandoned.BorderGatewayId,
+        Reason = abandoned.Reason, Time = Timestamp.FromDateTimeOffset(abandoned.AbandonedAt),
+    }.ToEvent(Topic);
 }

@@ -1,53 +1,25 @@
 using DirectConnect.Platform.Coordination;
-using DirectConnect.VirtualInterfaces.Api;
 using DirectConnect.VirtualInterfaces.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace DirectConnect.VirtualInterfaces;
+namespace DirectConnect.VirtualInterfaces.Application;
 
 /// <summary>
-/// Finds creations that died between taking their reservations and creating the interface (a
-/// crash, a lost client) and rolls them back: it closes the intent and publishes
-/// <c>VirtualInterfaceDeleted</c> for the id that never came to exist, on which the physical
-/// connection and the border gateway drop its reservations. Closing the intent is guarded by its
-/// ETag, and creation deletes the intent under the same guard, so a creation either completes
-/// or is rolled back, never both.
+/// Finds creations that died between opening their intent and creating the interface (a crash)
+/// and rolls them back through <see cref="CreationRollback"/>, which never rolls back an interface
+/// that exists; and publishes the second release of earlier rollbacks once it is due.
 /// </summary>
 public sealed partial class IntentReconciler(
     VirtualInterfaceStore store,
     IStateStore state,
+    CreationRollback rollback,
     TimeProvider clock,
     IOptions<VirtualInterfaceOptions> options,
     ILogger<IntentReconciler> logger) : BackgroundService
 {
-    /// <summary>Rolls back the creation of <paramref name="virtualInterfaceId"/> if its intent is still open.</summary>
-    public static Task<bool> AbandonAsync(VirtualInterfaceStore store, IStateStore state, string virtualInterfaceId, TimeProvider clock,
-        CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(state);
-        ArgumentNullException.ThrowIfNull(clock);
-        return state.UpdateAsync(async ct =>
-        {
-            var intent = await store!.GetIntentAsync(virtualInterfaceId, ct).ConfigureAwait(false);
-            var (intents, intentsUnchanged) = await store.GetIntentIndexAsync(ct).ConfigureAwait(false);
-            if (intent is null)
-            {
-                return intents.Ids.Contains(virtualInterfaceId)
-                    ? ([VirtualInterfaceStore.PutIntentIndex(intents.Without(virtualInterfaceId), intentsUnchanged)], [])
-                    : null;
-            }
-
-            var open = intent.Value;
-            return ([VirtualInterfaceStore.DeleteIntent(virtualInterfaceId, intent.Unchanged),
-                     VirtualInterfaceStore.PutIntentIndex(intents.Without(virtualInterfaceId), intentsUnchanged)],
-                    [VirtualInterfaceMapper.Deleted(open.VirtualInterfaceId, open.AccountId, open.Region, open.PhysicalConnectionId,
-                        open.BorderGatewayId, [], clock.GetUtcNow())]);
-        }, cancellationToken);
-    }
-
-    /// <summary>One pass: rolls back every intent older than the configured age. Returns how many.</summary>
+    /// <summary>One pass: rolls back every intent older than the configured age, then sends the second releases due. Returns how many intents it rolled back.</summary>
     public async Task<int> ReconcileOnceAsync(CancellationToken cancellationToken)
     {
         var (intents, _) = await store.GetIntentIndexAsync(cancellationToken).ConfigureAwait(false);
@@ -55,16 +27,19 @@ public sealed partial class IntentReconciler(
         foreach (var id in intents.Ids)
         {
             var intent = await store.GetIntentAsync(id, cancellationToken).ConfigureAwait(false);
-            if (intent is null || clock.GetUtcNow() - intent.Value.StartedAt >= options.Value.AbandonAfter)
+            if (intent is null)
             {
-                if (await AbandonAsync(store, state, id, clock, cancellationToken).ConfigureAwait(false) && intent is not null)
-                {
-                    abandoned++;
-                    LogAbandoned(id, intent.Value.PhysicalConnectionId, intent.Value.BorderGatewayId);
-                }
+                await DropFromIndexAsync(id, cancellationToken).ConfigureAwait(false);
+            }
+            else if (clock.GetUtcNow() - intent.Value.StartedAt >= options.Value.AbandonAfter &&
+                     await rollback.AbandonAsync(id, "ABANDONED").ConfigureAwait(false))
+            {
+                abandoned++;
+                LogAbandoned(id, intent.Value.PhysicalConnectionId, intent.Value.BorderGatewayId);
             }
         }
 
+        await rollback.ReleaseAgainAsync(cancellationToken).ConfigureAwait(false);
         return abandoned;
     }
 
@@ -98,6 +73,16 @@ public sealed partial class IntentReconciler(
             }
         }
     }
+
+    // An index entry without its intent (written together, so only ever by hand): tidy it.
+    private Task<bool> DropFromIndexAsync(string id, CancellationToken cancellationToken) =>
+        state.UpdateAsync(async ct =>
+        {
+            var (index, unchanged) = await store.GetIntentIndexAsync(ct).ConfigureAwait(false);
+            return index.Ids.Contains(id) && await store.GetIntentAsync(id, ct).ConfigureAwait(false) is null
+                ? ([VirtualInterfaceStore.PutIntentIndex(index.Without(id), unchanged)], [])
+                : null;
+        }, cancellationToken);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rolled back the creation of {VirtualInterfaceId}: releasing its reservations on {PhysicalConnectionId} and {BorderGatewayId}")]
     private partial void LogAbandoned(string virtualInterfaceId, string physicalConnectionId, string borderGatewayId);

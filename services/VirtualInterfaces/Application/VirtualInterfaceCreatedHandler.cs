@@ -5,7 +5,7 @@ using DirectConnect.VirtualInterfaces.Domain;
 using DirectConnect.VirtualInterfaces.Storage;
 using Events = DirectConnect.Contracts.Events.V1;
 
-namespace DirectConnect.VirtualInterfaces;
+namespace DirectConnect.VirtualInterfaces.Application;
 
 /// <summary>
 /// CONFIGURING → AVAILABLE: an interface is created only once both reservations are held, so its

@@ -82,9 +82,21 @@ public sealed record VirtualInterface : IAccountResource
 }
 
 /// <summary>
-/// A creation in progress: written before the reservations are taken and removed in the same
-/// transaction that creates the interface. One left behind means the creation died in between;
-/// the reconciler releases its reservations.
+/// A creation in progress: written before the reservations are taken, by the one attempt that owns
+/// the id, and removed in the same transaction that creates the interface — or that rolls the
+/// creation back. One left behind means the creation died in between; the reconciler rolls it back.
 /// </summary>
 public sealed record CreationIntent(string VirtualInterfaceId, string AccountId, string Region, string PhysicalConnectionId,
     string BorderGatewayId, DateTimeOffset StartedAt);
+
+/// <summary>
+/// The tombstone of a creation that was rolled back before its interface existed: the id is never
+/// used again (a retry of the same request gets another), and its reservations are released once
+/// at once and once more at <see cref="ReleaseAgainAt"/>, when any reservation still in flight when
+/// the creation ended must have landed.
+/// </summary>
+public sealed record AbandonedCreation(string VirtualInterfaceId, string AccountId, string Region, string PhysicalConnectionId,
+    string BorderGatewayId, string Reason, DateTimeOffset AbandonedAt, DateTimeOffset ReleaseAgainAt);
+
+/// <summary>How many virtual interfaces (not deleted) an account holds in a region: what the quota counts.</summary>
+public sealed record VirtualInterfaceUsage(int Interfaces);

@@ -4,12 +4,17 @@ using DirectConnect.VirtualInterfaces.Domain;
 namespace DirectConnect.VirtualInterfaces.Storage;
 
 /// <summary>
-/// Virtual interfaces, their per-account index, and the creation intents with the index the
-/// reconciler reads (the state port has no scans).
+/// Virtual interfaces, their per-account index and usage (the quota), the creation intents and
+/// the tombstones of rolled-back creations, with the indexes the reconciler reads (the state port
+/// has no scans).
 /// </summary>
 public sealed class VirtualInterfaceStore(IStateStore store)
 {
     private const string IntentIndexKey = "virtual-interface-intents";
+    private const string ReleaseAgainIndexKey = "virtual-interface-releases-due";
+
+    /// <summary>How long the tombstone of a rolled-back creation is kept: far beyond a request id's 24 hours, so no retry revives its id.</summary>
+    public static readonly TimeSpan AbandonedRetention = TimeSpan.FromDays(30);
 
     private static VirtualInterfacesJsonContext Json => VirtualInterfacesJsonContext.Default;
 
@@ -33,6 +38,21 @@ public sealed class VirtualInterfaceStore(IStateStore store)
     public Task<(IdIndex Index, ETagCondition Unchanged)> GetIntentIndexAsync(CancellationToken cancellationToken) =>
         store.GetIndexAsync(IntentIndexKey, cancellationToken);
 
+    /// <summary>Reads the tombstone of a rolled-back creation.</summary>
+    public Task<Versioned<AbandonedCreation>?> GetAbandonedAsync(string virtualInterfaceId, CancellationToken cancellationToken) =>
+        store.GetDocumentAsync(AbandonedKey(virtualInterfaceId), Json.AbandonedCreation, cancellationToken);
+
+    /// <summary>Reads the index of rolled-back creations whose second release is still due.</summary>
+    public Task<(IdIndex Index, ETagCondition Unchanged)> GetReleaseAgainIndexAsync(CancellationToken cancellationToken) =>
+        store.GetIndexAsync(ReleaseAgainIndexKey, cancellationToken);
+
+    /// <summary>Reads how many interfaces an account holds in a region.</summary>
+    public async Task<(VirtualInterfaceUsage Usage, ETagCondition Unchanged)> GetUsageAsync(string accountId, string region, CancellationToken cancellationToken)
+    {
+        var usage = await store.GetDocumentAsync(UsageKey(accountId, region), Json.VirtualInterfaceUsage, cancellationToken);
+        return usage is null ? (new VirtualInterfaceUsage(0), ETagCondition.MustNotExist) : (usage.Value, usage.Unchanged);
+    }
+
     /// <summary>The write of an interface.</summary>
     public static UpsertState Put(VirtualInterface vif, ETagCondition condition) => StateDocuments.Put(Key(vif.Id), vif, Json.VirtualInterface, condition);
 
@@ -49,6 +69,21 @@ public sealed class VirtualInterfaceStore(IStateStore store)
 
     /// <summary>The write of the intent index.</summary>
     public static UpsertState PutIntentIndex(IdIndex index, ETagCondition condition) => StateDocuments.PutIndex(IntentIndexKey, index, condition);
+
+    /// <summary>The write of a tombstone (kept <see cref="AbandonedRetention"/>).</summary>
+    public static UpsertState PutAbandoned(AbandonedCreation abandoned, ETagCondition condition) =>
+        StateDocuments.Put(AbandonedKey(abandoned.VirtualInterfaceId), abandoned, Json.AbandonedCreation, condition) with { TimeToLive = AbandonedRetention };
+
+    /// <summary>The write of the index of second releases due.</summary>
+    public static UpsertState PutReleaseAgainIndex(IdIndex index, ETagCondition condition) => StateDocuments.PutIndex(ReleaseAgainIndexKey, index, condition);
+
+    /// <summary>The write of an account's usage in a region.</summary>
+    public static UpsertState PutUsage(string accountId, string region, VirtualInterfaceUsage usage, ETagCondition condition) =>
+        StateDocuments.Put(UsageKey(accountId, region), usage, Json.VirtualInterfaceUsage, condition);
+
+    private static string AbandonedKey(string id) => $"virtual-interface-abandoned/{id}";
+
+    private static string UsageKey(string accountId, string region) => $"virtual-interfaces-usage/{accountId}/{region}";
 
     private static string Key(string id) => $"virtual-interfaces/{id}";
 

@@ -7,4 +7,6 @@ namespace DirectConnect.VirtualInterfaces.Storage;
 [JsonSourceGenerationOptions(UseStringEnumConverter = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, IgnoreReadOnlyProperties = true)]
 [JsonSerializable(typeof(VirtualInterface))]
 [JsonSerializable(typeof(CreationIntent))]
+[JsonSerializable(typeof(AbandonedCreation))]
+[JsonSerializable(typeof(VirtualInterfaceUsage))]
 internal sealed partial class VirtualInterfacesJsonContext : JsonSerializerContext;

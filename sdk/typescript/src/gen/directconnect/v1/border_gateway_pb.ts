@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file directconnect/v1/border_gateway.proto.
  */
 export const file_directconnect_v1_border_gateway: GenFile = /*@__PURE__*/
-  fileDesc("CiVkaXJlY3Rjb25uZWN0L3YxL2JvcmRlcl9nYXRld2F5LnByb3RvEhBkaXJlY3Rjb25uZWN0LnYxIvgFCg1Cb3JkZXJHYXRld2F5Eg8KAmlkGAEgASgJQgPgQQMSFwoKYWNjb3VudF9pZBgCIAEoCUID4EEDEhMKBnJlZ2lvbhgDIAEoCUID4EEDEhEKBG5hbWUYBCABKAlCA+BBAhITCgtkZXNjcmlwdGlvbhgFIAEoCRIQCgNhc24YBiABKANCA+BBBRI5CgVzdGF0ZRgHIAEoDjIlLmRpcmVjdGNvbm5lY3QudjEuQm9yZGVyR2F0ZXdheS5TdGF0ZUID4EEDEksKD3ZwY19hdHRhY2htZW50cxgIIAMoCzItLmRpcmVjdGNvbm5lY3QudjEuQm9yZGVyR2F0ZXdheS5WcGNBdHRhY2htZW50QgPgQQMSIgoVdmlydHVhbF9pbnRlcmZhY2VfaWRzGAkgAygJQgPgQQMSGwoOcm91dGVfdGFibGVfaWQYCiABKAlCA+BBAxI0CgtjcmVhdGVfdGltZRgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCA+BBAxI0Cgt1cGRhdGVfdGltZRgMIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCA+BBAxIRCgRldGFnGA0gASgJQgPgQQMayQEKDVZwY0F0dGFjaG1lbnQSEwoGdnBjX2lkGAEgASgJQgPgQQMSRwoFc3RhdGUYAiABKA4yMy5kaXJlY3Rjb25uZWN0LnYxLkJvcmRlckdhdGV3YXkuVnBjQXR0YWNobWVudC5TdGF0ZUID4EEDEhMKBnJlYXNvbhgDIAEoCUID4EEDIkUKBVN0YXRlEhUKEVNUQVRFX1VOU1BFQ0lGSUVEEAASEgoOU1RBVEVfQVRUQUNIRUQQARIRCg1TVEFURV9SRUZVU0VEEAIiWgoFU3RhdGUSFQoRU1RBVEVfVU5TUEVDSUZJRUQQABISCg5TVEFURV9DUkVBVElORxABEhMKD1NUQVRFX0FWQUlMQUJMRRACEhEKDVNUQVRFX0RFTEVURUQQAyKDAQoaQ3JlYXRlQm9yZGVyR2F0ZXdheVJlcXVlc3QSEwoGcmVnaW9uGAEgASgJQgPgQQISPAoOYm9yZGVyX2dhdGV3YXkYAiABKAsyHy5kaXJlY3Rjb25uZWN0LnYxLkJvcmRlckdhdGV3YXlCA+BBAhISCgpyZXF1ZXN0X2lkGAMgASgJIj8KF0dldEJvcmRlckdhdGV3YXlSZXF1ZXN0EhMKBnJlZ2lvbhgBIAEoCUID4EECEg8KAmlkGAIgASgJQgPgQQIiowEKGUxpc3RCb3JkZXJHYXRld2F5c1JlcXVlc3QSEwoGcmVnaW9uGAEgASgJQgPgQQISEQoJcGFnZV9zaXplGAIgASgFEhIKCnBhZ2VfdG9rZW4YAyABKAkSNAoFc3RhdGUYBCABKA4yJS5kaXJlY3Rjb25uZWN0LnYxLkJvcmRlckdhdGV3YXkuU3RhdGUSFAoMc2hvd19kZWxldGVkGAUgASgIIm8KGkxpc3RCb3JkZXJHYXRld2F5c1Jlc3BvbnNlEjgKD2JvcmRlcl9nYXRld2F5cxgBIAMoCzIfLmRpcmVjdGNvbm5lY3QudjEuQm9yZGVyR2F0ZXdheRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAki0wEKGlVwZGF0ZUJvcmRlckdhdGV3YXlSZXF1ZXN0EhMKBnJlZ2lvbhgBIAEoCUID4EECEg8KAmlkGAIgASgJQgPgQQISPAoOYm9yZGVyX2dhdGV3YXkYAyABKAsyHy5kaXJlY3Rjb25uZWN0LnYxLkJvcmRlckdhdGV3YXlCA+BBAhIvCgt1cGRhdGVfbWFzaxgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE1hc2sSDAoEZXRhZxgFIAEoCRISCgpyZXF1ZXN0X2lkGAYgASgJImQKGkRlbGV0ZUJvcmRlckdhdGV3YXlSZXF1ZXN0EhMKBnJlZ2lvbhgBIAEoCUID4EECEg8KAmlkGAIgASgJQgPgQQISDAoEZXRhZxgDIAEoCRISCgpyZXF1ZXN0X2lkGAQgASgJIpABChtSZXNlcnZlQm9yZGVyR2F0ZXdheVJlcXVlc3QSEwoGcmVnaW9uGAEgASgJQgPgQQISDwoCaWQYAiABKAlCA+BBAhIhChR2aXJ0dWFsX2ludGVyZmFjZV9pZBgDIAEoCUID4EECEhIKCnJlcXVlc3RfaWQYBCABKAkSFAoMaWRjX3ByZWZpeGVzGAUgAygJInoKG1JlbGVhc2VCb3JkZXJHYXRld2F5UmVxdWVzdBITCgZyZWdpb24YASABKAlCA+BBAhIPCgJpZBgCIAEoCUID4EECEiEKFHZpcnR1YWxfaW50ZXJmYWNlX2lkGAMgASgJQgPgQQISEgoKcmVxdWVzdF9pZBgEIAEoCTKWCQoUQm9yZGVyR2F0ZXdheVNlcnZpY2USpQEKE0NyZWF0ZUJvcmRlckdhdGV3YXkSLC5kaXJlY3Rjb25uZWN0LnYxLkNyZWF0ZUJvcmRlckdhdGV3YXlSZXF1ZXN0Gh8uZGlyZWN0Y29ubmVjdC52MS5Cb3JkZXJHYXRld2F5Ij+guxgBgtPkkwI1Og5ib3JkZXJfZ2F0ZXdheSIjL3YxL3JlZ2lvbnMve3JlZ2lvbn0vYm9yZGVyR2F0ZXdheXMSlAEKEEdldEJvcmRlckdhdGV3YXkSKS5kaXJlY3Rjb25uZWN0LnYxLkdldEJvcmRlckdhdGV3YXlSZXF1ZXN0Gh8uZGlyZWN0Y29ubmVjdC52MS5Cb3JkZXJHYXRld2F5IjSguxgBgtPkkwIqEigvdjEvcmVnaW9ucy97cmVnaW9ufS9ib3JkZXJHYXRld2F5cy97aWR9EqABChJMaXN0Qm9yZGVyR2F0ZXdheXMSKy5kaXJlY3Rjb25uZWN0LnYxLkxpc3RCb3JkZXJHYXRld2F5c1JlcXVlc3QaLC5kaXJlY3Rjb25uZWN0LnYxLkxpc3RCb3JkZXJHYXRld2F5c1Jlc3BvbnNlIi+guxgBgtPkkwIlEiMvdjEvcmVnaW9ucy97cmVnaW9ufS9ib3JkZXJHYXRld2F5cxKqAQoTVXBkYXRlQm9yZGVyR2F0ZXdheRIsLmRpcmVjdGNvbm5lY3QudjEuVXBkYXRlQm9yZGVyR2F0ZXdheVJlcXVlc3QaHy5kaXJlY3Rjb25uZWN0LnYxLkJvcmRlckdhdGV3YXkiRKC7GAGC0+STAjo6DmJvcmRlcl9nYXRld2F5MigvdjEvcmVnaW9ucy97cmVnaW9ufS9ib3JkZXJHYXRld2F5cy97aWR9EpoBChNEZWxldGVCb3JkZXJHYXRld2F5EiwuZGlyZWN0Y29ubmVjdC52MS5EZWxldGVCb3JkZXJHYXRld2F5UmVxdWVzdBofLmRpcmVjdGNvbm5lY3QudjEuQm9yZGVyR2F0ZXdheSI0oLsYAYLT5JMCKiooL3YxL3JlZ2lvbnMve3JlZ2lvbn0vYm9yZGVyR2F0ZXdheXMve2lkfRKnAQoUUmVzZXJ2ZUJvcmRlckdhdGV3YXkSLS5kaXJlY3Rjb25uZWN0LnYxLlJlc2VydmVCb3JkZXJHYXRld2F5UmVxdWVzdBofLmRpcmVjdGNvbm5lY3QudjEuQm9yZGVyR2F0ZXdheSI/oLsYAYLT5JMCNToBKiIwL3YxL3JlZ2lvbnMve3JlZ2lvbn0vYm9yZGVyR2F0ZXdheXMve2lkfTpyZXNlcnZlEqcBChRSZWxlYXNlQm9yZGVyR2F0ZXdheRItLmRpcmVjdGNvbm5lY3QudjEuUmVsZWFzZUJvcmRlckdhdGV3YXlSZXF1ZXN0Gh8uZGlyZWN0Y29ubmVjdC52MS5Cb3JkZXJHYXRld2F5Ij+guxgBgtPkkwI1OgEqIjAvdjEvcmVnaW9ucy97cmVnaW9ufS9ib3JkZXJHYXRld2F5cy97aWR9OnJlbGVhc2VCmAEKE2lvLmRpcmVjdGNvbm5lY3QudjFCEkJvcmRlckdhdGV3YXlQcm90b1ABWk5naXRodWIuY29tL2RpcmVjdGNvbm5lY3QvZGlyZWN0Y29ubmVjdC9nZW4vZ28vZGlyZWN0Y29ubmVjdC92MTtkaXJlY3Rjb25uZWN0djGqAhpEaXJlY3RDb25uZWN0LkNvbnRyYWN0cy5WMWIGcHJvdG8z", [file_directconnect_v1_access, file_google_api_annotations, file_google_api_field_behavior, file_google_protobuf_field_mask, file_google_protobuf_timestamp]);
+  fileDesc("CiVkaXJlY3Rjb25uZWN0L3YxL2JvcmRlcl9nYXRld2F5LnByb3RvEhBkaXJlY3Rjb25uZWN0LnYxIvgFCg1Cb3JkZXJHYXRld2F5Eg8KAmlkGAEgASgJQgPgQQMSFwoKYWNjb3VudF9pZBgCIAEoCUID4EEDEhMKBnJlZ2lvbhgDIAEoCUID4EEDEhEKBG5hbWUYBCABKAlCA+BBAhITCgtkZXNjcmlwdGlvbhgFIAEoCRIQCgNhc24YBiABKANCA+BBBRI5CgVzdGF0ZRgHIAEoDjIlLmRpcmVjdGNvbm5lY3QudjEuQm9yZGVyR2F0ZXdheS5TdGF0ZUID4EEDEksKD3ZwY19hdHRhY2htZW50cxgIIAMoCzItLmRpcmVjdGNvbm5lY3QudjEuQm9yZGVyR2F0ZXdheS5WcGNBdHRhY2htZW50QgPgQQMSIgoVdmlydHVhbF9pbnRlcmZhY2VfaWRzGAkgAygJQgPgQQMSGwoOcm91dGVfdGFibGVfaWQYCiABKAlCA+BBAxI0CgtjcmVhdGVfdGltZRgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCA+BBAxI0Cgt1cGRhdGVfdGltZRgMIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCA+BBAxIRCgRldGFnGA0gASgJQgPgQQMayQEKDVZwY0F0dGFjaG1lbnQSEwoGdnBjX2lkGAEgASgJQgPgQQMSRwoFc3RhdGUYAiABKA4yMy5kaXJlY3Rjb25uZWN0LnYxLkJvcmRlckdhdGV3YXkuVnBjQXR0YWNobWVudC5TdGF0ZUID4EEDEhMKBnJlYXNvbhgDIAEoCUID4EEDIkUKBVN0YXRlEhUKEVNUQVRFX1VOU1BFQ0lGSUVEEAASEgoOU1RBVEVfQVRUQUNIRUQQARIRCg1TVEFURV9SRUZVU0VEEAIiWgoFU3RhdGUSFQoRU1RBVEVfVU5TUEVDSUZJRUQQABISCg5TVEFURV9DUkVBVElORxABEhMKD1NUQVRFX0FWQUlMQUJMRRACEhEKDVNUQVRFX0RFTEVURUQQAyKDAQoaQ3JlYXRlQm9yZGVyR2F0ZXdheVJlcXVlc3QSEwoGcmVnaW9uGAEgASgJQgPgQQISPAoOYm9yZGVyX2dhdGV3YXkYAiABKAsyHy5kaXJlY3Rjb25uZWN0LnYxLkJvcmRlckdhdGV3YXlCA+BBAhISCgpyZXF1ZXN0X2lkGAMgASgJIj8KF0dldEJvcmRlckdhdGV3YXlSZXF1ZXN0EhMKBnJlZ2lvbhgBIAEoCUID4EECEg8KAmlkGAIgASgJQgPgQQIiowEKGUxpc3RCb3JkZXJHYXRld2F5c1JlcXVlc3QSEwoGcmVnaW9uGAEgASgJQgPgQQISEQoJcGFnZV9zaXplGAIgASgFEhIKCnBhZ2VfdG9rZW4YAyABKAkSNAoFc3RhdGUYBCABKA4yJS5kaXJlY3Rjb25uZWN0LnYxLkJvcmRlckdhdGV3YXkuU3RhdGUSFAoMc2hvd19kZWxldGVkGAUgASgIIm8KGkxpc3RCb3JkZXJHYXRld2F5c1Jlc3BvbnNlEjgKD2JvcmRlcl9nYXRld2F5cxgBIAMoCzIfLmRpcmVjdGNvbm5lY3QudjEuQm9yZGVyR2F0ZXdheRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAki0wEKGlVwZGF0ZUJvcmRlckdhdGV3YXlSZXF1ZXN0EhMKBnJlZ2lvbhgBIAEoCUID4EECEg8KAmlkGAIgASgJQgPgQQISPAoOYm9yZGVyX2dhdGV3YXkYAyABKAsyHy5kaXJlY3Rjb25uZWN0LnYxLkJvcmRlckdhdGV3YXlCA+BBAhIvCgt1cGRhdGVfbWFzaxgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE1hc2sSDAoEZXRhZxgFIAEoCRISCgpyZXF1ZXN0X2lkGAYgASgJImQKGkRlbGV0ZUJvcmRlckdhdGV3YXlSZXF1ZXN0EhMKBnJlZ2lvbhgBIAEoCUID4EECEg8KAmlkGAIgASgJQgPgQQISDAoEZXRhZxgDIAEoCRISCgpyZXF1ZXN0X2lkGAQgASgJMsIGChRCb3JkZXJHYXRld2F5U2VydmljZRKlAQoTQ3JlYXRlQm9yZGVyR2F0ZXdheRIsLmRpcmVjdGNvbm5lY3QudjEuQ3JlYXRlQm9yZGVyR2F0ZXdheVJlcXVlc3QaHy5kaXJlY3Rjb25uZWN0LnYxLkJvcmRlckdhdGV3YXkiP6C7GAGC0+STAjU6DmJvcmRlcl9nYXRld2F5IiMvdjEvcmVnaW9ucy97cmVnaW9ufS9ib3JkZXJHYXRld2F5cxKUAQoQR2V0Qm9yZGVyR2F0ZXdheRIpLmRpcmVjdGNvbm5lY3QudjEuR2V0Qm9yZGVyR2F0ZXdheVJlcXVlc3QaHy5kaXJlY3Rjb25uZWN0LnYxLkJvcmRlckdhdGV3YXkiNKC7GAGC0+STAioSKC92MS9yZWdpb25zL3tyZWdpb259L2JvcmRlckdhdGV3YXlzL3tpZH0SoAEKEkxpc3RCb3JkZXJHYXRld2F5cxIrLmRpcmVjdGNvbm5lY3QudjEuTGlzdEJvcmRlckdhdGV3YXlzUmVxdWVzdBosLmRpcmVjdGNvbm5lY3QudjEuTGlzdEJvcmRlckdhdGV3YXlzUmVzcG9uc2UiL6C7GAGC0+STAiUSIy92MS9yZWdpb25zL3tyZWdpb259L2JvcmRlckdhdGV3YXlzEqoBChNVcGRhdGVCb3JkZXJHYXRld2F5EiwuZGlyZWN0Y29ubmVjdC52MS5VcGRhdGVCb3JkZXJHYXRld2F5UmVxdWVzdBofLmRpcmVjdGNvbm5lY3QudjEuQm9yZGVyR2F0ZXdheSJEoLsYAYLT5JMCOjoOYm9yZGVyX2dhdGV3YXkyKC92MS9yZWdpb25zL3tyZWdpb259L2JvcmRlckdhdGV3YXlzL3tpZH0SmgEKE0RlbGV0ZUJvcmRlckdhdGV3YXkSLC5kaXJlY3Rjb25uZWN0LnYxLkRlbGV0ZUJvcmRlckdhdGV3YXlSZXF1ZXN0Gh8uZGlyZWN0Y29ubmVjdC52MS5Cb3JkZXJHYXRld2F5IjSguxgBgtPkkwIqKigvdjEvcmVnaW9ucy97cmVnaW9ufS9ib3JkZXJHYXRld2F5cy97aWR9QpgBChNpby5kaXJlY3Rjb25uZWN0LnYxQhJCb3JkZXJHYXRld2F5UHJvdG9QAVpOZ2l0aHViLmNvbS9kaXJlY3Rjb25uZWN0L2RpcmVjdGNvbm5lY3QvZ2VuL2dvL2RpcmVjdGNvbm5lY3QvdjE7ZGlyZWN0Y29ubmVjdHYxqgIaRGlyZWN0Q29ubmVjdC5Db250cmFjdHMuVjFiBnByb3RvMw", [file_directconnect_v1_access, file_google_api_annotations, file_google_api_field_behavior, file_google_protobuf_field_mask, file_google_protobuf_timestamp]);
 
 /**
  * A border gateway: the cloud-side BGP speaker and router between an account's VPCs in one
@@ -499,106 +499,6 @@ export const DeleteBorderGatewayRequestSchema: GenMessage<DeleteBorderGatewayReq
   messageDesc(file_directconnect_v1_border_gateway, 6);
 
 /**
- * Request of BorderGatewayService.ReserveBorderGateway.
- *
- * @generated from message directconnect.v1.ReserveBorderGatewayRequest
- */
-export type ReserveBorderGatewayRequest = Message<"directconnect.v1.ReserveBorderGatewayRequest"> & {
-  /**
-   * Region of the gateway, e.g. `cn-north-1`.
-   *
-   * @generated from field: string region = 1;
-   */
-  region: string;
-
-  /**
-   * Border gateway id, `dxbgw-…`; must be AVAILABLE and belong to the caller's account.
-   *
-   * @generated from field: string id = 2;
-   */
-  id: string;
-
-  /**
-   * Id (`dxvif-…`) of the virtual interface that will use the gateway.
-   *
-   * @generated from field: string virtual_interface_id = 3;
-   */
-  virtualInterfaceId: string;
-
-  /**
-   * Idempotency key: a UUID chosen by the client, e.g.
-   * `3f1c9a52-7e0b-4d8e-9a51-2c6f0b7d4e11`. A retry with the same id returns the first
-   * result (remembered for at least 24 hours) instead of doing the work twice; the same id
-   * with different parameters is refused. Empty: no idempotency protection.
-   *
-   * @generated from field: string request_id = 4;
-   */
-  requestId: string;
-
-  /**
-   * IDC prefixes (canonical IPv4 CIDRs) the virtual interface will announce through the
-   * gateway. They must overlap no CIDR of a VPC attached to the gateway
-   * (`INVALID_ARGUMENT`, reason `CIDR_OVERLAP`, naming both prefixes); the gateway keeps them
-   * with the reservation, and refuses to attach a VPC that would overlap them later.
-   *
-   * @generated from field: repeated string idc_prefixes = 5;
-   */
-  idcPrefixes: string[];
-};
-
-/**
- * Describes the message directconnect.v1.ReserveBorderGatewayRequest.
- * Use `create(ReserveBorderGatewayRequestSchema)` to create a new message.
- */
-export const ReserveBorderGatewayRequestSchema: GenMessage<ReserveBorderGatewayRequest> = /*@__PURE__*/
-  messageDesc(file_directconnect_v1_border_gateway, 7);
-
-/**
- * Request of BorderGatewayService.ReleaseBorderGateway.
- *
- * @generated from message directconnect.v1.ReleaseBorderGatewayRequest
- */
-export type ReleaseBorderGatewayRequest = Message<"directconnect.v1.ReleaseBorderGatewayRequest"> & {
-  /**
-   * Region of the gateway, e.g. `cn-north-1`.
-   *
-   * @generated from field: string region = 1;
-   */
-  region: string;
-
-  /**
-   * Border gateway id, `dxbgw-…`.
-   *
-   * @generated from field: string id = 2;
-   */
-  id: string;
-
-  /**
-   * Id (`dxvif-…`) of the virtual interface whose reservation is dropped.
-   *
-   * @generated from field: string virtual_interface_id = 3;
-   */
-  virtualInterfaceId: string;
-
-  /**
-   * Idempotency key: a UUID chosen by the client, e.g.
-   * `3f1c9a52-7e0b-4d8e-9a51-2c6f0b7d4e11`. A retry with the same id returns the first
-   * result (remembered for at least 24 hours) instead of doing the work twice; the same id
-   * with different parameters is refused. Empty: no idempotency protection.
-   *
-   * @generated from field: string request_id = 4;
-   */
-  requestId: string;
-};
-
-/**
- * Describes the message directconnect.v1.ReleaseBorderGatewayRequest.
- * Use `create(ReleaseBorderGatewayRequestSchema)` to create a new message.
- */
-export const ReleaseBorderGatewayRequestSchema: GenMessage<ReleaseBorderGatewayRequest> = /*@__PURE__*/
-  messageDesc(file_directconnect_v1_border_gateway, 8);
-
-/**
  * Border gateways: the cloud-side routers that join an account's VPCs in a region to its
  * private virtual interfaces. A gateway attaches automatically to every VPC of its account
  * in its region, including VPCs registered later, and has its own route table.
@@ -661,31 +561,6 @@ export const BorderGatewayService: GenService<{
   deleteBorderGateway: {
     methodKind: "unary";
     input: typeof DeleteBorderGatewayRequestSchema;
-    output: typeof BorderGatewaySchema;
-  },
-  /**
-   * Records that a virtual interface is about to use this gateway, so that the gateway
-   * cannot be deleted under it. Called by the VirtualInterfaces service before it creates a
-   * virtual interface, not by customers. Needs state AVAILABLE (FAILED_PRECONDITION
-   * otherwise). Reserving again for the same virtual interface changes nothing.
-   *
-   * @generated from rpc directconnect.v1.BorderGatewayService.ReserveBorderGateway
-   */
-  reserveBorderGateway: {
-    methodKind: "unary";
-    input: typeof ReserveBorderGatewayRequestSchema;
-    output: typeof BorderGatewaySchema;
-  },
-  /**
-   * Drops a virtual interface's reservation of this gateway. Called by the
-   * VirtualInterfaces service when the virtual interface is deleted or its creation failed,
-   * not by customers. Releasing a reservation that is not held changes nothing.
-   *
-   * @generated from rpc directconnect.v1.BorderGatewayService.ReleaseBorderGateway
-   */
-  releaseBorderGateway: {
-    methodKind: "unary";
-    input: typeof ReleaseBorderGatewayRequestSchema;
     output: typeof BorderGatewaySchema;
   },
 }> = /*@__PURE__*/

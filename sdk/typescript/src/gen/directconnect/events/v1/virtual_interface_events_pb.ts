@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file directconnect/events/v1/virtual_interface_events.proto.
  */
 export const file_directconnect_events_v1_virtual_interface_events: GenFile = /*@__PURE__*/
-  fileDesc("CjZkaXJlY3Rjb25uZWN0L2V2ZW50cy92MS92aXJ0dWFsX2ludGVyZmFjZV9ldmVudHMucHJvdG8SF2RpcmVjdGNvbm5lY3QuZXZlbnRzLnYxIoMCChdWaXJ0dWFsSW50ZXJmYWNlQ3JlYXRlZBIKCgJpZBgBIAEoCRISCgphY2NvdW50X2lkGAIgASgJEg4KBnJlZ2lvbhgDIAEoCRIeChZwaHlzaWNhbF9jb25uZWN0aW9uX2lkGAQgASgJEhkKEWJvcmRlcl9nYXRld2F5X2lkGAUgASgJEhQKDGlkY19wcmVmaXhlcxgGIAMoCRI9ChF2aXJ0dWFsX2ludGVyZmFjZRgHIAEoCzIiLmRpcmVjdGNvbm5lY3QudjEuVmlydHVhbEludGVyZmFjZRIoCgR0aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKRAgocVmlydHVhbEludGVyZmFjZVN0YXRlQ2hhbmdlZBIKCgJpZBgBIAEoCRISCgphY2NvdW50X2lkGAIgASgJEg4KBnJlZ2lvbhgDIAEoCRI8Cgpmcm9tX3N0YXRlGAQgASgOMiguZGlyZWN0Y29ubmVjdC52MS5WaXJ0dWFsSW50ZXJmYWNlLlN0YXRlEjoKCHRvX3N0YXRlGAUgASgOMiguZGlyZWN0Y29ubmVjdC52MS5WaXJ0dWFsSW50ZXJmYWNlLlN0YXRlEg4KBnJlYXNvbhgGIAEoCRINCgVhY3RvchgHIAEoCRIoCgR0aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCLEAQoXVmlydHVhbEludGVyZmFjZURlbGV0ZWQSCgoCaWQYASABKAkSEgoKYWNjb3VudF9pZBgCIAEoCRIOCgZyZWdpb24YAyABKAkSHgoWcGh5c2ljYWxfY29ubmVjdGlvbl9pZBgEIAEoCRIZChFib3JkZXJfZ2F0ZXdheV9pZBgFIAEoCRIUCgxpZGNfcHJlZml4ZXMYBiADKAkSKAoEdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCrwEKGmlvLmRpcmVjdGNvbm5lY3QuZXZlbnRzLnYxQhtWaXJ0dWFsSW50ZXJmYWNlRXZlbnRzUHJvdG9QAVpOZ2l0aHViLmNvbS9kaXJlY3Rjb25uZWN0L2RpcmVjdGNvbm5lY3QvZ2VuL2dvL2RpcmVjdGNvbm5lY3QvZXZlbnRzL3YxO2V2ZW50c3YxqgIhRGlyZWN0Q29ubmVjdC5Db250cmFjdHMuRXZlbnRzLlYxYgZwcm90bzM", [file_directconnect_v1_virtual_interface, file_google_protobuf_timestamp]);
+  fileDesc("CjZkaXJlY3Rjb25uZWN0L2V2ZW50cy92MS92aXJ0dWFsX2ludGVyZmFjZV9ldmVudHMucHJvdG8SF2RpcmVjdGNvbm5lY3QuZXZlbnRzLnYxIoMCChdWaXJ0dWFsSW50ZXJmYWNlQ3JlYXRlZBIKCgJpZBgBIAEoCRISCgphY2NvdW50X2lkGAIgASgJEg4KBnJlZ2lvbhgDIAEoCRIeChZwaHlzaWNhbF9jb25uZWN0aW9uX2lkGAQgASgJEhkKEWJvcmRlcl9nYXRld2F5X2lkGAUgASgJEhQKDGlkY19wcmVmaXhlcxgGIAMoCRI9ChF2aXJ0dWFsX2ludGVyZmFjZRgHIAEoCzIiLmRpcmVjdGNvbm5lY3QudjEuVmlydHVhbEludGVyZmFjZRIoCgR0aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKRAgocVmlydHVhbEludGVyZmFjZVN0YXRlQ2hhbmdlZBIKCgJpZBgBIAEoCRISCgphY2NvdW50X2lkGAIgASgJEg4KBnJlZ2lvbhgDIAEoCRI8Cgpmcm9tX3N0YXRlGAQgASgOMiguZGlyZWN0Y29ubmVjdC52MS5WaXJ0dWFsSW50ZXJmYWNlLlN0YXRlEjoKCHRvX3N0YXRlGAUgASgOMiguZGlyZWN0Y29ubmVjdC52MS5WaXJ0dWFsSW50ZXJmYWNlLlN0YXRlEg4KBnJlYXNvbhgGIAEoCRINCgVhY3RvchgHIAEoCRIoCgR0aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCLEAQoXVmlydHVhbEludGVyZmFjZURlbGV0ZWQSCgoCaWQYASABKAkSEgoKYWNjb3VudF9pZBgCIAEoCRIOCgZyZWdpb24YAyABKAkSHgoWcGh5c2ljYWxfY29ubmVjdGlvbl9pZBgEIAEoCRIZChFib3JkZXJfZ2F0ZXdheV9pZBgFIAEoCRIUCgxpZGNfcHJlZml4ZXMYBiADKAkSKAoEdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiyAEKIVZpcnR1YWxJbnRlcmZhY2VDcmVhdGlvbkFiYW5kb25lZBIKCgJpZBgBIAEoCRISCgphY2NvdW50X2lkGAIgASgJEg4KBnJlZ2lvbhgDIAEoCRIeChZwaHlzaWNhbF9jb25uZWN0aW9uX2lkGAQgASgJEhkKEWJvcmRlcl9nYXRld2F5X2lkGAUgASgJEg4KBnJlYXNvbhgGIAEoCRIoCgR0aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEKvAQoaaW8uZGlyZWN0Y29ubmVjdC5ldmVudHMudjFCG1ZpcnR1YWxJbnRlcmZhY2VFdmVudHNQcm90b1ABWk5naXRodWIuY29tL2RpcmVjdGNvbm5lY3QvZGlyZWN0Y29ubmVjdC9nZW4vZ28vZGlyZWN0Y29ubmVjdC9ldmVudHMvdjE7ZXZlbnRzdjGqAiFEaXJlY3RDb25uZWN0LkNvbnRyYWN0cy5FdmVudHMuVjFiBnByb3RvMw", [file_directconnect_v1_virtual_interface, file_google_protobuf_timestamp]);
 
 /**
  * Published by the VirtualInterfaces service on topic `virtual-interfaces` when a virtual
@@ -225,4 +225,73 @@ export type VirtualInterfaceDeleted = Message<"directconnect.events.v1.VirtualIn
  */
 export const VirtualInterfaceDeletedSchema: GenMessage<VirtualInterfaceDeleted> = /*@__PURE__*/
   messageDesc(file_directconnect_events_v1_virtual_interface_events, 2);
+
+/**
+ * Published by the VirtualInterfaces service on topic `virtual-interfaces` when the creation of
+ * a virtual interface is rolled back before the interface came to exist: a reservation was
+ * refused, the creation failed, or it was abandoned (its process died and the reconciler found
+ * its intent). The id never existed and is never used again. The PhysicalConnections and
+ * BorderGateways services drop whatever they reserved for it; the change feed does not report it,
+ * since no resource changed. It may be published more than once for one id (a second time once
+ * any reservation still in flight when the creation ended must have landed).
+ *
+ * @generated from message directconnect.events.v1.VirtualInterfaceCreationAbandoned
+ */
+export type VirtualInterfaceCreationAbandoned = Message<"directconnect.events.v1.VirtualInterfaceCreationAbandoned"> & {
+  /**
+   * Id the virtual interface would have had, `dxvif-…`.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * Account that asked for it.
+   *
+   * @generated from field: string account_id = 2;
+   */
+  accountId: string;
+
+  /**
+   * Region, e.g. `cn-north-1`.
+   *
+   * @generated from field: string region = 3;
+   */
+  region: string;
+
+  /**
+   * Id of the physical connection it was reserving, `dxpc-…`.
+   *
+   * @generated from field: string physical_connection_id = 4;
+   */
+  physicalConnectionId: string;
+
+  /**
+   * Id of the border gateway it was reserving, `dxbgw-…`.
+   *
+   * @generated from field: string border_gateway_id = 5;
+   */
+  borderGatewayId: string;
+
+  /**
+   * Why the creation was rolled back, e.g. `VLAN_IN_USE` or `ABANDONED`.
+   *
+   * @generated from field: string reason = 6;
+   */
+  reason: string;
+
+  /**
+   * When it was rolled back (UTC).
+   *
+   * @generated from field: google.protobuf.Timestamp time = 7;
+   */
+  time?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message directconnect.events.v1.VirtualInterfaceCreationAbandoned.
+ * Use `create(VirtualInterfaceCreationAbandonedSchema)` to create a new message.
+ */
+export const VirtualInterfaceCreationAbandonedSchema: GenMessage<VirtualInterfaceCreationAbandoned> = /*@__PURE__*/
+  messageDesc(file_directconnect_events_v1_virtual_interface_events, 3);
 

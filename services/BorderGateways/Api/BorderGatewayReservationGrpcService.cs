@@ -1,0 +1,45 @@
+using DirectConnect.BorderGateways.Application;
+using DirectConnect.BorderGateways.Domain;
+using DirectConnect.Platform.Errors;
+using DirectConnect.Platform.Networking;
+using DirectConnect.Platform.Resources;
+using DirectConnect.Platform.Tenancy;
+using Grpc.Core;
+using InternalV1 = DirectConnect.Contracts.Internal.V1;
+
+namespace DirectConnect.BorderGateways.Api;
+
+/// <summary>
+/// <c>directconnect.internal.v1.BorderGatewayReservationService</c>: the internal API the
+/// VirtualInterfaces service reserves gateways through. Only service identities reach it; it
+/// validates, and delegates to <see cref="GatewayReservations"/>.
+/// </summary>
+public sealed class BorderGatewayReservationGrpcService(GatewayReservations reservations)
+    : InternalV1.BorderGatewayReservationService.BorderGatewayReservationServiceBase
+{
+    /// <summary>The most IDC prefixes one reservation may hold (a virtual interface's own limit).</summary>
+    public const int MaxIdcPrefixes = 100;
+
+    /// <inheritdoc />
+    public override async Task<InternalV1.ReserveBorderGatewayResponse> ReserveBorderGateway(
+        InternalV1.ReserveBorderGatewayRequest request, ServerCallContext context)
+    {
+        var validation = new RequestValidation();
+        validation.Check(ResourceIds.IsWellFormed(request.Id, BorderGateway.IdPrefix), "id", "is not a border gateway id (expected dxbgw-…)");
+        validation.Check(Caller.IsValidAccountId(request.AccountId), "account_id", "is not an account id");
+        validation.Check(ResourceIds.IsWellFormed(request.VirtualInterfaceId, "dxvif-"), "virtual_interface_id",
+            "is not a virtual interface id (expected dxvif-…)");
+        // Counted before any prefix is parsed: the overlap checks are pairwise.
+        IReadOnlyList<Cidr> prefixes = validation.Check(request.IdcPrefixes.Count <= MaxIdcPrefixes, "idc_prefixes",
+            $"must hold at most {MaxIdcPrefixes} prefixes, got {request.IdcPrefixes.Count}")
+            ? Cidr.ParseAll(validation, "idc_prefixes", request.IdcPrefixes)
+            : [];
+        validation.ThrowIfInvalid();
+
+        var gateway = await reservations.ReserveAsync(request.Region, request.Id, request.AccountId, request.VirtualInterfaceId, prefixes,
+            context.CancellationToken);
+        var response = new InternalV1.ReserveBorderGatewayResponse();
+        response.VirtualInterfaceIds.AddRange(gateway.VirtualInterfaceIds);
+        return response;
+    }
+}
