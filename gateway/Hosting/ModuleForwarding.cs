@@ -1,10 +1,12 @@
 using System.Net;
 using DirectConnect.Contracts.V1;
+using DirectConnect.Platform.Errors;
 using DirectConnect.Platform.Grpc;
 using Google.Api;
 using Google.Protobuf.Reflection;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Model;
 
 namespace DirectConnect.Gateway.Hosting;
 
@@ -56,14 +58,17 @@ public static class ModuleForwarding
         foreach (var service in Platform.Tenancy.MethodAccessCatalog.ContractServices().Where(s => remote.ContainsKey(ModuleOfService[s.FullName])))
         {
             var cluster = ModuleOfService[service.FullName];
+            // Which public service a route serves, for the answer when its module cannot be reached.
+            var metadata = new Dictionary<string, string>(StringComparer.Ordinal) { [ServiceMetadata] = service.FullName };
             routes.Add(new RouteConfig
             {
                 RouteId = $"grpc:{service.FullName}",
                 ClusterId = cluster,
                 Match = new RouteMatch { Path = $"/{service.FullName}/{{**method}}" },
                 Transforms = TransformsOf(cluster),
+                Metadata = metadata,
             });
-            routes.AddRange(service.Methods.Select(method => RestRoute(method, cluster) with { Transforms = TransformsOf(cluster) }));
+            routes.AddRange(service.Methods.Select(method => RestRoute(method, cluster) with { Transforms = TransformsOf(cluster), Metadata = metadata }));
         }
 
         var clusters = remote.Select(m => new ClusterConfig
@@ -76,13 +81,46 @@ public static class ModuleForwarding
         builder.Services.AddReverseProxy().LoadFromMemory(routes, clusters);
     }
 
-    /// <summary>Maps the forwarded routes (behind the same authentication as everything else).</summary>
+    private const string ServiceMetadata = "service";
+
+    /// <summary>The forwarding errors that mean the module's process could not be reached or did not answer.</summary>
+    private static readonly HashSet<ForwarderError> Unreachable =
+    [
+        ForwarderError.Request, ForwarderError.RequestTimedOut, ForwarderError.RequestBodyDestination,
+        ForwarderError.ResponseHeaders, ForwarderError.NoAvailableDestinations,
+    ];
+
+    /// <summary>
+    /// Maps the forwarded routes (behind the same authentication as everything else). When the module
+    /// cannot be reached, the caller gets what a module answers for one it calls that is down:
+    /// UNAVAILABLE (HTTP 503 with <c>Retry-After</c>) with reason <c>SERVICE_UNAVAILABLE</c> naming the
+    /// module, never YARP's empty 502 nor the module's address.
+    /// </summary>
     public static void MapModuleForwarding(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         if (app.Services.GetService<IProxyConfigProvider>() is not null)
         {
-            app.MapReverseProxy();
+            app.MapReverseProxy(proxy =>
+            {
+                proxy.Use(AnswerUnreachableAsync);
+                // YARP's default pipeline, which passing one replaces.
+                proxy.UseSessionAffinity();
+                proxy.UseLoadBalancing();
+                proxy.UsePassiveHealthChecks();
+            });
+        }
+    }
+
+    private static async Task AnswerUnreachableAsync(HttpContext context, Func<Task> next)
+    {
+        await next();
+        if (context.Features.Get<IForwarderErrorFeature>() is { } failure && Unreachable.Contains(failure.Error)
+            && !context.Response.HasStarted && context.GetReverseProxyFeature().Route.Config is { ClusterId: { } module } route)
+        {
+            context.Response.Clear();
+            var service = route.Metadata?.GetValueOrDefault(ServiceMetadata) ?? "";
+            await StatusResponses.WriteAsync(context, RpcStatusMapper.ToStatus(DomainException.ServiceUnavailable(module, service)));
         }
     }
 

@@ -20,6 +20,7 @@ public static class BorderGatewaysModule
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddSingleton<BorderGatewayStore>();
         builder.Services.AddSingleton<VpcAttacher>();
+        builder.Services.AddSingleton<VpcCatalogClient>();
         builder.Services.AddEventSubscription<VpcCatalogHandler>(VpcCatalogHandler.Subscription, VpcCatalogHandler.Topic);
         builder.Services.AddEventSubscription<GatewayCreatedHandler>(GatewayCreatedHandler.Subscription, BorderGatewayMapper.Topic);
         builder.Services.AddSingleton<GatewayReservations>();

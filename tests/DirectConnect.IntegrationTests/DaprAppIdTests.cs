@@ -12,7 +12,7 @@ namespace DirectConnect.IntegrationTests;
 /// <summary>With app-ids configured, a module's calls to another carry <c>dapr-app-id</c>, which a Dapr sidecar's gRPC proxy routes by.</summary>
 public sealed class DaprAppIdTests(DaprAppIdTests.WithAppIds system) : IClassFixture<DaprAppIdTests.WithAppIds>
 {
-    /// <summary>The embedded system with app-ids for the two services VirtualInterfaces calls, recording the header each call arrives with.</summary>
+    /// <summary>The embedded system with app-ids for the services VirtualInterfaces and BorderGateways call, recording the header each call arrives with.</summary>
     public sealed class WithAppIds : EmbeddedSystem
     {
         public ConcurrentQueue<(string Method, string? AppId)> Calls { get; } = new();
@@ -21,6 +21,7 @@ public sealed class DaprAppIdTests(DaprAppIdTests.WithAppIds system) : IClassFix
         [
             "--DirectConnect:Services:AppIds:PhysicalConnections=physical-connections",
             "--DirectConnect:Services:AppIds:BorderGateways=border-gateways",
+            "--DirectConnect:Services:AppIds:Routing=routing",
         ];
 
         protected override void Configure(WebApplicationBuilder builder)
@@ -51,6 +52,7 @@ public sealed class DaprAppIdTests(DaprAppIdTests.WithAppIds system) : IClassFix
         var calls = system.Calls.ToArray();
         Assert.Contains(calls, c => c.Method == "/directconnect.internal.v1.PhysicalConnectionReservationService/ReservePhysicalConnection" && c.AppId == "physical-connections");
         Assert.Contains(calls, c => c.Method == "/directconnect.internal.v1.BorderGatewayReservationService/ReserveBorderGateway" && c.AppId == "border-gateways");
+        Assert.Contains(calls, c => c.Method == "/directconnect.v1.VpcService/ListVpcs" && c.AppId == "routing"); // the gateway reads the catalog
         Assert.All(calls.Where(c => c.Method.EndsWith("/CreateVirtualInterface", StringComparison.Ordinal)), c => Assert.Null(c.AppId));
     }
 

@@ -1,8 +1,6 @@
 using System.Net;
-using System.Net.Sockets;
 using DirectConnect.Contracts.V1;
 using Grpc.Core;
-using Grpc.Net.Client;
 
 namespace DirectConnect.IntegrationTests;
 
@@ -13,96 +11,20 @@ namespace DirectConnect.IntegrationTests;
 /// SIGKILL while interfaces are being created and deleted, and restarted; the flow completes and
 /// the invariants of DOMAIN.md hold.
 /// </summary>
-public sealed class DistributedTopologyTests : IAsyncLifetime
+public sealed class DistributedTopologyTests(DistributedTopology topology) : IClassFixture<DistributedTopology>
 {
-    private static readonly string[] Services = ["PhysicalConnections", "BorderGateways", "Routing", "VirtualInterfaces"];
-
-    private static readonly string[] FastRecovery =
-    [
-        "--DirectConnect:VirtualInterfaces:AbandonAfter=00:00:02",
-        "--DirectConnect:VirtualInterfaces:ReconcileInterval=00:00:01",
-        "--DirectConnect:Coordination:LeaseDuration=00:00:02",
-    ];
-
-    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "dc-dist-" + Guid.NewGuid().ToString("N"));
-    private readonly Dictionary<string, int> _ports = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, GatewayProcess> _processes = new(StringComparer.Ordinal);
-
-    // What the operator puts in a Secret: the key with which the module processes prove to one another that they are ours.
-    private readonly Dictionary<string, string> _secrets = new(StringComparer.Ordinal)
-    {
-        ["DirectConnect__ServiceIdentity__Key"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
-    };
-    private GrpcChannel _channel = null!;
-
-    public async Task InitializeAsync()
-    {
-        Directory.CreateDirectory(_dataDirectory);
-        foreach (var name in Services.Append("Gateway"))
-        {
-            _ports[name] = FreePort();
-        }
-
-        // Services first (each knows where the others are), then the edge.
-        foreach (var service in Services)
-        {
-            await StartAsync(service);
-        }
-
-        await StartAsync("Gateway");
-        _channel = GrpcChannel.ForAddress($"http://127.0.0.1:{_ports["Gateway"]}");
-    }
-
-    private string[] Addresses() => [.. Services.Select(s => $"--DirectConnect:Services:Addresses:{s}=http://127.0.0.1:{_ports[s]}")];
-
-    private async Task StartAsync(string name)
-    {
-        string[] args =
-        [
-            $"--modules={name}",
-            $"--grpc-port={_ports[name]}",
-            .. FastRecovery,
-            .. name == "Gateway" ? Addresses() : Addresses().Where(a => !a.Contains($":{name}=", StringComparison.Ordinal)),
-        ];
-        _processes[name] = await GatewayProcess.StartAsync(_dataDirectory, _secrets, args);
-    }
-
-    public async Task DisposeAsync()
-    {
-        _channel?.Dispose();
-        foreach (var process in _processes.Values)
-        {
-            await process.DisposeAsync();
-        }
-
-        try
-        {
-            Directory.Delete(_dataDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private Seed Seed() => new(_channel, (a, r) => Tokens.CallAs(_dataDirectory, a, r));
+    private Seed Seed() => new(topology.Channel, (a, r) => Tokens.CallAs(topology.DataDirectory, a, r));
 
     [Fact]
     public async Task TheSeedRunsThroughFiveProcessesAndSurvivesTheVirtualInterfacesProcessBeingKilled()
     {
         const string account = "distributed";
         var seed = Seed();
-        var location = (await new LocationService.LocationServiceClient(_channel).CreateLocationAsync(
+        var location = (await new LocationService.LocationServiceClient(topology.Channel).CreateLocationAsync(
             new CreateLocationRequest { Region = IntegrationTests.Seed.Region, Location = new Location { Code = "DIST-1", Name = "distributed" } }, seed.Operator)).Id;
         var device = new AccessDevice { LocationId = location, Name = "asw" };
         device.Ports.AddRange(Enumerable.Range(0, 4).Select(i => new AccessDevice.Types.Port { Name = $"xe-0/0/{i}", Speed = PortSpeed._10G }));
-        await new AccessDeviceService.AccessDeviceServiceClient(_channel).CreateAccessDeviceAsync(
+        await new AccessDeviceService.AccessDeviceServiceClient(topology.Channel).CreateAccessDeviceAsync(
             new CreateAccessDeviceRequest { Region = IntegrationTests.Seed.Region, AccessDevice = device }, seed.Operator);
 
         // The seed procedure, every call through the gateway process.
@@ -112,9 +34,9 @@ public sealed class DistributedTopologyTests : IAsyncLifetime
         var first = await seed.CreateInterfaceAsync(account, IntegrationTests.Seed.Interface(line, gateway, vlan: 100, idcPrefix: "192.168.90.0/24"));
         Assert.Equal(VirtualInterface.Types.State.Available, (await IntegrationTests.Seed.EventuallyAsync(
             () => seed.GetInterfaceAsync(account, first.Id), v => v.State == VirtualInterface.Types.State.Available, "became AVAILABLE")).State);
-        using (var rest = new HttpClient { BaseAddress = _processes["Gateway"].RestAddress })
+        using (var rest = new HttpClient { BaseAddress = topology["Gateway"].RestAddress })
         {
-            rest.DefaultRequestHeaders.Authorization = new("Bearer", Tokens.Issue(_dataDirectory, account, "customer"));
+            rest.DefaultRequestHeaders.Authorization = new("Bearer", Tokens.Issue(topology.DataDirectory, account, "customer"));
             var read = await rest.GetAsync($"/v1/regions/{IntegrationTests.Seed.Region}/virtualInterfaces/{first.Id}");
             Assert.Equal(HttpStatusCode.OK, read.StatusCode); // REST forwarded too
         }
@@ -147,10 +69,10 @@ public sealed class DistributedTopologyTests : IAsyncLifetime
 
         await Task.WhenAny(firstCreated.Task, Task.Delay(TimeSpan.FromSeconds(30)));
         await Task.Delay(300);
-        _processes["VirtualInterfaces"].Kill();
+        var killed = topology.KillAsync("VirtualInterfaces");
         await Task.Delay(500); // calls fail while it is down
-        await _processes["VirtualInterfaces"].DisposeAsync();
-        await StartAsync("VirtualInterfaces");
+        await killed;
+        await topology.StartAsync("VirtualInterfaces");
         await Task.Delay(1000); // and succeed again once it is back
         await stop.CancelAsync();
         await Task.WhenAll(workers);
@@ -159,7 +81,7 @@ public sealed class DistributedTopologyTests : IAsyncLifetime
         // The flow completes after the restart: a new interface, and routes both ways through it.
         var after = await seed.CreateInterfaceAsync(account, IntegrationTests.Seed.Interface(line, gateway, vlan: 4000, idcPrefix: "192.168.91.0/24", subnet: 250));
         await IntegrationTests.Seed.EventuallyAsync(() => seed.GetInterfaceAsync(account, after.Id), v => v.State == VirtualInterface.Types.State.Available, "became AVAILABLE after the restart");
-        var routes = new RouteService.RouteServiceClient(_channel);
+        var routes = new RouteService.RouteServiceClient(topology.Channel);
         await routes.CreateVpcRouteAsync(new CreateVpcRouteRequest
         {
             Region = IntegrationTests.Seed.Region, VpcId = vpc.Id,

@@ -271,6 +271,40 @@ public sealed class PhysicalConnectionLifecycleTests(EmbeddedSystem system) : IC
     }
 
     [Fact]
+    public async Task ADeletedConnectionHoldsNoPortItsHistoryNamesThePortAndOnlyTheNextHolderClaimsIt()
+    {
+        var location = await system.AddLocationAsync();
+        var device = await system.AddDeviceAsync(location, ports: 1);
+        var first = await _steps.PayAsync(await _steps.ApproveAsync(await _steps.OrderAsync(NewAccount(), location)));
+        var port = new PortAssignment { AccessDeviceId = device.Id, PortName = "xe-0/0/0" };
+        Assert.Equal(port, first.Port);
+
+        var deleted = await _steps.DeleteAsync(first);
+        Assert.Null(deleted.Port);
+        var read = await _steps.GetAsync(first.Id);
+        Assert.Equal(PhysicalConnection.Types.State.Deleted, read.State);
+        Assert.Null(read.Port);
+        var deletion = read.History[^1];
+        Assert.Equal(PhysicalConnection.Types.State.Deleted, deletion.State);
+        Assert.Equal(port, deletion.ReleasedPort);
+        Assert.Equal($"deleted; released port {device.Id} xe-0/0/0", deletion.Reason);
+        Assert.All(read.History.SkipLast(1), t => Assert.Null(t.ReleasedPort));
+
+        var next = await _steps.PayAsync(await _steps.ApproveAsync(await _steps.OrderAsync(NewAccount(), location)));
+        Assert.Equal(port, next.Port);
+        var claimants = new List<string>();
+        var request = new ListPhysicalConnectionsRequest { Region = Lifecycle.Region, ShowDeleted = true, PageSize = 1000 };
+        do
+        {
+            var page = await _steps.Client.ListPhysicalConnectionsAsync(request, _steps.Operator);
+            claimants.AddRange(page.PhysicalConnections.Where(c => port.Equals(c.Port)).Select(c => c.Id));
+            request.PageToken = page.NextPageToken;
+        }
+        while (request.PageToken.Length > 0);
+        Assert.Equal([next.Id], claimants);
+    }
+
+    [Fact]
     public async Task AReservationNeedsAnAvailableConnection()
     {
         var location = await system.AddLocationAsync();

@@ -14,13 +14,14 @@ using V1 = DirectConnect.Contracts.V1;
 namespace DirectConnect.BorderGateways.Api;
 
 /// <summary>
-/// <c>directconnect.v1.BorderGatewayService</c>. A gateway is created CREATING and becomes
-/// AVAILABLE once attached to the account's known VPCs (through its own <c>BorderGatewayCreated</c>
-/// event). Virtual interfaces reserve it, with their IDC prefixes, before they exist (through the
-/// internal API, <see cref="BorderGatewayReservationGrpcService"/>); it cannot be deleted while any
-/// reservation is held.
+/// <c>directconnect.v1.BorderGatewayService</c>. A gateway is created CREATING, awaiting the VPCs the
+/// catalog lists for the account at that moment, and becomes AVAILABLE once attached to (or refused)
+/// each of them (<see cref="Application.VpcAttacher"/>). Virtual interfaces reserve it, with their
+/// IDC prefixes, before they exist (through the internal API, <see cref="BorderGatewayReservationGrpcService"/>);
+/// it cannot be deleted while any reservation is held.
 /// </summary>
-public sealed class BorderGatewayGrpcService(BorderGatewayStore store, OptimisticTransaction transactions, RegionCatalog regions, TimeProvider clock)
+public sealed class BorderGatewayGrpcService(BorderGatewayStore store, OptimisticTransaction transactions, RegionCatalog regions,
+    VpcCatalogClient catalog, TimeProvider clock)
     : V1.BorderGatewayService.BorderGatewayServiceBase
 {
     private const string ResourceType = "BorderGateway";
@@ -50,22 +51,12 @@ public sealed class BorderGatewayGrpcService(BorderGatewayStore store, Optimisti
 
         return await transactions.RunAsync(requestId, async cancellationToken =>
         {
+            // Read before the gateway is written: a VPC registered later reaches it through VpcRegistered.
+            var vpcIds = await catalog.VpcIdsAsync(caller.AccountId, request.Region, ServiceChannels.OnBehalfOf(context));
             var (index, indexUnchanged) = await store.GetIndexAsync(caller.AccountId, request.Region, cancellationToken);
-            var now = clock.GetUtcNow();
-            var gateway = new BorderGateway
-            {
-                Id = ResourceIds.New(BorderGateway.IdPrefix),
-                AccountId = caller.AccountId,
-                Region = request.Region,
-                Name = request.BorderGateway!.Name,
-                Description = request.BorderGateway.Description,
-                Asn = asn,
-                State = BorderGatewayState.Creating,
-                RouteTableId = ResourceIds.New("rtb-"),
-                CreateTime = now,
-                UpdateTime = now,
-                ETag = ResourceIds.NewETag(),
-            };
+            var gateway = BorderGateway.Create(ResourceIds.New(BorderGateway.IdPrefix), caller.AccountId, request.Region,
+                request.BorderGateway!.Name, request.BorderGateway.Description, asn, vpcIds, ResourceIds.New("rtb-"), clock.GetUtcNow(),
+                ResourceIds.NewETag());
             var message = BorderGatewayMapper.ToProto(gateway);
             return new TransactionPlan<V1.BorderGateway>(
                 [

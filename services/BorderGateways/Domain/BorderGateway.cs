@@ -8,7 +8,7 @@ public enum BorderGatewayState
 {
     /// <summary>Created; attaching to the account's VPCs.</summary>
     Creating = 1,
-    /// <summary>Attached to the account's VPCs; virtual interfaces may use it.</summary>
+    /// <summary>Attached to (or refused) every VPC the account had when it was created; virtual interfaces may use it.</summary>
     Available = 2,
     /// <summary>Deleted (tombstone).</summary>
     Deleted = 3,
@@ -61,6 +61,13 @@ public sealed record BorderGateway : IAccountResource
     /// <summary>VPC attachments, in the order the VPCs became known.</summary>
     public IReadOnlyList<VpcAttachment> Attachments { get; init; } = [];
 
+    /// <summary>
+    /// The VPCs the account had in the region when the gateway was created (read from the catalog
+    /// itself, not from this service's event-fed view of it) that the gateway has neither attached,
+    /// refused nor seen deregistered yet. It stays CREATING until none is left.
+    /// </summary>
+    public IReadOnlyList<string> AwaitedVpcIds { get; init; } = [];
+
     /// <summary>Reservations of virtual interfaces.</summary>
     public IReadOnlyList<PrefixReservation> Reservations { get; init; } = [];
 
@@ -91,12 +98,42 @@ public sealed record BorderGateway : IAccountResource
          select new PrefixOverlap(prefix.ToString(), block.ToString(), attachment.VpcId, virtualInterfaceId)).ToArray();
 
     /// <summary>
+    /// A new gateway, CREATING until it has attached (or refused) each of <paramref name="awaitedVpcIds"/>,
+    /// the VPCs its account has in the region now, or seen them deregistered.
+    /// </summary>
+    public static BorderGateway Create(string id, string accountId, string region, string name, string description, long asn,
+        IReadOnlyList<string> awaitedVpcIds, string routeTableId, DateTimeOffset now, string etag) => new()
+    {
+        Id = id,
+        AccountId = accountId,
+        Region = region,
+        Name = name,
+        Description = description,
+        Asn = asn,
+        State = BorderGatewayState.Creating,
+        AwaitedVpcIds = awaitedVpcIds.Distinct(StringComparer.Ordinal).ToArray(),
+        RouteTableId = routeTableId,
+        CreateTime = now,
+        UpdateTime = now,
+        ETag = etag,
+    };
+
+    /// <summary>
+    /// The CREATING gateway turned AVAILABLE, once it awaits no VPC any more; null while it still
+    /// does, or when it is not CREATING.
+    /// </summary>
+    public BorderGateway? BecomeAvailable(DateTimeOffset now, string etag) =>
+        State == BorderGatewayState.Creating && AwaitedVpcIds.Count == 0
+            ? this with { State = BorderGatewayState.Available, UpdateTime = now, ETag = etag }
+            : null;
+
+    /// <summary>
     /// The gateway with <paramref name="vpcId"/> attached — or, when its CIDRs overlap reserved IDC
     /// prefixes, with the attachment refused and the reason kept. Null when nothing changes.
     /// </summary>
     public BorderGateway? Attach(string vpcId, IReadOnlyList<string> cidrBlocks, DateTimeOffset now, string etag)
     {
-        if (IsDeleted || Attachments.Any(a => a.VpcId == vpcId))
+        if (IsDeleted || HasAttachment(vpcId))
         {
             return null;
         }
@@ -108,14 +145,27 @@ public sealed record BorderGateway : IAccountResource
                      where prefix.Overlaps(block)
                      select $"VPC CIDR {block} overlaps IDC prefix {prefix} of {reservation.VirtualInterfaceId}").FirstOrDefault();
         var attachment = new VpcAttachment(vpcId, cidrBlocks, clash is null, clash ?? "");
-        return this with { Attachments = [.. Attachments, attachment], UpdateTime = now, ETag = etag };
+        return this with
+        {
+            Attachments = [.. Attachments, attachment],
+            AwaitedVpcIds = AwaitedVpcIds.Where(v => v != vpcId).ToArray(),
+            UpdateTime = now,
+            ETag = etag,
+        };
     }
 
-    /// <summary>The gateway without the attachment of <paramref name="vpcId"/>; null when it has none.</summary>
+    /// <summary>True when the gateway holds an attachment (attached or refused) of <paramref name="vpcId"/>.</summary>
+    public bool HasAttachment(string vpcId) => Attachments.Any(a => a.VpcId == vpcId);
+
+    /// <summary>
+    /// The gateway once <paramref name="vpcId"/> is deregistered: without its attachment, and no longer
+    /// awaiting it. Null when it has neither.
+    /// </summary>
     public BorderGateway? Detach(string vpcId, DateTimeOffset now, string etag) =>
-        Attachments.All(a => a.VpcId != vpcId) ? null : this with
+        !HasAttachment(vpcId) && !AwaitedVpcIds.Contains(vpcId) ? null : this with
         {
             Attachments = Attachments.Where(a => a.VpcId != vpcId).ToArray(),
+            AwaitedVpcIds = AwaitedVpcIds.Where(v => v != vpcId).ToArray(),
             UpdateTime = now,
             ETag = etag,
         };

@@ -48,13 +48,14 @@ internal static class PhysicalConnectionEvents
         }.ToEvent(Topic);
     }
 
+    /// <summary>The deletion; the released port comes from the deletion's history entry (a deleted connection holds none).</summary>
     public static OutgoingEvent Deleted(V1.PhysicalConnection connection) => new Events.PhysicalConnectionDeleted
     {
         Id = connection.Id,
         AccountId = connection.AccountId,
         Region = connection.Region,
         LocationId = connection.LocationId,
-        ReleasedPort = connection.Port,
+        ReleasedPort = connection.History[^1].ReleasedPort,
         Time = connection.UpdateTime,
     }.ToEvent(Topic);
 

@@ -173,10 +173,7 @@ public sealed class PhysicalConnectionGrpcService(
                     throw InUse(connection);
                 }
 
-                var deleted = connection.Enter(PhysicalConnectionState.Deleted, Actor(caller), "deleted", now, ResourceIds.NewETag()) with
-                {
-                    WaitingForPort = false,
-                };
+                var deleted = connection.Delete(Actor(caller), now, ResourceIds.NewETag());
                 var (releaseOperations, releaseEvents) = await allocator.ReleaseAsync(connection, cancellationToken);
                 var operations = new List<StateOperation> { PhysicalConnectionStore.Put(deleted, stored.Unchanged) };
                 operations.AddRange(releaseOperations);

@@ -39,7 +39,7 @@ internal static class PhysicalConnectionMapper
         };
         if (connection.Port is { } port)
         {
-            message.Port = new V1.PortAssignment { AccessDeviceId = port.AccessDeviceId, PortName = port.PortName };
+            message.Port = ToProto(port);
         }
 
         if (connection.PaymentTime is { } paid)
@@ -54,9 +54,12 @@ internal static class PhysicalConnectionMapper
             Time = Timestamp.FromDateTimeOffset(t.Time),
             Actor = t.Actor,
             Reason = t.Reason,
+            ReleasedPort = t.ReleasedPort is { } released ? ToProto(released) : null,
         }));
         return message;
     }
+
+    private static V1.PortAssignment ToProto(PortAssignment port) => new() { AccessDeviceId = port.AccessDeviceId, PortName = port.PortName };
 
     public static PortSpeed? ToDomain(V1.PortSpeed speed) => speed switch
     {

@@ -52,7 +52,7 @@ public sealed record PhysicalConnection : IAccountResource
     /// <summary>Why the current state was entered (e.g. the rejection reason).</summary>
     public string StateReason { get; init; } = "";
 
-    /// <summary>The allocated port, once there is one.</summary>
+    /// <summary>The allocated port, once there is one; none once deleted (the deletion's history entry names it).</summary>
     public PortAssignment? Port { get; init; }
 
     /// <summary>Payment is recorded but no port was free yet.</summary>
@@ -150,6 +150,25 @@ public sealed record PhysicalConnection : IAccountResource
 
     /// <summary>True while the connection counts against its account's quota (not deleted, not rejected).</summary>
     public bool CountsAgainstQuota => State is not (PhysicalConnectionState.Deleted or PhysicalConnectionState.Rejected);
+
+    /// <summary>
+    /// Deletes the connection: it holds no port and waits for none from now on, so a released port
+    /// is claimed only by its next holder; the deletion's history entry keeps which port it was.
+    /// </summary>
+    public PhysicalConnection Delete(string actor, DateTimeOffset now, string etag)
+    {
+        var reason = Port is { } port ? $"deleted; released port {port.AccessDeviceId} {port.PortName}" : "deleted";
+        return this with
+        {
+            State = PhysicalConnectionState.Deleted,
+            StateReason = reason,
+            Port = null,
+            WaitingForPort = false,
+            History = [.. History, new StateTransition(PhysicalConnectionState.Deleted, now, actor, reason, Port)],
+            UpdateTime = now,
+            ETag = etag,
+        };
+    }
 
     /// <summary>Enters <paramref name="state"/>, recording the transition in the history.</summary>
     public PhysicalConnection Enter(PhysicalConnectionState state, string actor, string reason, DateTimeOffset now, string etag) => this with

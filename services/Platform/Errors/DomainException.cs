@@ -35,7 +35,7 @@ public sealed class DomainException : Exception
     /// <summary>The resource concerned, when there is one.</summary>
     public ResourceReference? Resource { get; init; }
 
-    /// <summary>Retry after this delay (rate limits).</summary>
+    /// <summary>Retry after this delay (rate limits, a module that is down).</summary>
     public TimeSpan? RetryDelay { get; init; }
 
     /// <summary>INVALID_ARGUMENT naming every bad field.</summary>
@@ -85,6 +85,20 @@ public sealed class DomainException : Exception
         new(ErrorCode.PermissionDenied, "ROLE_REQUIRED", $"{method} requires the '{role}' role.")
         {
             Metadata = new Dictionary<string, string> { ["role"] = role, ["method"] = method },
+        };
+
+    /// <summary>How long a client should wait before retrying a call to a module that is down.</summary>
+    public static readonly TimeSpan UnavailableRetryDelay = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// UNAVAILABLE because the process serving <paramref name="service"/> (module <paramref name="module"/>)
+    /// cannot be reached. Names the module, never its address; the retry hint says to try again shortly.
+    /// </summary>
+    public static DomainException ServiceUnavailable(string module, string service) =>
+        new(ErrorCode.Unavailable, "SERVICE_UNAVAILABLE", $"The {module} service is unavailable at the moment; retry shortly.")
+        {
+            Metadata = new Dictionary<string, string> { ["module"] = module, ["service"] = service },
+            RetryDelay = UnavailableRetryDelay,
         };
 
     /// <summary>UNIMPLEMENTED for methods a later release implements.</summary>

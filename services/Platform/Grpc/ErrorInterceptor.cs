@@ -47,21 +47,27 @@ public sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger) :
         switch (exception)
         {
             case DomainException domain:
-                if (domain.RetryDelay is { } delay && context.GetHttpContext().Response is { HasStarted: false } response)
-                {
-                    // REST clients and proxies read Retry-After; gRPC clients read the RetryInfo detail.
-                    response.Headers.RetryAfter = StatusResponses.RetryAfter(delay);
-                }
-
+                SetRetryAfter(context, domain.RetryDelay);
                 return RpcStatusMapper.ToRpcException(RpcStatusMapper.ToStatus(domain));
-            case RpcException:
-                return null; // already a wire error
+            case RpcException rpc:
+                // Already a wire error (e.g. another module's, passed on); its retry hint too.
+                SetRetryAfter(context, rpc.GetRpcStatus()?.Detail<Google.Rpc.RetryInfo>()?.RetryDelay?.ToTimeSpan());
+                return null;
             case OperationCanceledException when context.CancellationToken.IsCancellationRequested:
                 return new RpcException(new Status(StatusCode.Cancelled, "The call was cancelled."));
             default:
                 var traceId = Activity.Current?.TraceId.ToString() ?? context.GetHttpContext().TraceIdentifier;
                 LogUnexpected(context.Method, traceId, exception);
                 return RpcStatusMapper.ToRpcException(RpcStatusMapper.Internal(traceId));
+        }
+    }
+
+    private static void SetRetryAfter(ServerCallContext context, TimeSpan? delay)
+    {
+        if (delay is { } after && context.GetHttpContext().Response is { HasStarted: false } response)
+        {
+            // REST clients and proxies read Retry-After; gRPC clients read the RetryInfo detail.
+            response.Headers.RetryAfter = StatusResponses.RetryAfter(after);
         }
     }
 

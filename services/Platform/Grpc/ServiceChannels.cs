@@ -3,6 +3,7 @@ using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using DirectConnect.Platform.ServiceIdentity;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace DirectConnect.Platform.Grpc;
@@ -39,13 +40,15 @@ public sealed class ServiceEndpointOptions
 }
 
 /// <summary>One cached gRPC channel per service address.</summary>
-public sealed class ServiceChannels(IOptions<ServiceEndpointOptions> options, ServiceCredentials credentials) : IDisposable
+public sealed class ServiceChannels(IOptions<ServiceEndpointOptions> options, ServiceCredentials credentials, ILogger<ServiceChannels> logger)
+    : IDisposable
 {
     private readonly ConcurrentDictionary<Uri, GrpcChannel> _channels = new();
 
     /// <summary>
     /// How to call the public API of <paramref name="service"/> (on a caller's behalf: see
     /// <see cref="OnBehalfOf"/>): its channel, with the Dapr app-id on every call when one is configured.
+    /// A call that cannot reach it fails with SERVICE_UNAVAILABLE naming it (so do internal calls).
     /// </summary>
     public CallInvoker For(string service)
     {
@@ -53,7 +56,7 @@ public sealed class ServiceChannels(IOptions<ServiceEndpointOptions> options, Se
             ? configured
             : options.Value.LocalAddress?.Invoke() ?? throw new InvalidOperationException($"No address is configured for service {service}.");
         var appId = options.Value.AppIds.TryGetValue(service, out var configuredAppId) ? configuredAppId : null;
-        var invoker = Channel(address);
+        var invoker = Channel(service, address);
         return appId is null ? invoker : invoker.Intercept(headers => Rewrite(headers, appId, null));
     }
 
@@ -70,10 +73,11 @@ public sealed class ServiceChannels(IOptions<ServiceEndpointOptions> options, Se
               ?? throw new InvalidOperationException($"No address is configured for service {service}.");
         var appId = options.Value.AppIds.TryGetValue(service, out var configuredAppId) ? configuredAppId : null;
         var callerAppId = Hosting.ServiceAppIds.For(caller);
-        return Channel(address).Intercept(headers => Rewrite(headers, appId, "Bearer " + credentials.TokenFor(callerAppId)));
+        return Channel(service, address).Intercept(headers => Rewrite(headers, appId, "Bearer " + credentials.TokenFor(callerAppId)));
     }
 
-    private CallInvoker Channel(Uri address) => _channels.GetOrAdd(address, a => GrpcChannel.ForAddress(a)).CreateCallInvoker();
+    private CallInvoker Channel(string service, Uri address) =>
+        _channels.GetOrAdd(address, a => GrpcChannel.ForAddress(a)).CreateCallInvoker().Intercept(new UnreachableServiceInterceptor(service, logger));
 
     /// <summary>
     /// A copy of <paramref name="headers"/> (the caller's are often shared by several calls to

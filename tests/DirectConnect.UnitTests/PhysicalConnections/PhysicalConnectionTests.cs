@@ -35,6 +35,26 @@ public sealed class PhysicalConnectionTests
     }
 
     [Fact]
+    public void DeletingReleasesThePortIntoTheHistory()
+    {
+        var later = Noon.AddMinutes(5);
+        var port = new PortAssignment("dxdev-0123456789ab", "xe-0/0/3");
+        var holder = Ordered().WithPort(port, Noon, "e2");
+
+        var deleted = holder.Delete("acme", later, "e3");
+        Assert.True(deleted.IsDeleted);
+        Assert.Null(deleted.Port);
+        Assert.False(deleted.WaitingForPort);
+        Assert.Equal("deleted; released port dxdev-0123456789ab xe-0/0/3", deleted.StateReason);
+        Assert.Equal(new StateTransition(PhysicalConnectionState.Deleted, later, "acme", deleted.StateReason, port), deleted.History[^1]);
+
+        var waiter = Ordered() with { WaitingForPort = true };
+        var withdrawn = waiter.Delete("acme", later, "e4");
+        Assert.False(withdrawn.WaitingForPort);
+        Assert.Equal(new StateTransition(PhysicalConnectionState.Deleted, later, "acme", "deleted"), withdrawn.History[^1]);
+    }
+
+    [Fact]
     public void DescribingChangesOnlyWhatIsGiven()
     {
         var renamed = Ordered().Describe("new name", null, Noon.AddHours(1), "e3");
