@@ -20,11 +20,11 @@ public sealed class CanonicalInputTests(CanonicalInputTests.Logged system) : ICl
     /// <summary>The embedded system at the shipped log level (Information; REST's transcoding too), every entry captured.</summary>
     public sealed class Logged : EmbeddedSystem
     {
-        public ConcurrentQueue<(string Category, string Message)> Logs { get; } = new();
+        public ConcurrentQueue<(string Category, string Message, Exception? Exception)> Logs { get; } = new();
 
         protected override IEnumerable<string> ExtraArguments => ["--Logging:LogLevel:Default=Information", "--Logging:LogLevel:Grpc.AspNetCore.Grpc.JsonTranscoding=Information"];
 
-        protected override void Configure(WebApplicationBuilder builder) => builder.Logging.AddProvider(new CapturingProvider(Logs));
+        protected override void Configure(WebApplicationBuilder builder) => builder.Logging.AddProvider(new LogCapture(Logs));
     }
 
     [Theory]
@@ -99,29 +99,10 @@ public sealed class CanonicalInputTests(CanonicalInputTests.Logged system) : ICl
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains(@"\\u001B[2J\\u000Drest forged", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
-        (string Category, string Message)[] Echoes() => system.Logs.Where(l => l.Category.StartsWith("Grpc.", StringComparison.Ordinal) && l.Message.Contains(" forged", StringComparison.Ordinal)).ToArray();
+        (string Category, string Message, Exception? Exception)[] Echoes() => system.Logs.Where(l => l.Category.StartsWith("Grpc.", StringComparison.Ordinal) && l.Message.Contains(" forged", StringComparison.Ordinal)).ToArray();
         var echoes = await Seed.EventuallyAsync(() => Task.FromResult(Echoes()), e => e.Length >= 2, "logged both refusals");
         Assert.Contains(echoes, l => l.Message.Contains(@"\u001B[2J\u000Dgrpc forged", StringComparison.Ordinal));
         Assert.Contains(echoes, l => l.Message.Contains(@"\u001B[2J\u000Drest forged", StringComparison.Ordinal));
         Assert.DoesNotContain(echoes, l => l.Message.Contains('\u001B', StringComparison.Ordinal) || l.Message.Contains('\r', StringComparison.Ordinal));
-    }
-
-    private sealed class CapturingProvider(ConcurrentQueue<(string, string)> logs) : ILoggerProvider
-    {
-        public ILogger CreateLogger(string categoryName) => new Capturing(categoryName, logs);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Capturing(string category, ConcurrentQueue<(string, string)> logs) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                logs.Enqueue((category, formatter(state, exception) + (exception is null ? "" : "\n" + exception)));
-        }
     }
 }
