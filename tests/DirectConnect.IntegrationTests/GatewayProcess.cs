@@ -52,17 +52,17 @@ public sealed partial class GatewayProcess : IAsyncDisposable
 
     /// <summary>Starts a gateway on <paramref name="dataDirectory"/> and waits until it listens.</summary>
     public static Task<GatewayProcess> StartAsync(string dataDirectory, params string[] extraArgs) =>
-        StartAsync(AppContext.BaseDirectory, dataDirectory, null, extraArgs);
+        LaunchAsync(AppContext.BaseDirectory, dataDirectory, null, extraArgs);
 
     /// <summary>Starts a gateway on <paramref name="dataDirectory"/> with <paramref name="environment"/> (secrets go there, not on the command line) and waits until it listens.</summary>
     public static Task<GatewayProcess> StartAsync(string dataDirectory, IReadOnlyDictionary<string, string>? environment, params string[] extraArgs) =>
-        StartAsync(AppContext.BaseDirectory, dataDirectory, environment, extraArgs);
+        LaunchAsync(AppContext.BaseDirectory, dataDirectory, environment, extraArgs);
 
     /// <summary>Starts a gateway on <paramref name="dataDirectory"/> with <paramref name="workingDirectory"/> as its working directory, and waits until it listens.</summary>
     public static Task<GatewayProcess> StartInAsync(string workingDirectory, string dataDirectory, params string[] extraArgs) =>
-        StartAsync(workingDirectory, dataDirectory, null, extraArgs);
+        LaunchAsync(workingDirectory, dataDirectory, null, extraArgs);
 
-    private static async Task<GatewayProcess> StartAsync(string workingDirectory, string dataDirectory, IReadOnlyDictionary<string, string>? environment, string[] extraArgs)
+    private static async Task<GatewayProcess> LaunchAsync(string workingDirectory, string dataDirectory, IReadOnlyDictionary<string, string>? environment, string[] extraArgs)
     {
         var gateway = new GatewayProcess(dataDirectory, workingDirectory, extraArgs, environment);
         var ready = await Task.WhenAny(gateway._grpc.Task, Task.Delay(TimeSpan.FromSeconds(60)));
