@@ -68,11 +68,13 @@ public static partial class GatewayApp
     /// </summary>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // appsettings*.json come from the application's directory, never from wherever the gateway is started:
+        // a file dropped in the working directory must not be able to set, say, the signing key.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddCommandLine(args, SwitchMappings.ToDictionary());
         var gateway = builder.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
         var auth = builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
-        Directory.CreateDirectory(gateway.DataDirectory);
+        var dataDirectoryWarning = DataDirectoryAccess.Prepare(gateway.DataDirectory);
 
         var modules = SelectModules(gateway.Modules);
         // The public edge never serves the internal API on its public ports: when it hosts modules
@@ -217,6 +219,11 @@ public static partial class GatewayApp
         }
 
         app.Lifetime.ApplicationStarted.Register(() => Announce(app, endpoints, gateway));
+        if (dataDirectoryWarning is not null)
+        {
+            LogDataDirectoryOpen(app.Logger, dataDirectoryWarning);
+        }
+
         return app;
     }
 
@@ -237,6 +244,9 @@ public static partial class GatewayApp
                 $"{Platform.ServiceIdentity.ServiceIdentityOptions.Section}:Key (base64, at least 256 bits; on Kubernetes from a Secret) in every module process.");
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Warning}")]
+    private static partial void LogDataDirectoryOpen(ILogger logger, string warning);
 
     private static void Announce(WebApplication app, GatewayEndpoints endpoints, GatewayOptions gateway)
     {

@@ -23,6 +23,15 @@ public sealed class AuthOptions
     /// <summary>Expected <c>aud</c>.</summary>
     public string Audience { get; set; } = "directconnect";
 
+    /// <summary>
+    /// The longest a token may be valid: one that expires later than this from now, or whose
+    /// <c>exp</c> − <c>iat</c> is longer, is refused; the <c>token</c> command issues none longer.
+    /// </summary>
+    public TimeSpan MaxTokenLifetime { get; set; } = DefaultMaxTokenLifetime;
+
+    /// <summary>The default <see cref="MaxTokenLifetime"/>: a day.</summary>
+    public static readonly TimeSpan DefaultMaxTokenLifetime = TimeSpan.FromHours(24);
+
     /// <summary>Base64 HS256 key (at least 32 bytes); when empty, the data directory's generated key is used.</summary>
     public string? SigningKey { get; set; }
 }

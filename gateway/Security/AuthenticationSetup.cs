@@ -16,6 +16,11 @@ public static class AuthenticationSetup
     {
         ArgumentNullException.ThrowIfNull(auth);
         ArgumentNullException.ThrowIfNull(gateway);
+        if (auth.MaxTokenLifetime <= TimeSpan.Zero)
+        {
+            throw new InvalidOperationException($"{AuthOptions.Section}:MaxTokenLifetime must be positive, got {auth.MaxTokenLifetime}.");
+        }
+
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(options =>
         {
             options.MapInboundClaims = false;
@@ -41,6 +46,7 @@ public static class AuthenticationSetup
                 ValidAudience = auth.Audience,
                 ValidateLifetime = true,
                 RequireExpirationTime = true,
+                LifetimeValidator = TokenLifetime.Validator(auth.MaxTokenLifetime),
                 RequireSignedTokens = true,
                 ClockSkew = TimeSpan.FromSeconds(30),
                 NameClaimType = CallerClaims.Account,

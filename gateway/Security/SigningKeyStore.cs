@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using DirectConnect.Platform.Hosting;
 using Microsoft.IdentityModel.Tokens;
 
 namespace DirectConnect.Gateway.Security;
@@ -14,16 +15,19 @@ public static class SigningKeyStore
     public static SymmetricSecurityKey LoadOrCreate(string dataDirectory)
     {
         var path = Path.Combine(dataDirectory, "keys", "token-signing.key");
+        // The key directory is the gateway's own: created 0700 (the data directory too, when missing), or narrowed to it.
+        var directory = Path.GetDirectoryName(path)!;
+        OwnerOnly.EnsureDirectory(directory);
+        OwnerOnly.TryRestrict(directory, OwnerOnly.DirectoryMode);
         if (!File.Exists(path))
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             var fresh = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
             try
             {
                 var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
                 if (!OperatingSystem.IsWindows())
                 {
-                    options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+                    options.UnixCreateMode = OwnerOnly.FileMode;
                 }
 
                 using var writer = new StreamWriter(path, options);
@@ -35,6 +39,7 @@ public static class SigningKeyStore
             }
         }
 
+        OwnerOnly.TryRestrict(path, OwnerOnly.FileMode);
         return FromBase64(File.ReadAllText(path).Trim(), path);
     }
 

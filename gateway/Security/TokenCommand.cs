@@ -9,6 +9,9 @@ namespace DirectConnect.Gateway.Security;
 /// </summary>
 public static class TokenCommand
 {
+    /// <summary>The lifetime of a token when <c>--lifetime</c> is not given (or the cap, when that is shorter).</summary>
+    public static readonly TimeSpan DefaultLifetime = TimeSpan.FromHours(12);
+
     /// <summary>Runs the command; returns the process exit code.</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
@@ -16,7 +19,7 @@ public static class TokenCommand
         ArgumentNullException.ThrowIfNull(error);
         string? account = null;
         var roles = new List<string>();
-        var lifetime = TimeSpan.FromHours(12);
+        TimeSpan? lifetime = null;
         var configArgs = new List<string>();
         for (var i = 0; i < args.Length; i++)
         {
@@ -25,8 +28,16 @@ public static class TokenCommand
             {
                 case "--account" when value is not null: account = value; i++; break;
                 case "--role" when value is not null: roles.Add(value); i++; break;
-                case "--lifetime" when value is not null && TimeSpan.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out var parsed) && parsed > TimeSpan.Zero:
-                    lifetime = parsed; i++; break;
+                case "--lifetime" when value is not null:
+                    if (!TimeSpan.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out var parsed) || parsed <= TimeSpan.Zero)
+                    {
+                        error.WriteLine($"--lifetime {value} is not a positive duration ([d.]HH:MM:SS).");
+                        return 2;
+                    }
+
+                    lifetime = parsed;
+                    i++;
+                    break;
                 case "--help" or "-h": return Usage(output, 0);
                 default: configArgs.Add(args[i]); break;
             }
@@ -50,10 +61,18 @@ public static class TokenCommand
             return 2;
         }
 
+        // The gateway refuses tokens living longer than the cap; issuing one would only make a useless token.
+        if (lifetime > auth.MaxTokenLifetime)
+        {
+            error.WriteLine($"--lifetime {lifetime} is longer than {AuthOptions.Section}:MaxTokenLifetime ({auth.MaxTokenLifetime}); the gateway would refuse the token.");
+            return 2;
+        }
+
         try
         {
             var issuer = new TokenIssuer(AuthenticationSetup.SigningKey(auth, gateway), auth.Issuer, auth.Audience, TimeProvider.System);
-            output.WriteLine(issuer.Issue(account, roles.Count == 0 ? [Role.Customer] : roles, lifetime));
+            var defaultLifetime = DefaultLifetime < auth.MaxTokenLifetime ? DefaultLifetime : auth.MaxTokenLifetime;
+            output.WriteLine(issuer.Issue(account, roles.Count == 0 ? [Role.Customer] : roles, lifetime ?? defaultLifetime));
             return 0;
         }
         catch (ArgumentException exception)
@@ -65,7 +84,7 @@ public static class TokenCommand
 
     private static int Usage(TextWriter writer, int exitCode)
     {
-        writer.WriteLine("usage: token --account ID [--role customer|operator]... [--lifetime HH:MM:SS] [--data-dir DIR]");
+        writer.WriteLine("usage: token --account ID [--role customer|operator]... [--lifetime HH:MM:SS, at most DirectConnect:Auth:MaxTokenLifetime] [--data-dir DIR]");
         return exitCode;
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text;
 using System.Text.RegularExpressions;
 using Grpc.Net.Client;
 
@@ -15,14 +16,15 @@ public sealed partial class GatewayProcess : IAsyncDisposable
     private readonly TaskCompletionSource<Uri> _grpc = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<Uri> _rest = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<string> _output = [];
+    private readonly Task _pumps;
 
-    private GatewayProcess(string dataDirectory, IEnumerable<string> extraArgs, IReadOnlyDictionary<string, string>? environment)
+    private GatewayProcess(string dataDirectory, string workingDirectory, IEnumerable<string> extraArgs, IReadOnlyDictionary<string, string>? environment)
     {
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = AppContext.BaseDirectory,
+            WorkingDirectory = workingDirectory,
         };
         foreach (var arg in (string[])[Path.Combine(AppContext.BaseDirectory, "DirectConnect.Gateway.dll"), $"--data-dir={dataDirectory}", "--grpc-port=0", "--rest-port=0", .. EmbeddedSystem.Unthrottled, .. extraArgs])
         {
@@ -35,11 +37,8 @@ public sealed partial class GatewayProcess : IAsyncDisposable
         }
 
         _process = new Process { StartInfo = start };
-        _process.OutputDataReceived += (_, e) => Observe(e.Data);
-        _process.ErrorDataReceived += (_, e) => Observe(e.Data);
         _process.Start();
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+        _pumps = Task.WhenAll(PumpAsync(_process.StandardOutput), PumpAsync(_process.StandardError));
     }
 
     /// <summary>The gRPC base address of this process (h2c).</summary>
@@ -52,12 +51,20 @@ public sealed partial class GatewayProcess : IAsyncDisposable
     public GrpcChannel Channel { get; private set; } = null!;
 
     /// <summary>Starts a gateway on <paramref name="dataDirectory"/> and waits until it listens.</summary>
-    public static Task<GatewayProcess> StartAsync(string dataDirectory, params string[] extraArgs) => StartAsync(dataDirectory, null, extraArgs);
+    public static Task<GatewayProcess> StartAsync(string dataDirectory, params string[] extraArgs) =>
+        LaunchAsync(AppContext.BaseDirectory, dataDirectory, null, extraArgs);
 
     /// <summary>Starts a gateway on <paramref name="dataDirectory"/> with <paramref name="environment"/> (secrets go there, not on the command line) and waits until it listens.</summary>
-    public static async Task<GatewayProcess> StartAsync(string dataDirectory, IReadOnlyDictionary<string, string>? environment, params string[] extraArgs)
+    public static Task<GatewayProcess> StartAsync(string dataDirectory, IReadOnlyDictionary<string, string>? environment, params string[] extraArgs) =>
+        LaunchAsync(AppContext.BaseDirectory, dataDirectory, environment, extraArgs);
+
+    /// <summary>Starts a gateway on <paramref name="dataDirectory"/> with <paramref name="workingDirectory"/> as its working directory, and waits until it listens.</summary>
+    public static Task<GatewayProcess> StartInAsync(string workingDirectory, string dataDirectory, params string[] extraArgs) =>
+        LaunchAsync(workingDirectory, dataDirectory, null, extraArgs);
+
+    private static async Task<GatewayProcess> LaunchAsync(string workingDirectory, string dataDirectory, IReadOnlyDictionary<string, string>? environment, string[] extraArgs)
     {
-        var gateway = new GatewayProcess(dataDirectory, extraArgs, environment);
+        var gateway = new GatewayProcess(dataDirectory, workingDirectory, extraArgs, environment);
         var ready = await Task.WhenAny(gateway._grpc.Task, Task.Delay(TimeSpan.FromSeconds(60)));
         if (ready != gateway._grpc.Task)
         {
@@ -69,7 +76,7 @@ public sealed partial class GatewayProcess : IAsyncDisposable
         return gateway;
     }
 
-    /// <summary>Everything the process printed so far.</summary>
+    /// <summary>Everything the process printed so far, lines joined by LF; any other character (a CR, an ESC) exactly as printed.</summary>
     public string Output
     {
         get
@@ -94,16 +101,41 @@ public sealed partial class GatewayProcess : IAsyncDisposable
             await _process.WaitForExitAsync();
         }
 
+        await _pumps;
         _process.Dispose();
     }
 
-    private void Observe(string? line)
+    // Reads the raw stream and splits it at LF only: Process's line events (and ReadLine) also split at a lone
+    // CR, which would hide one the process printed.
+    private async Task PumpAsync(StreamReader reader)
     {
-        if (line is null)
+        var buffer = new char[4096];
+        var line = new StringBuilder();
+        int read;
+        while ((read = await reader.ReadAsync(buffer)) > 0)
         {
-            return;
+            foreach (var c in buffer.AsSpan(0, read))
+            {
+                if (c == '\n')
+                {
+                    Observe(line.ToString());
+                    line.Clear();
+                }
+                else
+                {
+                    line.Append(c);
+                }
+            }
         }
 
+        if (line.Length > 0)
+        {
+            Observe(line.ToString());
+        }
+    }
+
+    private void Observe(string line)
+    {
         lock (_output)
         {
             _output.Add(line);

@@ -1,10 +1,19 @@
+using System.Net;
+using System.Net.Http.Headers;
 using DirectConnect.Contracts.V1;
+using Grpc.Core;
 
 namespace DirectConnect.IntegrationTests;
 
-/// <summary>The BGP MD5 key and bearer tokens never reach a log line, even with every category at Trace.</summary>
+/// <summary>
+/// What the console log of a real process shows with every category at Trace: never the BGP MD5 key
+/// or a bearer token, and request text echoed into it — by our error statuses and by the framework's
+/// own lines (request paths, route matching, an unknown gRPC service) — escaped, with no raw ESC or CR.
+/// </summary>
 public sealed class SecretLoggingTests : IAsyncLifetime
 {
+    private static readonly string[] Markers = ["grpc-field", "rest-field", "unknown-route", "unknown.Service"];
+
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "dc-log-" + Guid.NewGuid().ToString("N"));
     private GatewayProcess _process = null!;
 
@@ -92,6 +101,37 @@ public sealed class SecretLoggingTests : IAsyncLifetime
             Assert.DoesNotContain(token, output, StringComparison.Ordinal);
             Assert.DoesNotContain(token.Split('.')[2], output, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task EscAndCrInRequestsReachTheConsoleEscaped()
+    {
+        var token = Tokens.Issue(_dataDirectory, "forger", "customer");
+        await Assert.ThrowsAsync<RpcException>(async () => await new LocationService.LocationServiceClient(_process.Channel).ListLocationsAsync(
+            new ListLocationsRequest { Region = "\u001B[2J\rgrpc-field" }, new Metadata { { "authorization", $"Bearer {token}" } }));
+
+        using var rest = new HttpClient { BaseAddress = _process.RestAddress };
+        rest.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        Assert.Equal(HttpStatusCode.BadRequest, (await rest.GetAsync("/v1/regions/%1B%5B2J%0Drest-field/locations")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await rest.GetAsync("/v1/%1B%5B2J%0Dunknown-route")).StatusCode);
+
+        // An unknown gRPC service: the path is logged as the service's name.
+        using var h2c = new HttpClient();
+        using var call = new HttpRequestMessage(HttpMethod.Post, new Uri(_process.GrpcAddress, "/%1B%5B2J%0Dunknown.Service/Method"))
+        {
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            Content = new ByteArrayContent(new byte[5]) { Headers = { ContentType = new MediaTypeHeaderValue("application/grpc") } },
+        };
+        call.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        (await h2c.SendAsync(call)).Dispose();
+
+        var output = await Seed.EventuallyAsync(() => Task.FromResult(_process.Output),
+            o => Markers.All(marker => o.Contains(marker, StringComparison.Ordinal)), "logged every request");
+        Assert.Contains("trce:", output, StringComparison.Ordinal); // Trace logging really was on
+        Assert.DoesNotContain('\u001B', output);
+        Assert.DoesNotContain('\r', output);
+        Assert.All(Markers, marker => Assert.Contains(@"\u001B[2J\u000D" + marker, output, StringComparison.Ordinal));
     }
 
     private sealed class PastClock : TimeProvider

@@ -30,7 +30,7 @@ public sealed class UnexpectedFailureTests(UnexpectedFailureTests.Breaking syste
         {
             builder.Services.AddSingleton<SqliteStateStore>();
             builder.Services.AddSingleton<IStateStore>(services => new BreakingStore(services.GetRequiredService<SqliteStateStore>()));
-            builder.Logging.AddProvider(new CapturingProvider(Logs));
+            builder.Logging.AddProvider(new LogCapture(Logs));
         }
     }
 
@@ -44,25 +44,6 @@ public sealed class UnexpectedFailureTests(UnexpectedFailureTests.Breaking syste
 
         public Task<bool> TryExecuteTransactionAsync(IReadOnlyList<StateOperation> operations, IReadOnlyList<OutgoingEvent> events, CancellationToken cancellationToken = default) =>
             inner.TryExecuteTransactionAsync(operations, events, cancellationToken);
-    }
-
-    private sealed class CapturingProvider(ConcurrentQueue<(string, string, Exception?)> logs) : ILoggerProvider
-    {
-        public ILogger CreateLogger(string categoryName) => new Capturing(categoryName, logs);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Capturing(string category, ConcurrentQueue<(string, string, Exception?)> logs) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                logs.Enqueue((category, formatter(state, exception), exception));
-        }
     }
 
     private static string TraceIdIn(string message)

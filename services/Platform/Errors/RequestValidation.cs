@@ -1,3 +1,5 @@
+using DirectConnect.Platform.Text;
+
 namespace DirectConnect.Platform.Errors;
 
 /// <summary>
@@ -29,17 +31,24 @@ public sealed class RequestValidation
         return condition;
     }
 
-    /// <summary>Requires a non-blank string of at most <paramref name="maxLength"/> characters.</summary>
+    /// <summary>
+    /// Requires a non-blank string of at most <paramref name="maxLength"/> characters, none of them
+    /// unsafe (<see cref="UnsafeCharacters"/>: no control, format or separator characters).
+    /// </summary>
     public bool RequireText(string? value, string field, int maxLength) =>
         Check(!string.IsNullOrWhiteSpace(value), field, "is required") &&
         Check(value!.Length <= maxLength, field, $"must be at most {maxLength} characters") &&
-        Check(!value.Any(char.IsControl), field, "must not contain control characters");
+        SafeText(value, field);
 
-    /// <summary>Accepts an empty string or text of at most <paramref name="maxLength"/> characters.</summary>
+    /// <summary>Accepts an empty string, or text of at most <paramref name="maxLength"/> characters as <see cref="RequireText"/> does.</summary>
     public bool OptionalText(string? value, string field, int maxLength) =>
         string.IsNullOrEmpty(value) ||
-        (Check(value.Length <= maxLength, field, $"must be at most {maxLength} characters") &&
-         Check(!value.Any(c => char.IsControl(c) && c is not '\n' and not '\t'), field, "must not contain control characters"));
+        (Check(value.Length <= maxLength, field, $"must be at most {maxLength} characters") && SafeText(value, field));
+
+    // Typed text ends up in responses, events, router configurations and the LOA: a character that
+    // changes how the rest reads (a bidi override, a line break) is refused, naming its code point.
+    private bool SafeText(string value, string field) =>
+        UnsafeCharacters.FindFirst(value) is not { } found || Check(false, field, $"contains {found}, which is not allowed");
 
     /// <summary>Throws INVALID_ARGUMENT with every violation, if there is any.</summary>
     public void ThrowIfInvalid()

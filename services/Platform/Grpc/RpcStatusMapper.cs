@@ -1,4 +1,5 @@
 using DirectConnect.Platform.Errors;
+using DirectConnect.Platform.Text;
 using System.Text.RegularExpressions;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
@@ -106,8 +107,11 @@ public static partial class RpcStatusMapper
     [GeneratedRegex(@"\[\d+\]", RegexOptions.CultureInvariant)]
     private static partial Regex IndexPattern();
 
-    private static string Clip(string text)
+    // Every text of a status may echo the caller's input, and statuses are shown to users and logged
+    // (gRPC logs each error status's message): unsafe characters are escaped before the length is capped.
+    private static string Clip(string raw)
     {
+        var text = UnsafeCharacters.Escape(raw);
         if (text.Length <= MaxTextLength)
         {
             return text;

@@ -12,6 +12,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -33,6 +35,16 @@ public static class ServiceDefaults
     public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder, string serviceName)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        // The console writes what is logged with unsafe characters escaped (request text is echoed into logs);
+        // an explicitly chosen formatter other than the default "simple" one is left alone.
+        builder.Logging.AddConsoleFormatter<EscapingConsoleFormatter, SimpleConsoleFormatterOptions>();
+        builder.Services.PostConfigure<ConsoleLoggerOptions>(options =>
+        {
+            if (options.FormatterName is null || string.Equals(options.FormatterName, ConsoleFormatterNames.Simple, StringComparison.OrdinalIgnoreCase))
+            {
+                options.FormatterName = EscapingConsoleFormatter.FormatterName;
+            }
+        });
         builder.Services.AddGrpc(options =>
         {
             // Outermost first: metrics see the code the client gets; errors become statuses; then who may

@@ -17,32 +17,43 @@ public sealed record Cidr(IPNetwork2 Network)
     public bool Overlaps(Cidr other) => Network.Overlap((other ?? throw new ArgumentNullException(nameof(other))).Network);
 
     /// <summary>
-    /// Parses <paramref name="text"/> as an IPv4 prefix in canonical form. On failure
+    /// Parses <paramref name="text"/> as an IPv4 prefix in canonical form (<see cref="Ipv4Syntax"/>,
+    /// host bits zero), so the prefix's text is <paramref name="text"/> itself. On failure
     /// <paramref name="error"/> says why — for host bits set, with the canonical form to use.
     /// </summary>
     public static bool TryParse(string? text, out Cidr? cidr, out string error)
     {
         cidr = null;
         error = "";
-        var slash = text?.IndexOf('/', StringComparison.Ordinal) ?? -1;
-        if (text is null || slash <= 0 || text.Length > 18 ||
-            !IPAddress.TryParse(text.AsSpan(0, slash), out var address) || address.AddressFamily != AddressFamily.InterNetwork ||
-            text[..slash].Split('.').Length != 4 ||
-            !int.TryParse(text.AsSpan(slash + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var length) ||
-            length is < 0 or > 32 || !IPNetwork2.TryParse(text, out var network))
+        if (!Ipv4Syntax.TryParseAddressAndLength(text, out var address, out var length))
         {
             error = $"'{Shorten(text)}' is not an IPv4 prefix in CIDR notation (e.g. 10.0.0.0/16)";
             return false;
         }
 
-        if (!network.Network.Equals(address))
+        var containing = Containing(address, length);
+        if (!containing.Network.Network.Equals(address))
         {
-            error = $"'{text}' has host bits set; the prefix is {network.Network}/{network.Cidr}";
+            error = $"'{text}' has host bits set; the prefix is {containing}";
             return false;
         }
 
-        cidr = new Cidr(network);
+        cidr = containing;
         return true;
+    }
+
+    /// <summary>The prefix of length <paramref name="length"/> (0–32) that holds the IPv4 <paramref name="address"/>, e.g. 169.254.10.1 and 30 → 169.254.10.0/30.</summary>
+    public static Cidr Containing(IPAddress address, int length)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        if (address.AddressFamily != AddressFamily.InterNetwork)
+        {
+            throw new ArgumentException($"{address} is not an IPv4 address", nameof(address));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, 32);
+        return new Cidr(new IPNetwork2(address, (byte)length));
     }
 
     /// <summary>

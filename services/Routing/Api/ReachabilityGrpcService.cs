@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using DirectConnect.Platform.Errors;
 using DirectConnect.Platform.Grpc;
 using DirectConnect.Platform.Networking;
@@ -58,10 +57,16 @@ public sealed class ReachabilityGrpcService(
     private static Vpc? Containing(IEnumerable<Vpc> candidates, IPAddress address) =>
         candidates.FirstOrDefault(v => v.CidrBlocks.Any(c => Cidr.TryParse(c, out var cidr, out _) && cidr!.Network.Contains(address)));
 
-    private static IPAddress? ParseAddress(RequestValidation validation, string field, string text) =>
-        IPAddress.TryParse(text, out var address) && address.AddressFamily == AddressFamily.InterNetwork && text.Count(c => c == '.') == 3
-            ? address
-            : validation.Check(false, field, string.IsNullOrEmpty(text) ? "is required" : $"'{(text.Length > 64 ? text[..64] : text)}' is not an IPv4 address") ? null : null;
+    private static IPAddress? ParseAddress(RequestValidation validation, string field, string text)
+    {
+        if (Ipv4Syntax.TryParseAddress(text, out var address))
+        {
+            return address;
+        }
+
+        validation.Add(field, string.IsNullOrEmpty(text) ? "is required" : $"'{(text.Length > 64 ? text[..64] : text)}' is not an IPv4 address, e.g. 10.0.1.5");
+        return null;
+    }
 
     /// <summary>One trace in progress: the hops so far and the calls it makes on the caller's behalf.</summary>
     private sealed class Trace(RouteTableStore tables, ForwardingTableCache cache, ServiceChannels services, string region, CallOptions onBehalf, CancellationToken cancellationToken)

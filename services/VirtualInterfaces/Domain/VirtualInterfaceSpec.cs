@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using DirectConnect.Platform.Errors;
 using DirectConnect.Platform.Networking;
 using DirectConnect.Platform.Resources;
@@ -76,20 +75,20 @@ public sealed record VirtualInterfaceSpec(
 
     private static (IPAddress Address, int Length, IPAddress Network)? ParsePeer(RequestValidation validation, string field, string text)
     {
-        if (!Cidr.TryParse(CanonicalOf(text), out var subnet, out _) || !IPAddress.TryParse(text.AsSpan(0, text.IndexOf('/', StringComparison.Ordinal)), out var address) ||
-            address.AddressFamily != AddressFamily.InterNetwork)
+        // The strict spelling only: what is stored is what was sent, and it is already canonical.
+        if (!Ipv4Syntax.TryParseAddressAndLength(text, out var address, out var length))
         {
             validation.Add(field, string.IsNullOrEmpty(text) ? "is required, e.g. 169.254.10.1/30" : $"'{Shorten(text)}' is not an IPv4 address with prefix length, e.g. 169.254.10.1/30");
             return null;
         }
 
-        var length = (int)subnet!.Network.Cidr;
         if (length is not (30 or 31))
         {
             validation.Add(field, $"must be in a /30 or /31, got /{length}");
             return null;
         }
 
+        var subnet = Cidr.Containing(address, length);
         if (length == 30 && (address.Equals(subnet.Network.Network) || address.Equals(subnet.Network.Broadcast)))
         {
             validation.Add(field, $"{address} is the {(address.Equals(subnet.Network.Network) ? "network" : "broadcast")} address of {subnet}; use one of the two host addresses");
@@ -97,16 +96,6 @@ public sealed record VirtualInterfaceSpec(
         }
 
         return (address, length, subnet.Network.Network);
-    }
-
-    /// <summary>"169.254.10.1/30" → "169.254.10.0/30" (or the input when it is not address/length).</summary>
-    private static string CanonicalOf(string text)
-    {
-        var slash = text.IndexOf('/', StringComparison.Ordinal);
-        return slash > 0 && IPAddress.TryParse(text.AsSpan(0, slash), out var address) && int.TryParse(text.AsSpan(slash + 1), out var length) &&
-               length is >= 0 and <= 32 && address.AddressFamily == AddressFamily.InterNetwork
-            ? $"{IPNetwork2.Parse($"{address}/{length}").Network}/{length}"
-            : text;
     }
 
     private static string Shorten(string text) => text.Length <= 64 ? text : text[..64] + "…";

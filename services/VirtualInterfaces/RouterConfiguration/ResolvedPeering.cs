@@ -1,8 +1,8 @@
 using System.Buffers;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using DirectConnect.Platform.Networking;
+using DirectConnect.Platform.Text;
 
 namespace DirectConnect.VirtualInterfaces.RouterConfiguration;
 
@@ -137,13 +137,8 @@ internal sealed record ResolvedPeering(
 
     private static (IPAddress Address, int Length) ParseInterfaceAddress(string? text, string what)
     {
-        var slash = text?.IndexOf('/', StringComparison.Ordinal) ?? -1;
-        if (text is null || slash <= 0 ||
-            !IPAddress.TryParse(text.AsSpan(0, slash), out var address) || address.AddressFamily != AddressFamily.InterNetwork ||
-            // IPAddress also reads "10.1" and "010.0.0.1"; only the canonical dotted quad goes to a router.
-            address.ToString() != text[..slash] ||
-            !int.TryParse(text.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var length) ||
-            length is < 1 or > 31 || Inv($"{length}") != text[(slash + 1)..])
+        // Only the canonical dotted quad goes to a router: IPAddress would also read "10.1" and "010.0.0.1".
+        if (!Ipv4Syntax.TryParseAddressAndLength(text, out var address, out var length) || length is < 1 or > 31)
         {
             throw Invalid($"the {what} '{Printable(text)}' is not an IPv4 address with a prefix length of 1–31, e.g. 169.254.10.2/30");
         }
@@ -220,16 +215,8 @@ internal sealed record ResolvedPeering(
         return ((uint)bytes[0] << 24) | ((uint)bytes[1] << 16) | ((uint)bytes[2] << 8) | bytes[3];
     }
 
-    // Echoes caller text into a message with control characters made visible and length
-    // capped, so a malformed value cannot forge extra log lines.
-    private static string Printable(string? text)
-    {
-        if (text is null)
-        {
-            return "";
-        }
-
-        var shortened = text.Length <= 64 ? text : text[..64] + "…";
-        return string.Concat(shortened.Select(c => char.IsControl(c) ? '?' : c));
-    }
+    // Echoes caller text into a message with unsafe characters escaped and length capped, so a
+    // malformed value cannot forge extra log lines.
+    private static string Printable(string? text) =>
+        text is null ? "" : UnsafeCharacters.Escape(text.Length <= 64 ? text : text[..64] + "…");
 }

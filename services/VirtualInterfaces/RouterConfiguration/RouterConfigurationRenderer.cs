@@ -1,3 +1,5 @@
+using DirectConnect.Platform.Errors;
+
 namespace DirectConnect.VirtualInterfaces.RouterConfiguration;
 
 /// <summary>
@@ -38,5 +40,29 @@ public static class RouterConfigurationRenderer
             RouterVendorKind.HuaweiVrp => HuaweiVrpConfiguration.Render(resolved),
             _ => throw new ArgumentOutOfRangeException(nameof(vendor), vendor, "unknown router vendor"),
         };
+    }
+
+    /// <summary>
+    /// <see cref="Render"/> for a stored virtual interface. A value the renderer refuses there (one
+    /// stored before validation was strict, e.g. an address with a trailing newline) is a fact about
+    /// the interface, not a fault of the server: FAILED_PRECONDITION with reason
+    /// <c>ROUTER_CONFIGURATION_UNAVAILABLE</c> saying which value, never INTERNAL.
+    /// </summary>
+    public static string RenderStored(RouterVendorKind vendor, RouterPeering peering)
+    {
+        ArgumentNullException.ThrowIfNull(peering);
+        try
+        {
+            return Render(vendor, peering);
+        }
+        catch (ArgumentException exception) when (exception is not ArgumentOutOfRangeException)
+        {
+            throw new DomainException(ErrorCode.FailedPrecondition, "ROUTER_CONFIGURATION_UNAVAILABLE",
+                $"The router configuration of '{peering.VirtualInterfaceId}' cannot be rendered: {exception.Message}.")
+            {
+                Resource = new ResourceReference("VirtualInterface", peering.VirtualInterfaceId),
+                PreconditionViolations = [new PreconditionViolation("STORED_VALUE", "VirtualInterface/" + peering.VirtualInterfaceId, exception.Message)],
+            };
+        }
     }
 }

@@ -48,6 +48,30 @@ public sealed class RpcStatusMapperTests
     }
 
     [Fact]
+    public void EchoedControlAndFormatCharactersAreEscapedInEveryText()
+    {
+        // A status is shown to users and logged by gRPC (its message), so an echoed ESC, CR or bidi override
+        // must arrive as text, not as the character.
+        const string echoed = "cn\u001B[2J\rforged\u202E";
+        var status = RpcStatusMapper.ToStatus(new DomainException(ErrorCode.NotFound, "RESOURCE_NOT_FOUND", $"Location '{echoed}' was not found.")
+        {
+            Metadata = new Dictionary<string, string> { ["id"] = echoed },
+            Resource = new ResourceReference("Location", echoed, echoed),
+            PreconditionViolations = [new PreconditionViolation("STATE", echoed, echoed)],
+        });
+        var invalid = RpcStatusMapper.ToStatus(DomainException.InvalidArgument([new FieldViolation("region", $"'{echoed}' is not a region")]));
+
+        const string escaped = @"cn\u001B[2J\u000Dforged\u202E";
+        string[] texts =
+        [
+            status.Message, status.Detail<ErrorInfo>()!.Metadata["id"], status.Detail<ResourceInfo>()!.ResourceName, status.Detail<ResourceInfo>()!.Description,
+            status.Detail<PreconditionFailure>()!.Violations[0].Subject, invalid.Message, invalid.Detail<BadRequest>()!.FieldViolations[0].Description,
+        ];
+        Assert.All(texts, text => Assert.Contains(escaped, text, StringComparison.Ordinal));
+        Assert.All(texts, text => Assert.False(text.Any(c => c is '\u001B' or '\r' or '\u202E'), text));
+    }
+
+    [Fact]
     public void AWrongStateCarriesTheCurrentStateAsAPreconditionFailure()
     {
         var status = RpcStatusMapper.ToStatus(DomainException.WrongState("PhysicalConnection", "dxpc-1", "STATE_APPLYING", "confirm"));

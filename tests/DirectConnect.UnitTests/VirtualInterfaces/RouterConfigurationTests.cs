@@ -1,3 +1,5 @@
+using DirectConnect.Platform.Errors;
+using DirectConnect.Platform.Text;
 using DirectConnect.VirtualInterfaces.RouterConfiguration;
 
 namespace DirectConnect.UnitTests.VirtualInterfaces;
@@ -256,6 +258,22 @@ public sealed class RouterConfigurationTests
         var peering = Peering(parent: "enp129s0f1np1") with { Vlan = 4000 };
         Assert.Throws<ArgumentException>(() => RouterConfigurationRenderer.Render(RouterVendorKind.Frr, peering));
         Assert.Contains("interface enp129s0f1np1.4000", Lines(RouterVendorKind.CiscoIosXe, peering));
+    }
+
+    [Theory]
+    [InlineData("169.254.10.1/30\n")]
+    [InlineData("169.254.10.1/+30")]
+    [InlineData("169.254.10.1/030")]
+    [InlineData("0xa9.0xfe.10.1/30")]
+    public void AStoredValueThatCannotBeConfiguredIsAFailedPreconditionNamingIt(string cloudAddress)
+    {
+        // Values like these were stored before validation was strict; rendering them must not be a server fault.
+        var error = Assert.Throws<DomainException>(() => RouterConfigurationRenderer.RenderStored(RouterVendorKind.CiscoIosXe, Peering() with { CloudAddress = cloudAddress }));
+        Assert.Equal(ErrorCode.FailedPrecondition, error.Code);
+        Assert.Equal("ROUTER_CONFIGURATION_UNAVAILABLE", error.Reason);
+        Assert.Contains("cloud address '" + UnsafeCharacters.Escape(cloudAddress) + "'", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', error.Message);
+        Assert.Equal(Lines(RouterVendorKind.CiscoIosXe, Peering()), RouterConfigurationRenderer.RenderStored(RouterVendorKind.CiscoIosXe, Peering()).Split('\n'));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using DirectConnect.Platform.Hosting;
 using Microsoft.Data.Sqlite;
 
 namespace DirectConnect.Platform.Coordination.Sqlite;
@@ -15,7 +16,15 @@ public sealed class SqliteDatabase
     public SqliteDatabase(string path)
     {
         var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        OwnerOnly.EnsureDirectory(Path.GetDirectoryName(full)!);
+        // Created 0600 before SQLite opens it (SQLite would create it 0644), and SQLite gives the
+        // -wal and -shm files the database file's mode; existing ones are narrowed to it.
+        OwnerOnly.EnsureFile(full);
+        foreach (var companion in (string[])[full + "-wal", full + "-shm", full + "-journal"])
+        {
+            OwnerOnly.TryRestrict(companion, OwnerOnly.FileMode);
+        }
+
         FilePath = full;
         _connectionString = new SqliteConnectionStringBuilder
         {
