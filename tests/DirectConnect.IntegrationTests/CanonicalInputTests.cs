@@ -49,6 +49,27 @@ public sealed class CanonicalInputTests(CanonicalInputTests.Logged system) : ICl
     }
 
     [Fact]
+    public async Task AValueStoredBeforeValidationWasStrictMakesTheRouterConfigurationUnavailableNotInternal()
+    {
+        var account = "canon-" + Guid.NewGuid().ToString("N")[..8];
+        await system.AddDeviceAsync(system.DefaultLocationId, ports: 1);
+        var line = await _seed.Lines.AvailableAsync(account, system.DefaultLocationId);
+        var gateway = await _seed.AvailableGatewayAsync(account);
+        var created = await _seed.CreateInterfaceAsync(account, Seed.Interface(line, gateway, vlan: 101));
+
+        // What an older release stored as sent: an address with a trailing newline.
+        var store = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<DirectConnect.VirtualInterfaces.Storage.VirtualInterfaceStore>(system.Services);
+        var state = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<DirectConnect.Platform.Coordination.IStateStore>(system.Services);
+        var stored = (await store.GetAsync(created.Id, CancellationToken.None))!;
+        var damaged = stored.Value with { Bgp = stored.Value.Bgp with { CloudAddress = stored.Value.Bgp.CloudAddress + "\n" } };
+        Assert.True(await state.TryExecuteTransactionAsync([DirectConnect.VirtualInterfaces.Storage.VirtualInterfaceStore.Put(damaged, stored.Unchanged)], []));
+
+        var status = await RpcAssert.FailsWith(StatusCode.FailedPrecondition, async () => await _seed.Interfaces.GetRouterConfigurationAsync(
+            new GetRouterConfigurationRequest { Region = Seed.Region, Id = created.Id, Vendor = RouterVendor.Frr }, _seed.Customer(account)));
+        Assert.Equal("ROUTER_CONFIGURATION_UNAVAILABLE", status.Reason());
+    }
+
+    [Fact]
     public async Task TraceAddressesAndVpcBlocksAreParsedAsStrictly()
     {
         var account = "canon-" + Guid.NewGuid().ToString("N")[..8];

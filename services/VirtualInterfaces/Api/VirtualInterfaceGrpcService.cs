@@ -226,7 +226,7 @@ public sealed class VirtualInterfaceGrpcService(
         // The MD5 key is write-only (DOMAIN.md): the configuration carries a placeholder where the customer puts their key.
         var peering = new RouterPeering(vif.Id, vif.Vlan, vif.Bgp.CustomerAddress, vif.Bgp.CloudAddress, vif.Bgp.CustomerAsn, vif.Bgp.CloudAsn,
             vif.Bgp.AuthKey is null ? null : RouterConfigurationRenderer.AuthKeyPlaceholder, vif.IdcPrefixes);
-        return new V1.RouterConfiguration { Vendor = request.Vendor, Content = RouterConfigurationRenderer.Render(vendor!.Value, peering) };
+        return new V1.RouterConfiguration { Vendor = request.Vendor, Content = RouterConfigurationRenderer.RenderStored(vendor!.Value, peering) };
     }
 
     private V1.PhysicalConnectionService.PhysicalConnectionServiceClient Connections => new(services.For("PhysicalConnections"));
