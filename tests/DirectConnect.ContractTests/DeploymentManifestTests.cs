@@ -156,6 +156,93 @@ public sealed partial class DeploymentManifestTests
 
     [Theory]
     [MemberData(nameof(Overlays))]
+    public void DaprAccessControlAllowsExactlyTheCallsTheCodeMakesAndTheInternalApiDeclares(string overlay)
+    {
+        var objects = Render(overlay);
+        var problems = new List<string>();
+        var configuration = objects.Single(o => Str(o, "kind") == "Configuration" && Str(o, "metadata", "name") == "directconnect");
+        var namespaceName = objects.Select(o => Str(o, "metadata", "namespace")).First(n => n is { Length: > 0 });
+        Expect(problems, "accessControl.defaultAction", "deny", Str(configuration, "spec", "accessControl", "defaultAction"));
+
+        // What each app-id must be able to invoke: the edge, every module's public services; a module,
+        // the public services of the modules it calls on a caller's behalf, and the internal methods
+        // of the modules it calls through the internal API that name it as a caller.
+        var publicServices = Platform.Tenancy.MethodAccessCatalog.ContractServices()
+            .Where(s => ModuleForwarding.ModuleOfService[s.FullName] != nameof(ServiceAppIds.Gateway))
+            .GroupBy(s => ModuleForwarding.ModuleOfService[s.FullName])
+            .ToDictionary(g => g.Key, g => g.Select(s => $"/{s.FullName}/*").ToArray(), StringComparer.Ordinal);
+        var internalMethods = Platform.ServiceIdentity.InternalMethodCatalog.Services()
+            .SelectMany(s => s.Methods)
+            .ToArray();
+        var expected = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal)
+        {
+            [ServiceAppIds.Gateway] = publicServices.Values.SelectMany(o => o).ToHashSet(StringComparer.Ordinal),
+        };
+        foreach (var (module, targets) in Calls(internalApi: false))
+        {
+            var set = expected.TryGetValue(ServiceAppIds.For(module), out var known) ? known : expected[ServiceAppIds.For(module)] = new HashSet<string>(StringComparer.Ordinal);
+            set.UnionWith(targets.SelectMany(t => publicServices.GetValueOrDefault(t, [])));
+        }
+
+        foreach (var (module, targets) in Calls(internalApi: true))
+        {
+            var appId = ServiceAppIds.For(module);
+            var set = expected.TryGetValue(appId, out var known) ? known : expected[appId] = new HashSet<string>(StringComparer.Ordinal);
+            var reachable = internalMethods.Where(m => targets.Contains(Platform.ServiceIdentity.InternalMethodCatalog.ModuleOfService[m.Service.FullName])).ToArray();
+            var allowed = reachable.Where(m => Platform.ServiceIdentity.InternalMethodCatalog.CallersOf(m).Contains(appId)).ToArray();
+            if (allowed.Length == 0)
+            {
+                problems.Add($"{module} calls the internal API of {string.Join(", ", targets)}, but no internal method there names {appId} as a caller");
+            }
+
+            set.UnionWith(allowed.Select(m => $"/{m.Service.FullName}/{m.Name}"));
+        }
+
+        var policies = Seq(configuration, "spec", "accessControl", "policies").OfType<YamlMappingNode>().ToList();
+        foreach (var policy in policies)
+        {
+            var appId = Str(policy, "appId") ?? "";
+            Expect(problems, $"policy {appId} defaultAction", "deny", Str(policy, "defaultAction"));
+            Expect(problems, $"policy {appId} namespace", namespaceName!, Str(policy, "namespace"));
+            Expect(problems, $"policy {appId} trustDomain", Str(configuration, "spec", "accessControl", "trustDomain") ?? "public", Str(policy, "trustDomain"));
+            var operations = Seq(policy, "operations").OfType<YamlMappingNode>().ToList();
+            problems.AddRange(operations.Where(o => Str(o, "action") != "allow").Select(o => $"policy {appId} operation {Str(o, "name")}: action {Str(o, "action")}, want allow"));
+            var allowed = operations.Select(o => Str(o, "name") ?? "").ToHashSet(StringComparer.Ordinal);
+            var want = expected.GetValueOrDefault(appId, []);
+            problems.AddRange(want.Except(allowed).Order().Select(o => $"policy {appId} does not allow {o}, which the code calls"));
+            problems.AddRange(allowed.Except(want).Order().Select(o => $"policy {appId} allows {o}, which the code never calls"));
+        }
+
+        problems.AddRange(expected.Where(e => e.Value.Count > 0 && !policies.Any(p => Str(p, "appId") == e.Key))
+            .Select(e => $"no policy for {e.Key}, which calls {string.Join(", ", e.Value.Order())}"));
+        Assert.True(problems.Count == 0, $"{overlay}:\n  " + string.Join("\n  ", problems));
+    }
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public void EveryModuleProvesItsServiceIdentityFromASecretAndRequiresTheCallersAppId(string overlay)
+    {
+        var objects = Render(overlay);
+        var problems = new List<string>();
+        foreach (var (deployment, appId) in DaprDeployments(objects).Where(d => d.AppId != ServiceAppIds.Gateway))
+        {
+            var name = Str(deployment, "metadata", "name");
+            var env = Seq(Containers(deployment).Single(), "env").OfType<YamlMappingNode>().ToDictionary(e => Str(e, "name")!, e => e);
+            var key = env.GetValueOrDefault("DirectConnect__ServiceIdentity__Key");
+            if (key is null || Str(key, "valueFrom", "secretKeyRef", "name") != "directconnect-service-identity" || Str(key, "valueFrom", "secretKeyRef", "key") is not { Length: > 0 })
+            {
+                problems.Add($"Deployment {name} ({appId}): DirectConnect__ServiceIdentity__Key must come from the Secret directconnect-service-identity");
+            }
+
+            Expect(problems, $"Deployment {name} env DirectConnect__ServiceIdentity__RequireDaprCallerAppId", "true",
+                Str(env.GetValueOrDefault("DirectConnect__ServiceIdentity__RequireDaprCallerAppId"), "value"));
+        }
+
+        Assert.True(problems.Count == 0, $"{overlay}:\n  " + string.Join("\n  ", problems));
+    }
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
     public void EveryDeploymentHasProbesResourcesAndANonRootSecurityContext(string overlay)
     {
         var objects = Render(overlay);
@@ -569,7 +656,14 @@ public sealed partial class DeploymentManifestTests
     }
 
     /// <summary>Module (the folder under services/, or Gateway) → the services its code calls through <c>ServiceChannels.For</c>.</summary>
-    private static Dictionary<string, HashSet<string>> ServiceCalls()
+    private static Dictionary<string, HashSet<string>> ServiceCalls() => Calls(internalApi: null);
+
+    /// <summary>
+    /// Module → the services its code calls through <c>ServiceChannels</c>: through <c>For</c> (the public
+    /// API, on a caller's behalf) when <paramref name="internalApi"/> is false, through <c>Internal</c> when
+    /// true, both when null.
+    /// </summary>
+    private static Dictionary<string, HashSet<string>> Calls(bool? internalApi)
     {
         var calls = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
         var roots = Directory.GetDirectories(System.IO.Path.Combine(RepositoryRoot.Path, "services")).Select(d => (Module: System.IO.Path.GetFileName(d), Dir: d))
@@ -580,6 +674,11 @@ public sealed partial class DeploymentManifestTests
             {
                 foreach (Match match in ChannelCall().Matches(File.ReadAllText(file)))
                 {
+                    if (internalApi is { } wanted && wanted != (match.Groups["api"].Value == "Internal"))
+                    {
+                        continue;
+                    }
+
                     var service = match.Groups["literal"].Success ? match.Groups["literal"].Value : match.Groups["nameof"].Value.Split('.')[^1];
                     if (!calls.TryGetValue(module, out var set))
                     {
@@ -594,7 +693,7 @@ public sealed partial class DeploymentManifestTests
         return calls;
     }
 
-    [GeneratedRegex("""\.For\(\s*(?:"(?<literal>[A-Za-z]+)"|nameof\((?<nameof>[A-Za-z.]+)\))\s*\)""")]
+    [GeneratedRegex("""\.(?<api>For|Internal)\(\s*(?:"(?<literal>[A-Za-z]+)"|nameof\((?<nameof>[A-Za-z.]+)\))\s*[,)]""")]
     private static partial Regex ChannelCall();
 
     [GeneratedRegex("(?i)(password|secret|token|signingkey|signing-key|connectionstring|apikey)")]

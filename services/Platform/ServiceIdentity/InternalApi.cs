@@ -30,6 +30,13 @@ public sealed class InternalMethodCatalog
     private readonly FrozenDictionary<string, MethodDescriptor> _methods =
         Services().SelectMany(s => s.Methods).ToFrozenDictionary(m => $"/{m.Service.FullName}/{m.Name}", StringComparer.Ordinal);
 
+    /// <summary>Which module serves each internal service (as <c>DirectConnect:Modules</c> names it).</summary>
+    public static readonly IReadOnlyDictionary<string, string> ModuleOfService = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        [PhysicalConnectionReservationService.Descriptor.FullName] = "PhysicalConnections",
+        [BorderGatewayReservationService.Descriptor.FullName] = "BorderGateways",
+    };
+
     /// <summary>The internal method at <paramref name="path"/>, or null.</summary>
     public MethodDescriptor? Find(string path) => _methods.GetValueOrDefault(path);
 
