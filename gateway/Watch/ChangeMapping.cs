@@ -9,7 +9,8 @@ namespace DirectConnect.Gateway.Watch;
 /// <summary>
 /// The one place that says which events are changes a customer can watch and what each means:
 /// one small mapping per event type. Events not listed (operator inventory such as
-/// AccessDeviceAdded, which belongs to no account) are not changes of any feed.
+/// AccessDeviceAdded, which belongs to no account; VirtualInterfaceCreationAbandoned, the rollback
+/// of a creation whose interface never existed) are not changes of any feed.
 /// </summary>
 public static class ChangeMapping
 {
