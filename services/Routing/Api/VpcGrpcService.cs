@@ -38,10 +38,9 @@ public sealed class VpcGrpcService(VpcStore store, OptimisticTransaction transac
             validation.Check(Caller.IsValidAccountId(vpc.AccountId), "vpc.account_id",
                 string.IsNullOrEmpty(vpc.AccountId) ? "is required: the account that owns the VPC" : "is not an account id");
             validation.RequireText(vpc.Name, "vpc.name", 64);
-            if (validation.Check(vpc.CidrBlocks.Count is > 0 and <= Vpc.MaxCidrBlocks, "vpc.cidr_blocks",
-                    $"must list 1 to {Vpc.MaxCidrBlocks} IPv4 prefixes, got {vpc.CidrBlocks.Count}"))
+            if (validation.CheckCount(vpc.CidrBlocks.Count, "vpc.cidr_blocks", 1, Vpc.MaxCidrBlocks, "IPv4 prefixes"))
             {
-                blocks = Cidr.ParseAll(validation, "vpc.cidr_blocks", vpc.CidrBlocks);
+                blocks = Cidr.ParseAll(validation, "vpc.cidr_blocks", vpc.CidrBlocks, Vpc.MaxCidrBlocks);
             }
         }
 

@@ -420,7 +420,7 @@ export type UpdateBorderGatewayRequest = Message<"directconnect.v1.UpdateBorderG
   /**
    * Fields to change: `name` and/or `description`; any other path is refused with
    * INVALID_ARGUMENT. Empty: every updatable field that is set (non-empty) in
-   * `border_gateway`.
+   * `border_gateway`. At most 16 paths.
    *
    * @generated from field: google.protobuf.FieldMask update_mask = 4;
    */
@@ -537,7 +537,7 @@ export type ReserveBorderGatewayRequest = Message<"directconnect.v1.ReserveBorde
 
   /**
    * IDC prefixes (canonical IPv4 CIDRs) the virtual interface will announce through the
-   * gateway. They must overlap no CIDR of a VPC attached to the gateway
+   * gateway: at most 100. They must overlap no CIDR of a VPC attached to the gateway
    * (`INVALID_ARGUMENT`, reason `CIDR_OVERLAP`, naming both prefixes); the gateway keeps them
    * with the reservation, and refuses to attach a VPC that would overlap them later.
    *

@@ -106,9 +106,10 @@ export type VirtualInterface = Message<"directconnect.v1.VirtualInterface"> & {
   bgp?: BgpPeering | undefined;
 
   /**
-   * The IDC prefixes the customer's router will announce over the session: at least one
-   * IPv4 CIDR block in canonical form (host bits zero), e.g. `192.168.8.0/24`. None may
-   * overlap a CIDR block of a VPC attached to the border gateway.
+   * The IDC prefixes the customer's router will announce over the session: at least one and
+   * at most 100 IPv4 CIDR blocks in canonical form (host bits zero), e.g. `192.168.8.0/24`,
+   * not overlapping each other. None may overlap a CIDR block of a VPC attached to the
+   * border gateway.
    *
    * @generated from field: repeated string idc_prefixes = 12;
    */
@@ -505,7 +506,7 @@ export type UpdateVirtualInterfaceRequest = Message<"directconnect.v1.UpdateVirt
   /**
    * Fields to change: any of `name`, `description`, `bandwidth_mbps`; any other path is
    * refused with INVALID_ARGUMENT. Empty: every updatable field that is set (non-empty,
-   * non-zero) in `virtual_interface`.
+   * non-zero) in `virtual_interface`. At most 16 paths.
    *
    * @generated from field: google.protobuf.FieldMask update_mask = 4;
    */
