@@ -173,6 +173,8 @@ public static partial class GatewayApp
         app.UseSwagger(options => options.RouteTemplate = "openapi/{documentName}.json");
         app.UseAuthentication();
         app.UseAuthorization();
+        // The caller's rate limit and the request size, before any endpoint parses a body.
+        app.UseRequestAdmission();
 
         app.MapDefaultEndpoints();
         app.MapGrpcReflectionService().AllowAnonymous();
