@@ -76,7 +76,7 @@ public sealed partial class RequestValidation
     /// </summary>
     public bool CheckCount(int count, string field, int minCount, int maxCount, string elements) =>
         Check(count >= minCount && count <= maxCount, field,
-            minCount > 0 ? $"must list {minCount} to {maxCount} {elements}, got {count}" : $"must list at most {maxCount} {elements}, got {count}");
+            minCount > 0 ? $"must list at least {minCount} and at most {maxCount} {elements}, got {count}" : $"must list at most {maxCount} {elements}, got {count}");
 
     /// <summary>Throws INVALID_ARGUMENT with every violation, if there is any.</summary>
     public void ThrowIfInvalid()

@@ -84,7 +84,7 @@ public sealed class CidrTests
     {
         var none = new RequestValidation();
         IdcPrefixes.Parse(none, "virtual_interface.idc_prefixes", []);
-        Assert.Contains("1 to 100", Assert.Single(none.Violations).Description, StringComparison.Ordinal);
+        Assert.Contains("at least 1 and at most 100", Assert.Single(none.Violations).Description, StringComparison.Ordinal);
 
         var optional = new RequestValidation();
         Assert.Empty(IdcPrefixes.Parse(optional, "idc_prefixes", [], required: false));
