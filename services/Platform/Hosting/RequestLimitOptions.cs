@@ -10,20 +10,21 @@ public sealed class RequestLimitOptions
     public const string Section = "DirectConnect";
 
     /// <summary>
-    /// The default, 1 MiB: the largest valid request (an access device with 1,024 ports) is about 60 KB of
-    /// JSON, so this leaves more than fifteen times that, and a quarter of gRPC's usual 4 MiB per request in memory.
+    /// The default, 1 MiB: the largest valid request (an access device with 1,024 ports) is about 50 KB of
+    /// JSON with ordinary port names and 105 KB with every name at its 64 characters (236 KB in three-byte
+    /// UTF-8), so this leaves room to spare, at a quarter of gRPC's usual 4 MiB per request in memory.
     /// </summary>
     public const int DefaultMaxRequestBytes = 1024 * 1024;
 
-    /// <summary>The smallest limit that can be configured: every valid request must still fit.</summary>
+    /// <summary>The smallest limit that can be configured: below it, ordinary requests (a 1,024-port device with short port names) would not fit.</summary>
     public const int MinimumMaxRequestBytes = 64 * 1024;
 
     /// <summary>The largest request body or message accepted, in bytes.</summary>
     public int MaxRequestBytes { get; set; } = DefaultMaxRequestBytes;
 
-    /// <summary>The configured limit, refusing one too small for valid requests.</summary>
+    /// <summary>The configured limit, refusing one below <see cref="MinimumMaxRequestBytes"/>.</summary>
     public int Validated() => MaxRequestBytes >= MinimumMaxRequestBytes
         ? MaxRequestBytes
         : throw new InvalidOperationException(
-            $"{Section}:MaxRequestBytes must be at least {MinimumMaxRequestBytes} bytes (valid requests need up to about 60 KB); it is {MaxRequestBytes}.");
+            $"{Section}:MaxRequestBytes must be at least {MinimumMaxRequestBytes} bytes; it is {MaxRequestBytes}.");
 }
