@@ -4,7 +4,6 @@ using System.Text.Json;
 using DirectConnect.Contracts.V1;
 using DirectConnect.Gateway.Watch;
 using Google.Protobuf;
-using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
@@ -157,15 +156,6 @@ public sealed class WatchLifetimeTests(WatchLifetimeTests.ShortLived system) : I
 
     private static CancellationTokenSource Patience() => new(TimeSpan.FromSeconds(120));
 
-    private Task<PhysicalConnection> RenameAsync(PhysicalConnection connection, string name) =>
-        _lifecycle.Client.UpdatePhysicalConnectionAsync(new UpdatePhysicalConnectionRequest
-        {
-            Region = Region,
-            Id = connection.Id,
-            PhysicalConnection = new PhysicalConnection { Name = name },
-            UpdateMask = FieldMask.FromString("name"),
-        }, _lifecycle.Customer(connection.AccountId)).ResponseAsync;
-
     private static void AssertEveryChangeOnceInOrder(PhysicalConnection connection, List<Change> seen)
     {
         Assert.Equal(Enumerable.Range(1, Renames + 1).Select(i => (long)i), seen.Select(c => c.Position));
@@ -190,7 +180,7 @@ public sealed class WatchLifetimeTests(WatchLifetimeTests.ShortLived system) : I
             await call.ResponseHeadersAsync;
             if (renamed < Renames)
             {
-                await RenameAsync(connection, $"name-{++renamed}"); // changes keep coming while streams come and go
+                await _lifecycle.RenameAsync(connection, $"name-{++renamed}"); // changes keep coming while streams come and go
             }
 
             while (await call.ResponseStream.MoveNext(patience.Token))
@@ -230,7 +220,7 @@ public sealed class WatchLifetimeTests(WatchLifetimeTests.ShortLived system) : I
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             if (renamed < Renames)
             {
-                await RenameAsync(connection, $"name-{++renamed}");
+                await _lifecycle.RenameAsync(connection, $"name-{++renamed}");
             }
 
             await using var body = await response.Content.ReadAsStreamAsync(patience.Token);
