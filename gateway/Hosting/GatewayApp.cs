@@ -169,6 +169,8 @@ public static partial class GatewayApp
         builder.Services.AddMalformedRequestsAsInvalidArgument();
 
         var app = builder.Build();
+        // A request declaring a body over the size limit is answered from its headers, before anything else.
+        app.UseRequestSizeLimit();
         // The OpenAPI document is public: serve it before the fallback policy demands a token.
         app.UseSwagger(options => options.RouteTemplate = "openapi/{documentName}.json");
         app.UseAuthentication();

@@ -19,10 +19,11 @@ namespace DirectConnect.Platform.Hosting;
 /// <summary>
 /// What happens to a call of the public API after authentication and before its endpoint reads the
 /// request: the caller's account is charged one token (<see cref="AccountRateLimiter"/>), and the
-/// request's size is checked against <see cref="RequestLimitOptions.MaxRequestBytes"/>. Both run
-/// before any byte of the body is parsed, so neither a throttled caller nor an oversized request
-/// costs the JSON or protobuf parse. Refusals are the API's <c>google.rpc.Status</c> on either
-/// transport (<see cref="StatusResponses"/>), and count in <see cref="RpcMetrics"/> like any call.
+/// size of a request that did not declare it (a gRPC message, a chunked body) is checked against
+/// <see cref="RequestLimitOptions.MaxRequestBytes"/> (a declared one <see cref="DeclaredSizeLimit"/>
+/// checked first). Both run before any byte of the body is parsed, so neither a throttled caller nor
+/// an oversized request costs the JSON or protobuf parse. Refusals are the API's <c>google.rpc.Status</c>
+/// on either transport (<see cref="StatusResponses"/>), and count in <see cref="RpcMetrics"/> like any call.
 /// </summary>
 public sealed class RequestAdmission(RequestDelegate next, AccountRateLimiter limiter, MethodAccessCatalog catalog, RpcMetrics metrics,
     IOptions<RequestLimitOptions> limits)
@@ -36,7 +37,7 @@ public sealed class RequestAdmission(RequestDelegate next, AccountRateLimiter li
     public async Task InvokeAsync(HttpContext http)
     {
         ArgumentNullException.ThrowIfNull(http);
-        var method = MethodOf(http.GetEndpoint());
+        var method = MethodOf(http.GetEndpoint(), catalog);
         if (method is null)
         {
             // Not a public method served here (health, reflection, the Dapr callback, forwarded routes):
@@ -53,18 +54,29 @@ public sealed class RequestAdmission(RequestDelegate next, AccountRateLimiter li
         }
         catch (DomainException refused)
         {
-            metrics.Record(MethodAccessCatalog.PathOf(method), RpcStatusMapper.ToCode(refused.Code), started);
-            await StatusResponses.WriteAsync(http, RpcStatusMapper.ToStatus(refused),
-                refused.Reason == TooLarge ? StatusCodes.Status413PayloadTooLarge : null);
+            await RefuseAsync(http, refused, method, metrics, started);
             return;
         }
 
         await next(http);
     }
 
-    private MethodDescriptor? MethodOf(Endpoint? endpoint) =>
+    /// <summary>The public method <paramref name="endpoint"/> serves, if it serves one.</summary>
+    internal static MethodDescriptor? MethodOf(Endpoint? endpoint, MethodAccessCatalog catalog) =>
         endpoint?.Metadata.GetMetadata<PublicMethodMetadata>()?.Method
         ?? (endpoint?.Metadata.GetMetadata<GrpcMethodMetadata>() is { } grpc ? catalog.Find(grpc.Method.FullName) : null);
+
+    /// <summary>Answers <paramref name="http"/> with <paramref name="refused"/>, counted as a call of <paramref name="method"/> when there is one.</summary>
+    internal static async Task RefuseAsync(HttpContext http, DomainException refused, MethodDescriptor? method, RpcMetrics metrics, long started)
+    {
+        if (method is not null)
+        {
+            metrics.Record(MethodAccessCatalog.PathOf(method), RpcStatusMapper.ToCode(refused.Code), started);
+        }
+
+        await StatusResponses.WriteAsync(http, RpcStatusMapper.ToStatus(refused),
+            refused.Reason == TooLarge ? StatusCodes.Status413PayloadTooLarge : null);
+    }
 
     private async Task RequireSizeAsync(HttpContext http, MethodDescriptor method)
     {
@@ -74,20 +86,15 @@ public sealed class RequestAdmission(RequestDelegate next, AccountRateLimiter li
             // One request message (unary and server-streaming methods): its length is in the 5-byte frame header.
             if (!method.IsClientStreaming && await PeekGrpcMessageLengthAsync(request, http.RequestAborted) is { } length && length > _maxBytes)
             {
-                throw RequestTooLarge(length);
+                throw RequestTooLarge(_maxBytes, length);
             }
 
             return;
         }
 
-        if (request.ContentLength is { } declared)
+        if (request.ContentLength is not null)
         {
-            if (declared > _maxBytes)
-            {
-                throw RequestTooLarge(declared);
-            }
-
-            return;
+            return; // declared, so DeclaredSizeLimit checked it
         }
 
         if (http.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true)
@@ -104,7 +111,7 @@ public sealed class RequestAdmission(RequestDelegate next, AccountRateLimiter li
                 {
                     if (buffered.Length + read > _maxBytes)
                     {
-                        throw RequestTooLarge(null);
+                        throw RequestTooLarge(_maxBytes, null);
                     }
 
                     buffered.Write(chunk, 0, read);
@@ -113,7 +120,7 @@ public sealed class RequestAdmission(RequestDelegate next, AccountRateLimiter li
             catch (BadHttpRequestException tooLarge) when (tooLarge.StatusCode == StatusCodes.Status413PayloadTooLarge)
             {
                 // Kestrel's own limit (the same number) noticed first.
-                throw RequestTooLarge(null);
+                throw RequestTooLarge(_maxBytes, null);
             }
             finally
             {
@@ -143,13 +150,46 @@ public sealed class RequestAdmission(RequestDelegate next, AccountRateLimiter li
         return length;
     }
 
-    private DomainException RequestTooLarge(long? size) =>
+    /// <summary>RESOURCE_EXHAUSTED with reason <see cref="TooLarge"/>: the request (of <paramref name="size"/> bytes, when known) is over <paramref name="maxBytes"/>.</summary>
+    internal static DomainException RequestTooLarge(int maxBytes, long? size) =>
         new(ErrorCode.ResourceExhausted, TooLarge,
             size is { } bytes
-                ? $"The request is {bytes} bytes; the limit is {_maxBytes} bytes."
-                : $"The request is larger than the limit of {_maxBytes} bytes.")
+                ? $"The request is {bytes} bytes; the limit is {maxBytes} bytes."
+                : $"The request is larger than the limit of {maxBytes} bytes.")
         {
-            Metadata = new Dictionary<string, string> { ["maxBytes"] = _maxBytes.ToString(CultureInfo.InvariantCulture) },
-            QuotaViolations = [new QuotaViolation("request", $"at most {_maxBytes} bytes per request")],
+            Metadata = new Dictionary<string, string> { ["maxBytes"] = maxBytes.ToString(CultureInfo.InvariantCulture) },
+            QuotaViolations = [new QuotaViolation("request", $"at most {maxBytes} bytes per request")],
         };
+}
+
+/// <summary>
+/// First in the pipeline: a request that declares a body over <see cref="RequestLimitOptions.MaxRequestBytes"/>
+/// (<c>Content-Length</c>) is refused from that header alone, before authentication and before any byte of
+/// the body is read, whichever endpoint it is for (REST 413, RESOURCE_EXHAUSTED with reason
+/// <see cref="RequestAdmission.TooLarge"/>). Kestrel then drops the unread body, for a few seconds at most, so
+/// that a client still sending it gets the answer rather than a connection closed under it.
+/// </summary>
+public sealed class DeclaredSizeLimit(RequestDelegate next, MethodAccessCatalog catalog, RpcMetrics metrics, IOptions<RequestLimitOptions> limits)
+{
+    private readonly int _maxBytes = limits.Value.Validated();
+
+    /// <summary>Refuses <paramref name="http"/> when it declares too large a body.</summary>
+    public async Task InvokeAsync(HttpContext http)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        if (http.Request.ContentLength is not { } declared || declared <= _maxBytes)
+        {
+            await next(http);
+            return;
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = null; // what Kestrel may drop after the answer; nothing of it is parsed
+        }
+
+        await RequestAdmission.RefuseAsync(http, RequestAdmission.RequestTooLarge(_maxBytes, declared),
+            RequestAdmission.MethodOf(http.GetEndpoint(), catalog), metrics, started);
+    }
 }

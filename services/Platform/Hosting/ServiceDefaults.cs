@@ -87,8 +87,14 @@ public static class ServiceDefaults
     }
 
     /// <summary>
-    /// Adds <see cref="RequestAdmission"/> (the per-account rate limit and the request size limit) to the
-    /// pipeline. Call it after authentication and authorization, before the endpoints run.
+    /// Adds <see cref="DeclaredSizeLimit"/> (a request declaring a body over the size limit is refused from its
+    /// header) to the pipeline. Call it first.
+    /// </summary>
+    public static IApplicationBuilder UseRequestSizeLimit(this IApplicationBuilder app) => app.UseMiddleware<DeclaredSizeLimit>();
+
+    /// <summary>
+    /// Adds <see cref="RequestAdmission"/> (the per-account rate limit, then the size of a request that did not
+    /// declare it) to the pipeline. Call it after authentication and authorization, before the endpoints run.
     /// </summary>
     public static IApplicationBuilder UseRequestAdmission(this IApplicationBuilder app) => app.UseMiddleware<RequestAdmission>();
 
