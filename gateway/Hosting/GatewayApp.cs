@@ -199,10 +199,14 @@ public static partial class GatewayApp
             app.UseInternalApiIsolation(endpoints);
         }
 
+        // A request declaring a body over the size limit is answered from its headers, before anything else.
+        app.UseRequestSizeLimit();
         // The OpenAPI document is public: serve it before the fallback policy demands a token.
         app.UseSwagger(options => options.RouteTemplate = "openapi/{documentName}.json");
         app.UseAuthentication();
         app.UseAuthorization();
+        // The caller's rate limit and the request size, before any endpoint parses a body.
+        app.UseRequestAdmission();
 
         app.MapDefaultEndpoints();
         app.MapGrpcReflectionService().AllowAnonymous();

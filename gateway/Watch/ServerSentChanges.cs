@@ -3,7 +3,6 @@ using System.Text;
 using DirectConnect.Contracts.V1;
 using DirectConnect.Platform.Errors;
 using DirectConnect.Platform.Grpc;
-using DirectConnect.Platform.RateLimiting;
 using DirectConnect.Platform.Tenancy;
 using Google.Protobuf;
 using Microsoft.AspNetCore.Http.Features;
@@ -17,6 +16,8 @@ namespace DirectConnect.Gateway.Watch;
 /// EventSource sends) or else after <c>?afterPosition=</c>. Errors found before the stream starts
 /// are answered like transcoded errors (a <c>google.rpc.Status</c> JSON body with the mapped HTTP
 /// status); an error after it started is sent as an <c>event: error</c> with that body, and ends it.
+/// Bounded like the gRPC form (<see cref="WatchStreams"/>): when its lifetime is over the response
+/// ends, and an EventSource reconnects by itself with the id of the last event it got.
 /// </summary>
 public static class ServerSentChanges
 {
@@ -29,20 +30,18 @@ public static class ServerSentChanges
     // (Google.Protobuf's formatter pads "{ a: 1 }"; re-serialising compacts it).
     private static string Json(IMessage message) => System.Text.Json.Nodes.JsonNode.Parse(Formatter.Format(message))!.ToJsonString();
 
-    /// <summary>Serves one watch until the client goes away.</summary>
+    /// <summary>Serves one watch until the client goes away or the watch's lifetime is over.</summary>
     public static async Task ServeAsync(HttpContext http)
     {
         ArgumentNullException.ThrowIfNull(http);
         var cancellationToken = http.RequestAborted;
-        IAsyncEnumerable<Change> changes;
+        WatchStreams.OpenWatch watch;
         try
         {
             var caller = http.GetCaller();
-            // Not a gRPC call, so the admission interceptors do not see it: the same bucket is charged here.
-            http.RequestServices.GetRequiredService<AccountRateLimiter>().Acquire(caller);
             var region = http.GetRouteValue("region") as string ?? "";
-            var reader = http.RequestServices.GetRequiredService<ChangeFeedReader>();
-            changes = await reader.OpenAsync(region, caller.AccountId, AfterPosition(http.Request), cancellationToken);
+            var streams = http.RequestServices.GetRequiredService<WatchStreams>();
+            watch = await streams.OpenAsync(caller.AccountId, region, AfterPosition(http.Request), cancellationToken);
         }
         catch (DomainException error)
         {
@@ -50,6 +49,16 @@ public static class ServerSentChanges
             return;
         }
 
+        using (watch)
+        {
+            await StreamAsync(http, watch.Changes, cancellationToken);
+        }
+    }
+
+    // The response ends when the changes do (the watch's lifetime is over: the client reconnects with
+    // Last-Event-ID) or the client goes away.
+    private static async Task StreamAsync(HttpContext http, IAsyncEnumerable<Change> changes, CancellationToken cancellationToken)
+    {
         http.Response.StatusCode = StatusCodes.Status200OK;
         http.Response.ContentType = "text/event-stream";
         http.Response.Headers.CacheControl = "no-cache";

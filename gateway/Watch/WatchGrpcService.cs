@@ -4,8 +4,11 @@ using Grpc.Core;
 
 namespace DirectConnect.Gateway.Watch;
 
-/// <summary>The gRPC form of the watch: the caller's account's changes as a server stream.</summary>
-public sealed class WatchGrpcService(ChangeFeedReader reader) : WatchService.WatchServiceBase
+/// <summary>
+/// The gRPC form of the watch: the caller's account's changes as a server stream, within the bounds of
+/// <see cref="WatchStreams"/>. When its lifetime is over the stream ends with status OK after the last change.
+/// </summary>
+public sealed class WatchGrpcService(WatchStreams streams) : WatchService.WatchServiceBase
 {
     /// <inheritdoc />
     public override async Task WatchChanges(WatchChangesRequest request, IServerStreamWriter<Change> responseStream, ServerCallContext context)
@@ -14,8 +17,10 @@ public sealed class WatchGrpcService(ChangeFeedReader reader) : WatchService.Wat
         ArgumentNullException.ThrowIfNull(responseStream);
         ArgumentNullException.ThrowIfNull(context);
         var caller = context.GetCaller();
-        var changes = await reader.OpenAsync(request.Region, caller.AccountId, request.AfterPosition, context.CancellationToken);
-        await foreach (var change in changes.WithCancellation(context.CancellationToken))
+        using var watch = await streams.OpenAsync(caller.AccountId, request.Region, request.AfterPosition, context.CancellationToken);
+        // Headers go out now, as over server-sent events: the client knows its watch is open before the first change.
+        await context.WriteResponseHeadersAsync([]);
+        await foreach (var change in watch.Changes.WithCancellation(context.CancellationToken))
         {
             await responseStream.WriteAsync(change, context.CancellationToken);
         }

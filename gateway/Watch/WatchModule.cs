@@ -1,3 +1,5 @@
+using DirectConnect.Contracts.V1;
+using DirectConnect.Platform.Tenancy;
 using DirectConnect.Platform.Coordination;
 
 namespace DirectConnect.Gateway.Watch;
@@ -16,6 +18,7 @@ public static class WatchModule
         builder.Services.Configure<WatchOptions>(builder.Configuration.GetSection(WatchOptions.Section));
         builder.Services.AddSingleton<ChangeFeedSignal>();
         builder.Services.AddSingleton<ChangeFeedReader>();
+        builder.Services.AddSingleton<WatchStreams>();
         foreach (var topic in ChangeMapping.Topics)
         {
             builder.Services.AddEventSubscription<ChangeFeedRecorder>(ChangeFeedRecorder.SubscriptionFor(topic), topic);
@@ -32,6 +35,8 @@ public static class WatchModule
         // text/event-stream; the transcoded endpoint stays in the OpenAPI document to describe the Change.
         endpoints.MapGet(ServerSentChanges.Pattern, ServerSentChanges.ServeAsync)
             .WithOrder(-1)
+            // Admitted as the method it serves: the same rate limit as the gRPC and transcoded forms.
+            .WithMetadata(new PublicMethodMetadata(WatchService.Descriptor.FindMethodByName(nameof(WatchService.WatchServiceBase.WatchChanges))))
             .ExcludeFromDescription();
         return endpoints;
     }

@@ -18,6 +18,7 @@ public static class BorderGatewaysModule
     public static IHostApplicationBuilder AddBorderGateways(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.Configure<BorderGatewayOptions>(builder.Configuration.GetSection(BorderGatewayOptions.Section));
         builder.Services.AddSingleton<BorderGatewayStore>();
         builder.Services.AddSingleton<VpcAttacher>();
         builder.Services.AddSingleton<VpcCatalogClient>();

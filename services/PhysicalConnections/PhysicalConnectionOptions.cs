@@ -12,6 +12,15 @@ public sealed class PhysicalConnectionOptions
     /// <summary>How many virtual interfaces (each holding a reservation with its VLAN) one connection may carry.</summary>
     public int VirtualInterfacesPerConnection { get; set; } = 50;
 
+    /// <summary>
+    /// How many locations one region may have. Locations cannot be deleted, so every one counts. Generous for an
+    /// operator's inventory, but bounded: a region's locations are one index document that every list reads.
+    /// </summary>
+    public int LocationQuotaPerRegion { get; set; } = 500;
+
+    /// <summary>How many access devices (not deleted) one location may have: generous for a site, but bounded.</summary>
+    public int AccessDeviceQuotaPerLocation { get; set; } = 100;
+
     /// <summary>How often the port gauges (allocated, free, waiting) are recomputed from the inventory.</summary>
     public TimeSpan PortMetricsInterval { get; set; } = TimeSpan.FromSeconds(15);
 }

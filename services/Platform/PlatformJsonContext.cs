@@ -8,5 +8,6 @@ namespace DirectConnect.Platform;
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(RequestLedgerEntry))]
 [JsonSerializable(typeof(IdIndex))]
+[JsonSerializable(typeof(Resources.ResourceCount))]
 [JsonSerializable(typeof(Coordination.Dapr.OutboxEntry))]
 internal sealed partial class PlatformJsonContext : JsonSerializerContext;

@@ -24,8 +24,8 @@ internal enum Poison
 /// </summary>
 internal sealed class BadInputGenerator(int seed, IReadOnlyList<string> regions, IList<string> knownIds)
 {
-    /// <summary>A string of 1 MiB: big, but a request holds at most one so it stays under the 4 MiB limit.</summary>
-    private static readonly string Huge = new('x', 1 << 20);
+    /// <summary>A string of 512 KiB: big, but a request holds at most one, so it alone does not pass the 1 MiB request limit.</summary>
+    private static readonly string Huge = new('x', 1 << 19);
 
     private static readonly string[] Strings =
     [

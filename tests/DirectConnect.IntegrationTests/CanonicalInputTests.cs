@@ -56,6 +56,7 @@ public sealed class CanonicalInputTests(CanonicalInputTests.Logged system) : ICl
         var line = await _seed.Lines.AvailableAsync(account, system.DefaultLocationId);
         var gateway = await _seed.AvailableGatewayAsync(account);
         var created = await _seed.CreateInterfaceAsync(account, Seed.Interface(line, gateway, vlan: 101));
+        await Seed.EventuallyAsync(() => _seed.GetInterfaceAsync(account, created.Id), v => v.State == VirtualInterface.Types.State.Available, "became AVAILABLE");
 
         // What an older release stored as sent: an address with a trailing newline.
         var store = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<DirectConnect.VirtualInterfaces.Storage.VirtualInterfaceStore>(system.Services);

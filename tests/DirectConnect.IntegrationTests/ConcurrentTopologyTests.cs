@@ -9,13 +9,17 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace DirectConnect.IntegrationTests;
 
-/// <summary>An embedded system with room for many lines per account, for the randomized tests.</summary>
+/// <summary>An embedded system with room for many lines and gateways per account, for the randomized tests.</summary>
 public sealed class RoomyEmbeddedSystem : EmbeddedSystem
 {
     /// <inheritdoc />
     protected override IEnumerable<string> ExtraArguments =>
-        ["--DirectConnect:PhysicalConnections:QuotaPerAccountPerRegion=1000", "--DirectConnect:VirtualInterfaces:AbandonAfter=00:00:01",
-         "--DirectConnect:VirtualInterfaces:QuotaPerAccountPerRegion=1000"];
+    [
+        "--DirectConnect:PhysicalConnections:QuotaPerAccountPerRegion=1000",
+        "--DirectConnect:BorderGateways:QuotaPerAccountPerRegion=1000",
+        "--DirectConnect:VirtualInterfaces:AbandonAfter=00:00:01",
+        "--DirectConnect:VirtualInterfaces:QuotaPerAccountPerRegion=1000",
+    ];
 }
 
 /// <summary>

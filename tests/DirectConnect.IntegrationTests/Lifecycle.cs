@@ -40,6 +40,16 @@ internal sealed class Lifecycle(GrpcChannel channel, Func<string, string[], Call
     public async Task<PhysicalConnection> GetAsync(string id) =>
         await Client.GetPhysicalConnectionAsync(new GetPhysicalConnectionRequest { Region = Region, Id = id }, Operator);
 
+    /// <summary>Renames the connection as its owner (one <c>PhysicalConnectionUpdated</c> change).</summary>
+    public async Task<PhysicalConnection> RenameAsync(PhysicalConnection connection, string name) =>
+        await Client.UpdatePhysicalConnectionAsync(new UpdatePhysicalConnectionRequest
+        {
+            Region = Region,
+            Id = connection.Id,
+            PhysicalConnection = new PhysicalConnection { Name = name },
+            UpdateMask = Google.Protobuf.WellKnownTypes.FieldMask.FromString("name"),
+        }, Customer(connection.AccountId));
+
     public async Task<PhysicalConnection> DeleteAsync(PhysicalConnection connection) =>
         await Client.DeletePhysicalConnectionAsync(new DeletePhysicalConnectionRequest { Region = Region, Id = connection.Id }, Customer(connection.AccountId));
 

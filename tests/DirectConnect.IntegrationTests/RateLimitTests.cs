@@ -90,4 +90,69 @@ public sealed class RateLimitTests(RateLimitTests.Limited system) : IClassFixtur
         Assert.Equal(HttpStatusCode.TooManyRequests, watch.StatusCode);
         Assert.NotNull(watch.Headers.RetryAfter?.Delta);
     }
+
+    [Fact]
+    public async Task AnOverLimitRestCallIsRefusedAsRateLimitedBeforeItsBodyIsRead()
+    {
+        // Found by the security review: the limit ran as a gRPC interceptor, after transcoding had read and parsed the
+        // body. A malformed body proves the order: parsed first, it would be refused as bad JSON (400).
+        using var http = system.Rest("busy-body", "operator");
+        for (var i = 0; i < Burst; i++)
+        {
+            await ListAsync("busy-body");
+        }
+
+        using var limited = await http.PostAsync($"/v1/regions/{Seed.Region}/locations", RequestSizeLimitTests.Json(RequestSizeLimitTests.MalformedJsonOf(512 * 1024)));
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        using var status = JsonDocument.Parse(await limited.Content.ReadAsStringAsync());
+        Assert.Contains(status.RootElement.GetProperty("details").EnumerateArray(),
+            d => d.TryGetProperty("reason", out var reason) && reason.GetString() == "RATE_LIMITED");
+    }
+
+    [Fact]
+    public async Task AnOverLimitGrpcCallIsRefusedAsRateLimitedBeforeItsMessageIsParsed()
+    {
+        for (var i = 0; i < Burst; i++)
+        {
+            await ListAsync("busy-bytes");
+        }
+
+        // Bytes that are no protobuf message: parsed first, they would be INVALID_ARGUMENT (MALFORMED_REQUEST).
+        var rpc = new Method<byte[], byte[]>(MethodType.Unary, "directconnect.v1.LocationService", "CreateLocation",
+            Marshallers.Create(b => b, b => b), Marshallers.Create(b => b, b => b));
+        var status = await RpcAssert.FailsWith(StatusCode.ResourceExhausted, () =>
+            system.Channel.CreateCallInvoker().AsyncUnaryCall(rpc, null, system.As("busy-bytes", "operator"), [0x0F, 0x01]).ResponseAsync);
+        Assert.Equal("RATE_LIMITED", status.Reason());
+    }
+
+    [Fact]
+    public async Task AThrottledCallIsStillCountedInTheCallMetrics()
+    {
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        var counted = 0L;
+        var factory = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(system.Services);
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name == "directconnect.rpc.server.requests" && ReferenceEquals(instrument.Meter.Scope, factory))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            var t = tags.ToArray();
+            if (t.Any(x => x.Key == "rpc.grpc.status_code" && Equals(x.Value, "RESOURCE_EXHAUSTED")) && t.Any(x => x.Key == "rpc.method" && Equals(x.Value, "ListPhysicalConnections")))
+            {
+                Interlocked.Add(ref counted, value);
+            }
+        });
+        listener.Start();
+        for (var i = 0; i < Burst; i++)
+        {
+            await ListAsync("busy-metrics");
+        }
+
+        await RpcAssert.FailsWith(StatusCode.ResourceExhausted, () => ListAsync("busy-metrics"));
+        Assert.Equal(1, Interlocked.Read(ref counted));
+    }
 }

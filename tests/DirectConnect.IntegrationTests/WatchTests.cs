@@ -50,15 +50,6 @@ public sealed class WatchTests(EmbeddedSystem system) : IClassFixture<EmbeddedSy
 
     private static bool IsUnderConstruction(Change change) => change.EventType == StateChanged && change.State == "STATE_UNDER_CONSTRUCTION";
 
-    private Task<PhysicalConnection> RenameAsync(PhysicalConnection connection, string name) =>
-        _lifecycle.Client.UpdatePhysicalConnectionAsync(new UpdatePhysicalConnectionRequest
-        {
-            Region = Region,
-            Id = connection.Id,
-            PhysicalConnection = new PhysicalConnection { Name = name },
-            UpdateMask = FieldMask.FromString("name"),
-        }, _lifecycle.Customer(connection.AccountId)).ResponseAsync;
-
     private static void AssertExactlyOnceInOrder(IReadOnlyList<Change> seen, IReadOnlyList<string> expected)
     {
         Assert.Equal(expected, seen.Select(Describe));
@@ -102,7 +93,7 @@ public sealed class WatchTests(EmbeddedSystem system) : IClassFixture<EmbeddedSy
         }
 
         Assert.Equal(3, seen.Count);
-        var renamed = await RenameAsync(connection, "renamed-while-away");
+        var renamed = await _lifecycle.RenameAsync(connection, "renamed-while-away");
         await _lifecycle.ConfirmAsync(await _lifecycle.BuildAsync(renamed));
 
         using (var second = Patience())
@@ -111,7 +102,7 @@ public sealed class WatchTests(EmbeddedSystem system) : IClassFixture<EmbeddedSy
                 _lifecycle.Customer(account).WithCancellationToken(second.Token));
             // The client waits for AVAILABLE on the stream: no polling.
             await ReadUntilAsync(call.ResponseStream, seen, IsAvailable, second.Token);
-            await RenameAsync(connection, "after-available");
+            await _lifecycle.RenameAsync(connection, "after-available");
             await ReadUntilAsync(call.ResponseStream, seen, c => c.EventType.EndsWith("Updated", StringComparison.Ordinal), second.Token);
         }
 
@@ -144,7 +135,7 @@ public sealed class WatchTests(EmbeddedSystem system) : IClassFixture<EmbeddedSy
         }
 
         Assert.Equal(3, seen.Count);
-        var renamed = await RenameAsync(connection, "renamed-while-away");
+        var renamed = await _lifecycle.RenameAsync(connection, "renamed-while-away");
         await _lifecycle.ConfirmAsync(await _lifecycle.BuildAsync(renamed));
 
         using (var second = Patience())
@@ -157,7 +148,7 @@ public sealed class WatchTests(EmbeddedSystem system) : IClassFixture<EmbeddedSy
             await using var body = await response.Content.ReadAsStreamAsync(second.Token);
             var events = SseParser.Create(body).EnumerateAsync(second.Token).GetAsyncEnumerator(second.Token);
             await ReadUntilAsync(events, seen, IsAvailable);
-            await RenameAsync(connection, "after-available");
+            await _lifecycle.RenameAsync(connection, "after-available");
             await ReadUntilAsync(events, seen, c => c.EventType.EndsWith("Updated", StringComparison.Ordinal));
         }
 

@@ -8,6 +8,7 @@ using DirectConnect.Platform.Paging;
 using DirectConnect.Platform.Resources;
 using DirectConnect.Platform.Tenancy;
 using Google.Protobuf;
+using Microsoft.Extensions.Options;
 using Grpc.Core;
 using V1 = DirectConnect.Contracts.V1;
 
@@ -21,7 +22,7 @@ namespace DirectConnect.BorderGateways.Api;
 /// it cannot be deleted while any reservation is held.
 /// </summary>
 public sealed class BorderGatewayGrpcService(BorderGatewayStore store, OptimisticTransaction transactions, RegionCatalog regions,
-    VpcCatalogClient catalog, TimeProvider clock)
+    VpcCatalogClient catalog, TimeProvider clock, IOptions<BorderGatewayOptions> options)
     : V1.BorderGatewayService.BorderGatewayServiceBase
 {
     private const string ResourceType = "BorderGateway";
@@ -54,6 +55,9 @@ public sealed class BorderGatewayGrpcService(BorderGatewayStore store, Optimisti
             // Read before the gateway is written: a VPC registered later reaches it through VpcRegistered.
             var vpcIds = await catalog.VpcIdsAsync(caller.AccountId, request.Region, ServiceChannels.OnBehalfOf(context));
             var (index, indexUnchanged) = await store.GetIndexAsync(caller.AccountId, request.Region, cancellationToken);
+            var (count, countUnchanged) = await store.GetCountAsync(caller.AccountId, request.Region, cancellationToken);
+            Quotas.Require(count, options.Value.QuotaPerAccountPerRegion, "BORDER_GATEWAY",
+                $"account:{caller.AccountId}/region:{request.Region}", "border gateways (not deleted) per account and region");
             var gateway = BorderGateway.Create(ResourceIds.New(BorderGateway.IdPrefix), caller.AccountId, request.Region,
                 request.BorderGateway!.Name, request.BorderGateway.Description, asn, vpcIds, ResourceIds.New("rtb-"), clock.GetUtcNow(),
                 ResourceIds.NewETag());
@@ -62,6 +66,7 @@ public sealed class BorderGatewayGrpcService(BorderGatewayStore store, Optimisti
                 [
                     BorderGatewayStore.Put(gateway, ETagCondition.MustNotExist),
                     BorderGatewayStore.PutIndex(caller.AccountId, request.Region, index.With(gateway.Id), indexUnchanged),
+                    BorderGatewayStore.PutCount(caller.AccountId, request.Region, count + 1, countUnchanged),
                 ],
                 [BorderGatewayMapper.Created(message)],
                 message);
@@ -142,10 +147,17 @@ public sealed class BorderGatewayGrpcService(BorderGatewayStore store, Optimisti
             var deleted = gateway with { State = BorderGatewayState.Deleted, UpdateTime = now, ETag = ResourceIds.NewETag() };
             var message = BorderGatewayMapper.ToProto(deleted);
             return (deleted, [BorderGatewayMapper.StateChanged(message, BorderGatewayMapper.ToProto(gateway.State), "customer", "deleted"), BorderGatewayMapper.Deleted(message)]);
+        },
+        alsoWrite: async (gateway, cancellationToken) =>
+        {
+            // The quota's slot is free again in the delete's own transaction.
+            var (count, countUnchanged) = await store.GetCountAsync(gateway.AccountId, gateway.Region, cancellationToken);
+            return [BorderGatewayStore.PutCount(gateway.AccountId, gateway.Region, count - 1, countUnchanged)];
         });
 
     private async Task<V1.BorderGateway> ChangeAsync(IMessage request, string region, string id, string etag, ServerCallContext context,
-        RequestValidation validation, string operation, Func<BorderGateway, DateTimeOffset, (BorderGateway After, List<OutgoingEvent> Events)> decide)
+        RequestValidation validation, string operation, Func<BorderGateway, DateTimeOffset, (BorderGateway After, List<OutgoingEvent> Events)> decide,
+        Func<BorderGateway, CancellationToken, Task<IReadOnlyList<StateOperation>>>? alsoWrite = null)
     {
         var caller = context.GetCaller();
         ValidateAddress(validation, region, id);
@@ -168,7 +180,9 @@ public sealed class BorderGatewayGrpcService(BorderGatewayStore store, Optimisti
             var message = BorderGatewayMapper.ToProto(after);
             return ReferenceEquals(after, stored.Value)
                 ? new TransactionPlan<V1.BorderGateway>([], [], message)
-                : new TransactionPlan<V1.BorderGateway>([BorderGatewayStore.Put(after, stored.Unchanged)], events, message);
+                : new TransactionPlan<V1.BorderGateway>(
+                    [BorderGatewayStore.Put(after, stored.Unchanged), .. alsoWrite is null ? [] : await alsoWrite(stored.Value, cancellationToken)],
+                    events, message);
         }, V1.BorderGateway.Parser, $"border gateway {id}", context.CancellationToken);
     }
 

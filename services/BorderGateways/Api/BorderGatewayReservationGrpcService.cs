@@ -17,9 +17,6 @@ namespace DirectConnect.BorderGateways.Api;
 public sealed class BorderGatewayReservationGrpcService(GatewayReservations reservations)
     : InternalV1.BorderGatewayReservationService.BorderGatewayReservationServiceBase
 {
-    /// <summary>The most IDC prefixes one reservation may hold (a virtual interface's own limit).</summary>
-    public const int MaxIdcPrefixes = 100;
-
     /// <inheritdoc />
     public override async Task<InternalV1.ReserveBorderGatewayResponse> ReserveBorderGateway(
         InternalV1.ReserveBorderGatewayRequest request, ServerCallContext context)
@@ -29,11 +26,8 @@ public sealed class BorderGatewayReservationGrpcService(GatewayReservations rese
         validation.Check(Caller.IsValidAccountId(request.AccountId), "account_id", "is not an account id");
         validation.Check(ResourceIds.IsWellFormed(request.VirtualInterfaceId, "dxvif-"), "virtual_interface_id",
             "is not a virtual interface id (expected dxvif-…)");
-        // Counted before any prefix is parsed: the overlap checks are pairwise.
-        IReadOnlyList<Cidr> prefixes = validation.Check(request.IdcPrefixes.Count <= MaxIdcPrefixes, "idc_prefixes",
-            $"must hold at most {MaxIdcPrefixes} prefixes, got {request.IdcPrefixes.Count}")
-            ? Cidr.ParseAll(validation, "idc_prefixes", request.IdcPrefixes)
-            : [];
+        // Counted before any prefix is parsed (the overlap checks are pairwise): a virtual interface's own bound.
+        var prefixes = IdcPrefixes.Parse(validation, "idc_prefixes", request.IdcPrefixes, required: false);
         validation.ThrowIfInvalid();
 
         var gateway = await reservations.ReserveAsync(request.Region, request.Id, request.AccountId, request.VirtualInterfaceId, prefixes,

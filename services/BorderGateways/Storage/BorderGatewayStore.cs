@@ -1,5 +1,6 @@
 using DirectConnect.BorderGateways.Domain;
 using DirectConnect.Platform.Coordination;
+using DirectConnect.Platform.Resources;
 
 namespace DirectConnect.BorderGateways.Storage;
 
@@ -19,6 +20,21 @@ public sealed class BorderGatewayStore(IStateStore store)
     /// <summary>Reads an account's gateways index in a region.</summary>
     public Task<(IdIndex Index, ETagCondition Unchanged)> GetIndexAsync(string accountId, string region, CancellationToken cancellationToken) =>
         store.GetIndexAsync(IndexKey(accountId, region), cancellationToken);
+
+    /// <summary>
+    /// Reads how many gateways (not deleted) an account has in a region, the count its quota is checked on;
+    /// when none was written yet, the gateways of its index are counted.
+    /// </summary>
+    public Task<(int Count, ETagCondition Unchanged)> GetCountAsync(string accountId, string region, CancellationToken cancellationToken) =>
+        store.GetCountAsync(CountKey(accountId, region), async ct =>
+        {
+            var (index, _) = await GetIndexAsync(accountId, region, ct).ConfigureAwait(false);
+            return (await GetManyAsync(index.Ids, ct).ConfigureAwait(false)).Count(g => !g.IsDeleted);
+        }, cancellationToken);
+
+    /// <summary>The write of an account's gateway count in a region.</summary>
+    public static UpsertState PutCount(string accountId, string region, int count, ETagCondition condition) =>
+        Quotas.PutCount(CountKey(accountId, region), count, condition);
 
     /// <summary>Reads the VPCs known for an account in a region.</summary>
     public async Task<(KnownVpcs Vpcs, ETagCondition Unchanged)> GetKnownVpcsAsync(string accountId, string region, CancellationToken cancellationToken)
@@ -44,4 +60,6 @@ public sealed class BorderGatewayStore(IStateStore store)
     private static string IndexKey(string accountId, string region) => $"border-gateways-by-account/{accountId}/{region}";
 
     private static string VpcsKey(string accountId, string region) => $"border-gateway-vpcs/{accountId}/{region}";
+
+    private static string CountKey(string accountId, string region) => $"border-gateway-count/{accountId}/{region}";
 }

@@ -8,6 +8,7 @@ using DirectConnect.PhysicalConnections.Application;
 using DirectConnect.PhysicalConnections.Domain;
 using DirectConnect.PhysicalConnections.Storage;
 using Grpc.Core;
+using Microsoft.Extensions.Options;
 using V1 = DirectConnect.Contracts.V1;
 
 namespace DirectConnect.PhysicalConnections.Api;
@@ -23,7 +24,8 @@ public sealed class AccessDeviceGrpcService(
     PortAllocator allocator,
     OptimisticTransaction transactions,
     RegionCatalog regions,
-    TimeProvider clock) : V1.AccessDeviceService.AccessDeviceServiceBase
+    TimeProvider clock,
+    IOptions<PhysicalConnectionOptions> options) : V1.AccessDeviceService.AccessDeviceServiceBase
 {
     private const string ResourceType = "AccessDevice";
 
@@ -51,6 +53,10 @@ public sealed class AccessDeviceGrpcService(
         return await transactions.RunAsync(requestId, async cancellationToken =>
         {
             var (index, indexUnchanged) = await inventory.GetDeviceIndexAsync(request.Region, cancellationToken);
+            var locationId = request.AccessDevice.LocationId;
+            var (count, countUnchanged) = await inventory.GetDeviceCountAsync(request.Region, locationId, cancellationToken);
+            Quotas.Require(count, options.Value.AccessDeviceQuotaPerLocation, "ACCESS_DEVICE", $"location:{locationId}",
+                "access devices (not deleted) per location");
             var now = clock.GetUtcNow();
             var device = new AccessDevice
             {
@@ -70,6 +76,7 @@ public sealed class AccessDeviceGrpcService(
                 [
                     InventoryStore.PutDevice(device, ETagCondition.MustNotExist),
                     InventoryStore.PutDeviceIndex(request.Region, index.With(device.Id), indexUnchanged),
+                    InventoryStore.PutDeviceCount(locationId, count + 1, countUnchanged),
                     .. await allocator.AddDeviceAsync(device, cancellationToken),
                 ],
                 [PhysicalConnectionEvents.DeviceAdded(message)],
@@ -140,8 +147,14 @@ public sealed class AccessDeviceGrpcService(
 
             var deleted = device with { State = AccessDeviceState.Deleted, UpdateTime = clock.GetUtcNow(), ETag = ResourceIds.NewETag() };
             var message = InventoryMapper.ToProto(deleted);
+            // The quota's slot is free again in the delete's own transaction.
+            var (count, countUnchanged) = await inventory.GetDeviceCountAsync(device.Region, device.LocationId, cancellationToken);
             return new TransactionPlan<V1.AccessDevice>(
-                [InventoryStore.PutDevice(deleted, stored.Unchanged), .. await allocator.RemoveDeviceAsync(device, cancellationToken)],
+                [
+                    InventoryStore.PutDevice(deleted, stored.Unchanged),
+                    InventoryStore.PutDeviceCount(device.LocationId, count - 1, countUnchanged),
+                    .. await allocator.RemoveDeviceAsync(device, cancellationToken),
+                ],
                 [PhysicalConnectionEvents.DeviceDeleted(message)],
                 message);
         }, V1.AccessDevice.Parser, $"access device {request.Id}", context.CancellationToken);

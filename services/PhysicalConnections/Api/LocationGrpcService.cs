@@ -7,6 +7,7 @@ using DirectConnect.Platform.Tenancy;
 using DirectConnect.PhysicalConnections.Domain;
 using DirectConnect.PhysicalConnections.Storage;
 using Grpc.Core;
+using Microsoft.Extensions.Options;
 using V1 = DirectConnect.Contracts.V1;
 
 namespace DirectConnect.PhysicalConnections.Api;
@@ -15,7 +16,8 @@ namespace DirectConnect.PhysicalConnections.Api;
 /// <c>directconnect.v1.LocationService</c>: operators add locations; everyone may read them,
 /// since customers choose one when they order a line.
 /// </summary>
-public sealed class LocationGrpcService(InventoryStore inventory, OptimisticTransaction transactions, RegionCatalog regions, TimeProvider clock)
+public sealed class LocationGrpcService(InventoryStore inventory, OptimisticTransaction transactions, RegionCatalog regions, TimeProvider clock,
+    IOptions<PhysicalConnectionOptions> options)
     : V1.LocationService.LocationServiceBase
 {
     /// <inheritdoc />
@@ -35,6 +37,8 @@ public sealed class LocationGrpcService(InventoryStore inventory, OptimisticTran
         return await transactions.RunAsync(requestId, async cancellationToken =>
         {
             var (index, indexUnchanged) = await inventory.GetLocationIndexAsync(request.Region, cancellationToken);
+            // Locations are never deleted: the region's index, written under its ETag with every new one, is the count.
+            Quotas.Require(index.Ids.Count, options.Value.LocationQuotaPerRegion, "LOCATION", $"region:{request.Region}", "locations per region");
             var now = clock.GetUtcNow();
             var location = new Location
             {
@@ -61,6 +65,8 @@ public sealed class LocationGrpcService(InventoryStore inventory, OptimisticTran
                     InventoryStore.PutLocation(location, ETagCondition.MustNotExist),
                     InventoryStore.ClaimLocationCode(location),
                     InventoryStore.PutLocationIndex(request.Region, index.With(location.Id), indexUnchanged),
+                    // Its devices' count starts here, so its first device need not count the region's devices.
+                    InventoryStore.PutDeviceCount(location.Id, 0, ETagCondition.MustNotExist),
                 ],
                 [],
                 InventoryMapper.ToProto(location));

@@ -64,16 +64,8 @@ public sealed class PhysicalConnectionGrpcService(
             var (index, indexUnchanged) = await store.GetIndexAsync(caller.AccountId, request.Region, cancellationToken);
             var (regionIndex, regionIndexUnchanged) = await store.GetRegionIndexAsync(request.Region, cancellationToken);
             var (usage, usageUnchanged) = await store.GetUsageAsync(caller.AccountId, request.Region, cancellationToken);
-            var quota = options.Value.QuotaPerAccountPerRegion;
-            if (usage.Connections >= quota)
-            {
-                throw new DomainException(ErrorCode.ResourceExhausted, "PHYSICAL_CONNECTION_QUOTA_EXCEEDED",
-                    $"Account {caller.AccountId} already has {usage.Connections} physical connections in {request.Region}; the quota is {quota}.")
-                {
-                    QuotaViolations = [new QuotaViolation($"account:{caller.AccountId}/region:{request.Region}", $"at most {quota} physical connections (not deleted or rejected) per account and region")],
-                    Metadata = new Dictionary<string, string> { ["quota"] = quota.ToString(CultureInfo.InvariantCulture), ["usage"] = usage.Connections.ToString(CultureInfo.InvariantCulture) },
-                };
-            }
+            Quotas.Require(usage.Connections, options.Value.QuotaPerAccountPerRegion, "PHYSICAL_CONNECTION",
+                $"account:{caller.AccountId}/region:{request.Region}", "physical connections (not deleted or rejected) per account and region");
 
             var connection = PhysicalConnection.Order(ResourceIds.New(PhysicalConnection.IdPrefix), caller.AccountId,
                 request.Region, spec, Actor(caller), clock.GetUtcNow(), ResourceIds.NewETag());

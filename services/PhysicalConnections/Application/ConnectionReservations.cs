@@ -58,16 +58,8 @@ public sealed class ConnectionReservations(
                 throw VlanInUse(connection.Id, reservation.Vlan, holder);
             }
 
-            var limit = options.Value.VirtualInterfacesPerConnection;
-            if (connection.Reservations.Count >= limit)
-            {
-                throw new DomainException(ErrorCode.ResourceExhausted, "VIRTUAL_INTERFACE_QUOTA_EXCEEDED",
-                    $"Physical connection '{connection.Id}' already carries {connection.Reservations.Count} virtual interfaces; the quota is {limit}.")
-                {
-                    QuotaViolations = [new QuotaViolation($"physicalConnection:{connection.Id}", $"at most {limit} virtual interfaces per physical connection")],
-                    Metadata = new Dictionary<string, string> { ["quota"] = limit.ToString(CultureInfo.InvariantCulture) },
-                };
-            }
+            Quotas.Require(connection.Reservations.Count, options.Value.VirtualInterfacesPerConnection, "VIRTUAL_INTERFACE",
+                $"physicalConnection:{connection.Id}", "virtual interfaces per physical connection");
 
             var after = connection.WithReservation(reservation, clock.GetUtcNow(), ResourceIds.NewETag());
             return new TransactionPlan<PhysicalConnection>(

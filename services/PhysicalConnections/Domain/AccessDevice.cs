@@ -27,7 +27,10 @@ public sealed record AccessDevice
     /// <summary>The id prefix.</summary>
     public const string IdPrefix = "dxdev-";
 
-    /// <summary>The most ports one device may have.</summary>
+    /// <summary>
+    /// The most ports one device may have: more than a fully populated chassis router offers to customers,
+    /// and what bounds the device document and the per-port checks of one request.
+    /// </summary>
     public const int MaxPorts = 1024;
 
     /// <summary>Server-generated id.</summary>
@@ -105,7 +108,7 @@ public sealed record AccessDevice
         validation.RequireText(name, prefix + "name", 64);
         validation.OptionalText(vendor, prefix + "vendor", 64);
         validation.OptionalText(model, prefix + "model", 64);
-        if (!validation.Check(ports.Count is > 0 and <= MaxPorts, prefix + "ports", $"must list 1 to {MaxPorts} ports, got {ports.Count}"))
+        if (!validation.CheckCount(ports.Count, prefix + "ports", 1, MaxPorts, "ports"))
         {
             return;
         }

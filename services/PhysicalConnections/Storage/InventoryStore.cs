@@ -1,5 +1,6 @@
 using DirectConnect.Platform.Coordination;
 using DirectConnect.Platform.Errors;
+using DirectConnect.Platform.Resources;
 using DirectConnect.PhysicalConnections.Domain;
 
 namespace DirectConnect.PhysicalConnections.Storage;
@@ -46,6 +47,21 @@ public sealed class InventoryStore(IStateStore store)
     public Task<(IdIndex Index, ETagCondition Unchanged)> GetDeviceIndexAsync(string region, CancellationToken cancellationToken) =>
         store.GetIndexAsync($"access-devices-by-region/{region}", cancellationToken);
 
+    /// <summary>
+    /// Reads how many devices (not deleted) a location has, the count its quota is checked on; when none was
+    /// written yet, the devices of the region's index that stand at the location are counted.
+    /// </summary>
+    public Task<(int Count, ETagCondition Unchanged)> GetDeviceCountAsync(string region, string locationId, CancellationToken cancellationToken) =>
+        store.GetCountAsync(DeviceCountKey(locationId), async ct =>
+        {
+            var (index, _) = await GetDeviceIndexAsync(region, ct).ConfigureAwait(false);
+            return (await GetDevicesAsync(index.Ids, ct).ConfigureAwait(false)).Count(d => d.LocationId == locationId && !d.IsDeleted);
+        }, cancellationToken);
+
+    /// <summary>The write of a location's device count.</summary>
+    public static UpsertState PutDeviceCount(string locationId, int count, ETagCondition condition) =>
+        Quotas.PutCount(DeviceCountKey(locationId), count, condition);
+
     /// <summary>Reads the pool of a location and speed (empty when none was written yet).</summary>
     public async Task<(PortPool Pool, ETagCondition Unchanged)> GetPoolAsync(string locationId, PortSpeed speed, CancellationToken cancellationToken)
     {
@@ -86,6 +102,8 @@ public sealed class InventoryStore(IStateStore store)
     private static string LocationKey(string id) => $"locations/{id}";
 
     private static string DeviceKey(string id) => $"access-devices/{id}";
+
+    private static string DeviceCountKey(string locationId) => $"access-device-count/{locationId}";
 
     private static string PoolKey(string locationId, PortSpeed speed) => $"port-pools/{locationId}/{speed}";
 }

@@ -38,13 +38,24 @@ public sealed class DomainException : Exception
     /// <summary>Retry after this delay (rate limits, a module that is down).</summary>
     public TimeSpan? RetryDelay { get; init; }
 
-    /// <summary>INVALID_ARGUMENT naming every bad field.</summary>
-    public static DomainException InvalidArgument(IReadOnlyList<FieldViolation> violations) =>
-        new(ErrorCode.InvalidArgument, "INVALID_ARGUMENT",
-            violations.Count == 1
+    /// <summary>
+    /// INVALID_ARGUMENT naming every bad field. <paramref name="omitted"/> violations more were counted but not
+    /// listed (see <see cref="RequestValidation"/>): the message counts them, and a last violation without a field says so.
+    /// </summary>
+    public static DomainException InvalidArgument(IReadOnlyList<FieldViolation> violations, int omitted = 0)
+    {
+        ArgumentNullException.ThrowIfNull(violations);
+        var total = violations.Count + omitted;
+        return new(ErrorCode.InvalidArgument, "INVALID_ARGUMENT",
+            total == 1
                 ? $"Invalid {violations[0].Field}: {violations[0].Description}"
-                : $"The request has {violations.Count} invalid fields: {string.Join(", ", violations.Select(v => v.Field))}.")
-        { FieldViolations = violations };
+                : $"The request has {total} invalid fields: {string.Join(", ", violations.Select(v => v.Field))}.")
+        {
+            FieldViolations = omitted == 0
+                ? violations
+                : [.. violations, new FieldViolation("", $"{omitted} more violations of the fields above are not listed")],
+        };
+    }
 
     /// <summary>NOT_FOUND for a resource that does not exist or is not the caller's.</summary>
     public static DomainException NotFound(string resourceType, string id) =>

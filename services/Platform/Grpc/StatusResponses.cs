@@ -21,8 +21,11 @@ public static class StatusResponses
 
     private static readonly JsonFormatter Json = new(JsonFormatter.Settings.Default.WithTypeRegistry(DetailTypes));
 
-    /// <summary>Writes <paramref name="status"/> as the whole response of <paramref name="context"/>.</summary>
-    public static async Task WriteAsync(HttpContext context, Google.Rpc.Status status)
+    /// <summary>
+    /// Writes <paramref name="status"/> as the whole response of <paramref name="context"/>; over HTTP with
+    /// <paramref name="httpStatus"/> when given (413 for a body over the size limit), else the code's standard one.
+    /// </summary>
+    public static async Task WriteAsync(HttpContext context, Google.Rpc.Status status, int? httpStatus = null)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(status);
@@ -38,7 +41,7 @@ public static class StatusResponses
             return;
         }
 
-        response.StatusCode = HttpStatusOf((StatusCode)status.Code);
+        response.StatusCode = httpStatus ?? HttpStatusOf((StatusCode)status.Code);
         if (status.Details.Select(d => d.TryUnpack<RetryInfo>(out var retry) ? retry : null).FirstOrDefault(r => r is not null) is { RetryDelay: { } delay })
         {
             response.Headers.RetryAfter = RetryAfter(delay.ToTimeSpan());

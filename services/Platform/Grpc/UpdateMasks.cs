@@ -7,8 +7,15 @@ namespace DirectConnect.Platform.Grpc;
 public static class UpdateMasks
 {
     /// <summary>
+    /// The most paths a mask may name. No resource has half as many updatable fields, so a longer
+    /// mask can only repeat or misname them; the bound keeps the per-path checks of one request small.
+    /// </summary>
+    public const int MaxPaths = 16;
+
+    /// <summary>
     /// The fields an update changes: the mask's paths (<c>*</c> for every updatable field), or, with
-    /// no mask, every updatable field the patch sets. A path that cannot be updated is a violation.
+    /// no mask, every updatable field the patch sets. A path that cannot be updated is a violation;
+    /// a mask of more than <see cref="MaxPaths"/> paths is one violation, and none of its paths is looked at.
     /// </summary>
     public static IReadOnlySet<string> Paths(FieldMask? mask, IReadOnlyList<string> updatable, RequestValidation validation, Func<string, bool> isSet)
     {
@@ -20,6 +27,11 @@ public static class UpdateMasks
             var implied = updatable.Where(isSet).ToHashSet(StringComparer.Ordinal);
             validation.Check(implied.Count > 0, "update_mask", $"names nothing to update (updatable: {string.Join(", ", updatable)})");
             return implied;
+        }
+
+        if (!validation.CheckCount(mask.Paths.Count, "update_mask", 0, MaxPaths, "paths"))
+        {
+            return new HashSet<string>(StringComparer.Ordinal);
         }
 
         if (mask.Paths is ["*"])

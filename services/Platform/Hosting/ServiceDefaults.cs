@@ -9,6 +9,7 @@ using DirectConnect.Platform.Tenancy;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -28,6 +29,9 @@ namespace DirectConnect.Platform.Hosting;
 /// </summary>
 public static class ServiceDefaults
 {
+    /// <summary>The length-prefixed message framing of gRPC: 1 compression flag byte and a 4-byte length.</summary>
+    private const int GrpcFrameHeaderBytes = 5;
+
     /// <summary>The meter every module records its metrics on.</summary>
     public const string MeterName = "DirectConnect";
 
@@ -45,23 +49,31 @@ public static class ServiceDefaults
                 options.FormatterName = EscapingConsoleFormatter.FormatterName;
             }
         });
+        // One size limit for both transports: a gRPC message and a REST body. RequestAdmission refuses a larger
+        // request with the API's status before it is read; these limits are the transports' own backstop.
+        var limits = builder.Configuration.GetSection(RequestLimitOptions.Section).Get<RequestLimitOptions>() ?? new RequestLimitOptions();
+        var maxRequestBytes = limits.Validated();
+        builder.Services.Configure<RequestLimitOptions>(builder.Configuration.GetSection(RequestLimitOptions.Section));
+        // A gRPC request's body is its message plus the 5-byte frame header: a message at the limit must fit.
+        builder.Services.Configure<KestrelServerOptions>(kestrel => kestrel.Limits.MaxRequestBodySize = maxRequestBytes + GrpcFrameHeaderBytes);
         builder.Services.AddGrpc(options =>
         {
             // Outermost first: metrics see the code the client gets; errors become statuses; then who may
-            // call (the method's declared access), then the caller's rate limit, then the method.
+            // call (the method's declared access), then the method. The rate limit and the size limit ran
+            // before, in RequestAdmission, ahead of any parsing.
             options.Interceptors.Add<RpcMetricsInterceptor>();
             options.Interceptors.Add<ErrorInterceptor>();
             options.Interceptors.Add<MethodAccessInterceptor>();
-            options.Interceptors.Add<RateLimitInterceptor>();
             // Failures are mapped by ErrorInterceptor; never send exception text to clients.
             options.EnableDetailedErrors = false;
-            options.MaxReceiveMessageSize = 4 * 1024 * 1024;
+            options.MaxReceiveMessageSize = maxRequestBytes;
         });
         builder.Services.Configure<RegionOptions>(builder.Configuration.GetSection("DirectConnect"));
         builder.Services.TryAddSingleton<RegionCatalog>();
         builder.Services.TryAddSingleton<MethodAccessCatalog>();
         builder.Services.Configure<RateLimitOptions>(builder.Configuration.GetSection(RateLimitOptions.Section));
         builder.Services.TryAddSingleton<AccountRateLimiter>();
+        builder.Services.TryAddSingleton<RpcMetrics>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<RequestLedger>();
         builder.Services.TryAddSingleton<OptimisticTransaction>();
@@ -91,6 +103,18 @@ public static class ServiceDefaults
 
         return builder;
     }
+
+    /// <summary>
+    /// Adds <see cref="DeclaredSizeLimit"/> (a request declaring a body over the size limit is refused from its
+    /// header) to the pipeline. Call it first.
+    /// </summary>
+    public static IApplicationBuilder UseRequestSizeLimit(this IApplicationBuilder app) => app.UseMiddleware<DeclaredSizeLimit>();
+
+    /// <summary>
+    /// Adds <see cref="RequestAdmission"/> (the per-account rate limit, then the size of a request that did not
+    /// declare it) to the pipeline. Call it after authentication and authorization, before the endpoints run.
+    /// </summary>
+    public static IApplicationBuilder UseRequestAdmission(this IApplicationBuilder app) => app.UseMiddleware<RequestAdmission>();
 
     /// <summary>Maps gRPC health (<c>grpc.health.v1.Health</c>), open to unauthenticated probes.</summary>
     public static IEndpointRouteBuilder MapDefaultEndpoints(this IEndpointRouteBuilder endpoints)

@@ -57,13 +57,26 @@ public sealed record Cidr(IPNetwork2 Network)
     }
 
     /// <summary>
-    /// Validates a list of prefixes at <paramref name="field"/>: each canonical, none overlapping
-    /// another of the list. Adds every violation; returns the parsed prefixes that were valid.
+    /// The most prefixes <see cref="ParseAll"/> looks at unless its caller allows fewer: the IDC prefixes of
+    /// one virtual interface (<see cref="IdcPrefixes.Max"/>), the longest list of prefixes the API takes.
     /// </summary>
-    public static IReadOnlyList<Cidr> ParseAll(RequestValidation validation, string field, IReadOnlyList<string> texts)
+    public const int MaxListLength = IdcPrefixes.Max;
+
+    /// <summary>
+    /// Validates a list of prefixes at <paramref name="field"/>: at most <paramref name="maxCount"/> of them,
+    /// each canonical, none overlapping another of the list. Adds every violation; returns the parsed
+    /// prefixes that were valid. The count is checked first: a longer list is one violation and no
+    /// element is looked at, so the pairwise overlap check never sees more than <paramref name="maxCount"/>.
+    /// </summary>
+    public static IReadOnlyList<Cidr> ParseAll(RequestValidation validation, string field, IReadOnlyList<string> texts, int maxCount = MaxListLength)
     {
         ArgumentNullException.ThrowIfNull(validation);
         ArgumentNullException.ThrowIfNull(texts);
+        if (!validation.CheckCount(texts.Count, field, 0, maxCount, "IPv4 prefixes"))
+        {
+            return [];
+        }
+
         var parsed = new List<Cidr>();
         for (var i = 0; i < texts.Count; i++)
         {

@@ -8,6 +8,7 @@ using DirectConnect.Platform.Tenancy;
 using DirectConnect.Routing.Domain;
 using DirectConnect.Routing.Storage;
 using Grpc.Core;
+using Microsoft.Extensions.Options;
 using V1 = DirectConnect.Contracts.V1;
 
 namespace DirectConnect.Routing.Api;
@@ -18,7 +19,8 @@ namespace DirectConnect.Routing.Api;
 /// read their own. Registration and deregistration publish <c>VpcRegistered</c> /
 /// <c>VpcDeregistered</c> on topic <c>routing</c>, on which border gateways attach and detach.
 /// </summary>
-public sealed class VpcGrpcService(VpcStore store, OptimisticTransaction transactions, RegionCatalog regions, TimeProvider clock)
+public sealed class VpcGrpcService(VpcStore store, OptimisticTransaction transactions, RegionCatalog regions, TimeProvider clock,
+    IOptions<RoutingOptions> options)
     : V1.VpcService.VpcServiceBase
 {
     private const string ResourceType = "Vpc";
@@ -38,10 +40,9 @@ public sealed class VpcGrpcService(VpcStore store, OptimisticTransaction transac
             validation.Check(Caller.IsValidAccountId(vpc.AccountId), "vpc.account_id",
                 string.IsNullOrEmpty(vpc.AccountId) ? "is required: the account that owns the VPC" : "is not an account id");
             validation.RequireText(vpc.Name, "vpc.name", 64);
-            if (validation.Check(vpc.CidrBlocks.Count is > 0 and <= Vpc.MaxCidrBlocks, "vpc.cidr_blocks",
-                    $"must list 1 to {Vpc.MaxCidrBlocks} IPv4 prefixes, got {vpc.CidrBlocks.Count}"))
+            if (validation.CheckCount(vpc.CidrBlocks.Count, "vpc.cidr_blocks", 1, Vpc.MaxCidrBlocks, "IPv4 prefixes"))
             {
-                blocks = Cidr.ParseAll(validation, "vpc.cidr_blocks", vpc.CidrBlocks);
+                blocks = Cidr.ParseAll(validation, "vpc.cidr_blocks", vpc.CidrBlocks, Vpc.MaxCidrBlocks);
             }
         }
 
@@ -62,6 +63,9 @@ public sealed class VpcGrpcService(VpcStore store, OptimisticTransaction transac
             var account = request.Vpc!.AccountId;
             var (accountIndex, accountIndexUnchanged) = await store.GetAccountIndexAsync(account, request.Region, cancellationToken);
             var (regionIndex, regionIndexUnchanged) = await store.GetRegionIndexAsync(request.Region, cancellationToken);
+            var (count, countUnchanged) = await store.GetCountAsync(account, request.Region, cancellationToken);
+            Quotas.Require(count, options.Value.VpcQuotaPerAccountPerRegion, "VPC",
+                $"account:{account}/region:{request.Region}", "VPCs (not deregistered) per account and region");
             var now = clock.GetUtcNow();
             var vpc = new Vpc
             {
@@ -81,6 +85,7 @@ public sealed class VpcGrpcService(VpcStore store, OptimisticTransaction transac
                     VpcStore.Put(vpc, ETagCondition.MustNotExist),
                     VpcStore.PutAccountIndex(account, request.Region, accountIndex.With(id), accountIndexUnchanged),
                     VpcStore.PutRegionIndex(request.Region, regionIndex.With(id), regionIndexUnchanged),
+                    VpcStore.PutCount(account, request.Region, count + 1, countUnchanged),
                 ],
                 [VpcMapper.Registered(message)],
                 message);
@@ -143,7 +148,11 @@ public sealed class VpcGrpcService(VpcStore store, OptimisticTransaction transac
 
             var deleted = stored.Value with { Deleted = true, UpdateTime = clock.GetUtcNow(), ETag = ResourceIds.NewETag() };
             var message = VpcMapper.ToProto(deleted);
-            return new TransactionPlan<V1.Vpc>([VpcStore.Put(deleted, stored.Unchanged)], [VpcMapper.Deregistered(message)], message);
+            // The quota's slot is free again in the deregistration's own transaction.
+            var (count, countUnchanged) = await store.GetCountAsync(deleted.AccountId, deleted.Region, cancellationToken);
+            return new TransactionPlan<V1.Vpc>(
+                [VpcStore.Put(deleted, stored.Unchanged), VpcStore.PutCount(deleted.AccountId, deleted.Region, count - 1, countUnchanged)],
+                [VpcMapper.Deregistered(message)], message);
         }, V1.Vpc.Parser, $"VPC {request.Id}", context.CancellationToken);
     }
 

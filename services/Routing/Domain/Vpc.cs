@@ -16,7 +16,7 @@ public sealed partial record Vpc : IAccountResource
     /// <summary>The route-table id prefix.</summary>
     public const string RouteTableIdPrefix = "rtb-";
 
-    /// <summary>The most CIDR blocks one VPC may have.</summary>
+    /// <summary>The most CIDR blocks one VPC may have: AWS's default for a VPC's IPv4 blocks (a primary and four more).</summary>
     public const int MaxCidrBlocks = 5;
 
     /// <summary>The VPC id (given by the VPC service, or generated).</summary>

@@ -1,4 +1,5 @@
 using DirectConnect.Platform.Coordination;
+using DirectConnect.Platform.Resources;
 using DirectConnect.Routing.Domain;
 
 namespace DirectConnect.Routing.Storage;
@@ -27,6 +28,21 @@ public sealed class VpcStore(IStateStore store)
     public Task<(IdIndex Index, ETagCondition Unchanged)> GetRegionIndexAsync(string region, CancellationToken cancellationToken) =>
         store.GetIndexAsync(RegionIndexKey(region), cancellationToken);
 
+    /// <summary>
+    /// Reads how many VPCs (not deregistered) an account has in a region, the count its quota is checked on;
+    /// when none was written yet, the VPCs of its index are counted.
+    /// </summary>
+    public Task<(int Count, ETagCondition Unchanged)> GetCountAsync(string accountId, string region, CancellationToken cancellationToken) =>
+        store.GetCountAsync(CountKey(accountId, region), async ct =>
+        {
+            var (index, _) = await GetAccountIndexAsync(accountId, region, ct).ConfigureAwait(false);
+            return (await GetManyAsync(index.Ids, ct).ConfigureAwait(false)).Count(v => !v.Deleted);
+        }, cancellationToken);
+
+    /// <summary>The write of an account's VPC count in a region.</summary>
+    public static UpsertState PutCount(string accountId, string region, int count, ETagCondition condition) =>
+        Quotas.PutCount(CountKey(accountId, region), count, condition);
+
     /// <summary>The write of a VPC.</summary>
     public static UpsertState Put(Vpc vpc, ETagCondition condition) => StateDocuments.Put(Key(vpc.Id), vpc, Json.Vpc, condition);
 
@@ -43,4 +59,6 @@ public sealed class VpcStore(IStateStore store)
     private static string AccountIndexKey(string accountId, string region) => $"vpcs-by-account/{accountId}/{region}";
 
     private static string RegionIndexKey(string region) => $"vpcs-by-region/{region}";
+
+    private static string CountKey(string accountId, string region) => $"vpc-count/{accountId}/{region}";
 }

@@ -272,22 +272,9 @@ public sealed class VirtualInterfaceCreation(
             ? V1.VirtualInterface.Parser.ParseFrom(earlier)
             : null;
 
-    private void RequireQuota(VirtualInterfaceUsage usage, CreationIntent intent)
-    {
-        var quota = options.Value.QuotaPerAccountPerRegion;
-        if (usage.Interfaces >= quota)
-        {
-            throw new DomainException(ErrorCode.ResourceExhausted, "VIRTUAL_INTERFACE_QUOTA_EXCEEDED",
-                $"Account {intent.AccountId} already has {usage.Interfaces} virtual interfaces in {intent.Region}; the quota is {quota}.")
-            {
-                QuotaViolations = [new QuotaViolation($"account:{intent.AccountId}/region:{intent.Region}", $"at most {quota} virtual interfaces (not deleted) per account and region")],
-                Metadata = new Dictionary<string, string>
-                {
-                    ["quota"] = quota.ToString(CultureInfo.InvariantCulture), ["usage"] = usage.Interfaces.ToString(CultureInfo.InvariantCulture),
-                },
-            };
-        }
-    }
+    private void RequireQuota(VirtualInterfaceUsage usage, CreationIntent intent) =>
+        Quotas.Require(usage.Interfaces, options.Value.QuotaPerAccountPerRegion, "VIRTUAL_INTERFACE",
+            $"account:{intent.AccountId}/region:{intent.Region}", "virtual interfaces (not deleted) per account and region");
 
     private static string ReasonOf(Exception exception) => exception switch
     {

@@ -24,7 +24,7 @@ public sealed record VirtualInterfaceSpec(
     IReadOnlyList<string> IdcPrefixes)
 {
     /// <summary>The most IDC prefixes one interface announces.</summary>
-    public const int MaxIdcPrefixes = 100;
+    public const int MaxIdcPrefixes = Platform.Networking.IdcPrefixes.Max;
 
     /// <summary>The longest MD5 key (as FRR and most vendors accept).</summary>
     public const int MaxAuthKeyLength = 80;
@@ -45,13 +45,7 @@ public sealed record VirtualInterfaceSpec(
         ValidatePeerAddresses(validation, prefix + "bgp.");
         validation.Check(AuthKey.Length == 0 || (AuthKey.Length <= MaxAuthKeyLength && AuthKey.All(c => c is > ' ' and <= '~')),
             prefix + "bgp.auth_key", $"must be 1 to {MaxAuthKeyLength} printable ASCII characters without spaces"); // never echo the key
-        if (validation.Check(IdcPrefixes.Count is > 0 and <= MaxIdcPrefixes, prefix + "idc_prefixes",
-                $"must list 1 to {MaxIdcPrefixes} IPv4 prefixes, got {IdcPrefixes.Count}"))
-        {
-            return Cidr.ParseAll(validation, prefix + "idc_prefixes", IdcPrefixes);
-        }
-
-        return [];
+        return Platform.Networking.IdcPrefixes.Parse(validation, prefix + "idc_prefixes", IdcPrefixes);
     }
 
     private void ValidatePeerAddresses(RequestValidation validation, string prefix)

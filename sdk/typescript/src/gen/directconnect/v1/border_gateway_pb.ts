@@ -420,7 +420,7 @@ export type UpdateBorderGatewayRequest = Message<"directconnect.v1.UpdateBorderG
   /**
    * Fields to change: `name` and/or `description`; any other path is refused with
    * INVALID_ARGUMENT. Empty: every updatable field that is set (non-empty) in
-   * `border_gateway`.
+   * `border_gateway`. At most 16 paths.
    *
    * @generated from field: google.protobuf.FieldMask update_mask = 4;
    */

@@ -519,7 +519,7 @@ export type UpdatePhysicalConnectionRequest = Message<"directconnect.v1.UpdatePh
   /**
    * Fields to change: `name` and/or `description`; any other path is refused with
    * INVALID_ARGUMENT. Empty: every updatable field that is set (non-empty) in
-   * `physical_connection`.
+   * `physical_connection`. At most 16 paths.
    *
    * @generated from field: google.protobuf.FieldMask update_mask = 4;
    */

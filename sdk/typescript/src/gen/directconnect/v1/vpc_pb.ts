@@ -56,8 +56,9 @@ export type Vpc = Message<"directconnect.v1.Vpc"> & {
   name: string;
 
   /**
-   * The VPC's IPv4 address space: 1–5 CIDR blocks in canonical form (host bits zero),
-   * e.g. `10.1.0.0/16`, not overlapping each other. Each gets an implicit local route.
+   * The VPC's IPv4 address space: at least one and at most 5 CIDR blocks in canonical form
+   * (host bits zero), e.g. `10.1.0.0/16`, not overlapping each other. Each gets an implicit
+   * local route.
    *
    * @generated from field: repeated string cidr_blocks = 5;
    */

@@ -1,0 +1,195 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Globalization;
+using DirectConnect.Platform.Errors;
+using DirectConnect.Platform.Grpc;
+using DirectConnect.Platform.RateLimiting;
+using DirectConnect.Platform.Telemetry;
+using DirectConnect.Platform.Tenancy;
+using Google.Protobuf.Reflection;
+using Grpc.AspNetCore.Server;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+
+namespace DirectConnect.Platform.Hosting;
+
+/// <summary>
+/// What happens to a call of the public API after authentication and before its endpoint reads the
+/// request: the caller's account is charged one token (<see cref="AccountRateLimiter"/>), and the
+/// size of a request that did not declare it (a gRPC message, a chunked body) is checked against
+/// <see cref="RequestLimitOptions.MaxRequestBytes"/> (a declared one <see cref="DeclaredSizeLimit"/>
+/// checked first). Both run before any byte of the body is parsed, so neither a throttled caller nor
+/// an oversized request costs the JSON or protobuf parse. Refusals are the API's <c>google.rpc.Status</c>
+/// on either transport (<see cref="StatusResponses"/>), and count in <see cref="RpcMetrics"/> like any call.
+/// </summary>
+public sealed class RequestAdmission(RequestDelegate next, AccountRateLimiter limiter, MethodAccessCatalog catalog, RpcMetrics metrics,
+    IOptions<RequestLimitOptions> limits)
+{
+    /// <summary>The ErrorInfo reason of a request over the size limit.</summary>
+    public const string TooLarge = "REQUEST_TOO_LARGE";
+
+    private readonly int _maxBytes = limits.Value.Validated();
+
+    /// <summary>Admits or refuses <paramref name="http"/>.</summary>
+    public async Task InvokeAsync(HttpContext http)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        var method = MethodOf(http.GetEndpoint(), catalog);
+        if (method is null)
+        {
+            // Not a public method served here (health, reflection, the Dapr callback, forwarded routes):
+            // the transport's own limits apply (Kestrel's body size, gRPC's message size).
+            await next(http);
+            return;
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            limiter.Acquire(http.GetCaller());
+            await RequireSizeAsync(http, method);
+        }
+        catch (DomainException refused)
+        {
+            await RefuseAsync(http, refused, method, metrics, started);
+            return;
+        }
+
+        await next(http);
+    }
+
+    /// <summary>The public method <paramref name="endpoint"/> serves, if it serves one.</summary>
+    internal static MethodDescriptor? MethodOf(Endpoint? endpoint, MethodAccessCatalog catalog) =>
+        endpoint?.Metadata.GetMetadata<PublicMethodMetadata>()?.Method
+        ?? (endpoint?.Metadata.GetMetadata<GrpcMethodMetadata>() is { } grpc ? catalog.Find(grpc.Method.FullName) : null);
+
+    /// <summary>Answers <paramref name="http"/> with <paramref name="refused"/>, counted as a call of <paramref name="method"/> when there is one.</summary>
+    internal static async Task RefuseAsync(HttpContext http, DomainException refused, MethodDescriptor? method, RpcMetrics metrics, long started)
+    {
+        if (method is not null)
+        {
+            metrics.Record(MethodAccessCatalog.PathOf(method), RpcStatusMapper.ToCode(refused.Code), started);
+        }
+
+        await StatusResponses.WriteAsync(http, RpcStatusMapper.ToStatus(refused),
+            refused.Reason == TooLarge ? StatusCodes.Status413PayloadTooLarge : null);
+    }
+
+    private async Task RequireSizeAsync(HttpContext http, MethodDescriptor method)
+    {
+        var request = http.Request;
+        if (request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true)
+        {
+            // One request message (unary and server-streaming methods): its length is in the 5-byte frame header.
+            if (!method.IsClientStreaming && await PeekGrpcMessageLengthAsync(request, http.RequestAborted) is { } length && length > _maxBytes)
+            {
+                throw RequestTooLarge(_maxBytes, length);
+            }
+
+            return;
+        }
+
+        if (request.ContentLength is not null)
+        {
+            return; // declared, so DeclaredSizeLimit checked it
+        }
+
+        if (http.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true)
+        {
+            // A chunked body (or an HTTP/2 one without content-length) announces no size: read it here, and stop at the first byte past the limit, so that
+            // the endpoint parses only a body known to fit.
+            var buffered = new MemoryStream();
+            http.Response.RegisterForDispose(buffered);
+            var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
+            try
+            {
+                int read;
+                while ((read = await request.Body.ReadAsync(chunk, http.RequestAborted)) > 0)
+                {
+                    if (buffered.Length + read > _maxBytes)
+                    {
+                        throw RequestTooLarge(_maxBytes, null);
+                    }
+
+                    buffered.Write(chunk, 0, read);
+                }
+            }
+            catch (BadHttpRequestException tooLarge) when (tooLarge.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            {
+                // Kestrel's own limit (the same number) noticed first.
+                throw RequestTooLarge(_maxBytes, null);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(chunk);
+            }
+
+            buffered.Position = 0;
+            request.Body = buffered;
+        }
+    }
+
+    private static async Task<long?> PeekGrpcMessageLengthAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var reader = request.BodyReader;
+        var result = await reader.ReadAtLeastAsync(5, cancellationToken);
+        var buffer = result.Buffer;
+        long? length = null;
+        if (buffer.Length >= 5)
+        {
+            var header = new byte[5];
+            buffer.Slice(0, 5).CopyTo(header);
+            length = BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(1));
+        }
+
+        // Nothing consumed or examined: gRPC reads the message as it was sent (a short body it refuses itself).
+        reader.AdvanceTo(buffer.Start);
+        return length;
+    }
+
+    /// <summary>RESOURCE_EXHAUSTED with reason <see cref="TooLarge"/>: the request (of <paramref name="size"/> bytes, when known) is over <paramref name="maxBytes"/>.</summary>
+    internal static DomainException RequestTooLarge(int maxBytes, long? size) =>
+        new(ErrorCode.ResourceExhausted, TooLarge,
+            size is { } bytes
+                ? $"The request is {bytes} bytes; the limit is {maxBytes} bytes."
+                : $"The request is larger than the limit of {maxBytes} bytes.")
+        {
+            Metadata = new Dictionary<string, string> { ["maxBytes"] = maxBytes.ToString(CultureInfo.InvariantCulture) },
+            QuotaViolations = [new QuotaViolation("request", $"at most {maxBytes} bytes per request")],
+        };
+}
+
+/// <summary>
+/// First in the pipeline: a request that declares a body over <see cref="RequestLimitOptions.MaxRequestBytes"/>
+/// (<c>Content-Length</c>) is refused from that header alone, before authentication and before any byte of
+/// the body is read, whichever endpoint it is for (REST 413, RESOURCE_EXHAUSTED with reason
+/// <see cref="RequestAdmission.TooLarge"/>). Kestrel then drops the unread body, for a few seconds at most, so
+/// that a client still sending it gets the answer rather than a connection closed under it.
+/// </summary>
+public sealed class DeclaredSizeLimit(RequestDelegate next, MethodAccessCatalog catalog, RpcMetrics metrics, IOptions<RequestLimitOptions> limits)
+{
+    private readonly int _maxBytes = limits.Value.Validated();
+
+    /// <summary>Refuses <paramref name="http"/> when it declares too large a body.</summary>
+    public async Task InvokeAsync(HttpContext http)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        if (http.Request.ContentLength is not { } declared || declared <= _maxBytes)
+        {
+            await next(http);
+            return;
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = null; // what Kestrel may drop after the answer; nothing of it is parsed
+        }
+
+        await RequestAdmission.RefuseAsync(http, RequestAdmission.RequestTooLarge(_maxBytes, declared),
+            RequestAdmission.MethodOf(http.GetEndpoint(), catalog), metrics, started);
+    }
+}
