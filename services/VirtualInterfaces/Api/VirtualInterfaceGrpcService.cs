@@ -1,7 +1,6 @@
 using DirectConnect.Platform.Coordination;
 using DirectConnect.Platform.Errors;
 using DirectConnect.Platform.Grpc;
-using DirectConnect.Platform.Idempotency;
 using DirectConnect.Platform.Paging;
 using DirectConnect.Platform.Resources;
 using DirectConnect.Platform.Tenancy;
