@@ -8,8 +8,4 @@ public sealed record CloudEvent(
     string Topic,
     DateTimeOffset Time,
     ReadOnlyMemory<byte> Data,
-    string? TraceParent)
-{
-    /// <summary>Payloads are protobuf messages named by <see cref="Type"/>.</summary>
-    public const string ProtobufContentType = "application/protobuf";
-}
+    string? TraceParent);

@@ -14,4 +14,11 @@ public sealed record OutgoingEvent(string Topic, string Type, ReadOnlyMemory<byt
 
     /// <summary>W3C trace context of the publishing operation, carried to the handler.</summary>
     public string? TraceParent { get; init; }
+
+    /// <summary>
+    /// The resource the event is about (e.g. the connection's id): brokers that order only within a
+    /// partition keep the events of one resource in order when they are keyed by it (Dapr's
+    /// <c>partitionKey</c>). Null: no ordering is asked for.
+    /// </summary>
+    public string? OrderingKey { get; init; }
 }

@@ -61,6 +61,22 @@ public static class ProtobufTransactions
         return new OutgoingEvent(topic, message.Descriptor.FullName, message.ToByteArray())
         {
             TraceParent = EventTelemetry.CurrentTraceParent,
+            OrderingKey = SubjectOf(message),
         };
+    }
+
+    /// <summary>
+    /// The id of the resource an event message is about: its <c>id</c> field, else its first string
+    /// field whose name ends in <c>_id</c> (<c>physical_connection_id</c> of PortAllocated,
+    /// <c>border_gateway_id</c> of VpcAttached). Null when the message names none.
+    /// </summary>
+    public static string? SubjectOf(IMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var field = message.Descriptor.FindFieldByName("id") is { FieldType: Google.Protobuf.Reflection.FieldType.String, IsRepeated: false } id
+            ? id
+            : message.Descriptor.Fields.InDeclarationOrder().FirstOrDefault(f =>
+                f.FieldType == Google.Protobuf.Reflection.FieldType.String && !f.IsRepeated && f.Name.EndsWith("_id", StringComparison.Ordinal) && f.Name != "account_id");
+        return field?.Accessor.GetValue(message) is string { Length: > 0 } value ? value : null;
     }
 }

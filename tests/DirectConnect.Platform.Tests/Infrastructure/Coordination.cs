@@ -33,8 +33,11 @@ public static class Coordination
 
     public static string Text(this CloudEvent cloudEvent) => Encoding.UTF8.GetString(cloudEvent.Data.Span);
 
+    /// <summary>The ordering key of the test events: one resource, so brokers that order per key keep them all in order.</summary>
+    public const string OrderingKey = "conformance-resource";
+
     /// <summary>An event whose id and payload are <paramref name="id"/>.</summary>
-    public static OutgoingEvent Event(string id, string topic = Topic) => new(topic, EventType, Bytes(id)) { Id = id };
+    public static OutgoingEvent Event(string id, string topic = Topic) => new(topic, EventType, Bytes(id)) { Id = id, OrderingKey = OrderingKey };
 
     /// <summary>Subscribes a <see cref="RecordingHandler{TSubscription}"/> writing to <paramref name="log"/>.</summary>
     public static IServiceCollection AddRecordingSubscription<TSubscription>(this IServiceCollection services,

@@ -1,5 +1,5 @@
 using DirectConnect.Platform.Coordination.Dapr;
-using DirectConnect.Platform.Tests.Infrastructure.Dapr;
+using DirectConnect.Testing.Dapr;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -32,6 +32,16 @@ public abstract class CoordinationAdapter : IAsyncDisposable
 
     /// <summary>Ids of the events set aside as dead letters for <paramref name="subscription"/>.</summary>
     public abstract IReadOnlyList<string> DroppedEventIds(string subscription);
+
+    /// <summary>
+    /// Whether the events of one ordering key arrive in publication order (a retried one holding the
+    /// later ones back). Every adapter delivers every event at least once; order and exactly-once are
+    /// extras that a broker may not give, so no handler may rely on them (<see cref="DeliversOnce"/>).
+    /// </summary>
+    public virtual bool DeliversInOrder => true;
+
+    /// <summary>Whether an event a handler settled (SUCCESS or DROP) is never delivered to it again.</summary>
+    public virtual bool DeliversOnce => true;
 
     public abstract ValueTask DisposeAsync();
 }
@@ -80,14 +90,23 @@ public sealed class SqliteAdapter : CoordinationAdapter
     }
 }
 
-/// <summary>The Dapr adapter, through the real Dapr.Client, against a <see cref="DaprTestSidecar"/> of its own.</summary>
-public sealed class DaprAdapter : CoordinationAdapter
+/// <summary>
+/// The Dapr adapter, through the real Dapr.Client, against a <see cref="DaprTestSidecar"/> of its own
+/// that delivers as <paramref name="delivery"/> says (in order; or as Redis Streams or Kafka do).
+/// </summary>
+public sealed class DaprAdapter(DaprDelivery delivery = DaprDelivery.InOrder) : CoordinationAdapter
 {
     private DaprTestSidecar? _sidecar;
 
     private DaprTestSidecar Sidecar => _sidecar ?? throw new InvalidOperationException("The sidecar was not started.");
 
-    public override async Task InitializeAsync() => _sidecar = await DaprTestSidecar.StartAsync();
+    public override async Task InitializeAsync() => _sidecar = await DaprTestSidecar.StartAsync(new DaprTestSidecarOptions { Delivery = delivery });
+
+    // Redis Streams' workers finish in any order; Kafka keeps a partition (one ordering key) in order.
+    public override bool DeliversInOrder => delivery != DaprDelivery.RedisStreams;
+
+    // Redis reclaims what is pending too long while the first copy runs; Kafka replays after a rebalance.
+    public override bool DeliversOnce => delivery == DaprDelivery.InOrder;
 
     public override ServiceProvider StoreOnly()
     {

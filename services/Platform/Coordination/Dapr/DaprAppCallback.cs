@@ -27,17 +27,26 @@ public sealed partial class DaprAppCallback(
 {
     private readonly DaprCoordinationOptions _options = options.Value;
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Lists the subscriptions, each with a dead-letter topic (<c>&lt;topic&gt;.dead-letter</c>): without one,
+    /// Dapr discards an event the app DROPs (dapr <c>pkg/runtime/subscription/subscription.go</c>).
+    /// Not checked against the app API token: daprd calls it without one, in every version from 1.14
+    /// to head (dapr <c>pkg/runtime/processor/subscriber/subscriber.go</c> uses the bare app client, while
+    /// deliveries add the token through <c>AddAppTokenToContext</c>), so a check would keep every
+    /// subscription from starting. The list names only topics.
+    /// </summary>
     public override Task<ListTopicSubscriptionsResponse> ListTopicSubscriptions(Empty request, ServerCallContext context)
     {
-        RequireSidecar(context);
         var response = new ListTopicSubscriptionsResponse();
         response.Subscriptions.AddRange(subscriptions
             .Select(s => s.Topic)
             .Distinct(StringComparer.Ordinal)
-            .Select(topic => new TopicSubscription { PubsubName = _options.PubSubName, Topic = topic }));
+            .Select(topic => new TopicSubscription { PubsubName = _options.PubSubName, Topic = topic, DeadLetterTopic = DeadLetterTopicOf(topic) }));
         return Task.FromResult(response);
     }
+
+    /// <summary>Where Dapr publishes the events of <paramref name="topic"/> that a handler DROPs.</summary>
+    public static string DeadLetterTopicOf(string topic) => topic + ".dead-letter";
 
     /// <inheritdoc />
     public override async Task<TopicEventResponse> OnTopicEvent(TopicEventRequest request, ServerCallContext context)
@@ -128,7 +137,9 @@ public sealed partial class DaprAppCallback(
         return new CloudEvent(request.Id, request.Source, request.Type, request.Topic, time, request.Data.Memory, traceParent);
     }
 
-    // Only the sidecar may deliver events: with an app API token set, a call without it is refused.
+    // Only the sidecar may deliver events: with an app API token set, a delivery without it is refused.
+    // daprd sends the token on OnTopicEvent from v1.16.2 on (pkg/runtime/subscription/postman/grpc/grpc.go):
+    // the minimum Dapr version of the distributed topology (README).
     private void RequireSidecar(ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);

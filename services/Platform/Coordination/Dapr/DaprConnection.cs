@@ -1,4 +1,5 @@
 using global::Dapr.Client;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Options;
 using RuntimeClient = global::Dapr.Client.Autogen.Grpc.v1.Dapr.DaprClient;
@@ -20,9 +21,25 @@ public sealed class DaprConnection : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         Options = options.Value;
         var endpoint = Options.ResolveEndpoint();
-        Client = new DaprClientBuilder().UseGrpcEndpoint(endpoint).Build();
+        var builder = new DaprClientBuilder().UseGrpcEndpoint(endpoint);
         _channel = GrpcChannel.ForAddress(endpoint);
-        Runtime = new RuntimeClient(_channel);
+        if (Options.ApiToken is { Length: > 0 } token)
+        {
+            // With an API token on the sidecar, every call of the app must carry it: the SDK's and the raw runtime client's alike.
+            builder.UseDaprApiToken(token);
+            Runtime = new RuntimeClient(_channel.Intercept(headers =>
+            {
+                var withToken = headers ?? [];
+                withToken.Add("dapr-api-token", token);
+                return withToken;
+            }));
+        }
+        else
+        {
+            Runtime = new RuntimeClient(_channel);
+        }
+
+        Client = builder.Build();
     }
 
     /// <summary>The adapter's settings.</summary>

@@ -31,6 +31,12 @@ public sealed class DaprCoordinationOptions
     /// </summary>
     public string? AppApiToken { get; set; } = Environment.GetEnvironmentVariable("APP_API_TOKEN");
 
+    /// <summary>
+    /// The Dapr API token the sidecar requires of the app (header <c>dapr-api-token</c> on every call);
+    /// null: <c>DAPR_API_TOKEN</c>, which Dapr.Client also reads.
+    /// </summary>
+    public string? ApiToken { get; set; } = Environment.GetEnvironmentVariable("DAPR_API_TOKEN");
+
     internal string ResolveEndpoint() =>
         GrpcEndpoint
         ?? Environment.GetEnvironmentVariable("DAPR_GRPC_ENDPOINT")

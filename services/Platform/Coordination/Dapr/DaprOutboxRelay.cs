@@ -81,10 +81,20 @@ public sealed partial class DaprOutboxRelay(DaprConnection dapr, DaprOutboxSigna
         return true;
     }
 
+    /// <summary>
+    /// The content type the protobuf payload is published with. daprd keeps the bytes intact only
+    /// for <c>application/octet-stream</c>: its envelope (components-contrib <c>pubsub/envelope.go</c>,
+    /// NewCloudEventsEnvelope) base64-encodes binary content into <c>data_base64</c>, which delivery
+    /// decodes (dapr <c>pkg/runtime/pubsub/subscriptions.go</c>); any other non-text, non-JSON type
+    /// (e.g. <c>application/protobuf</c>) goes into <c>data</c> as a string and reaches the app empty.
+    /// </summary>
+    public const string PublishContentType = "application/octet-stream";
+
     private Task PublishAsync(OutboxEntry entry, CancellationToken cancellationToken)
     {
         // Dapr wraps the bytes in a CloudEvent; these metadata override its id, type and source
-        // (Dapr 1.11+), so the subscriber sees the event as it was written to the outbox.
+        // (dapr pkg/runtime/pubsub/cloudevents.go), so the subscriber sees the event as it was written
+        // to the outbox. partitionKey keeps one resource's events in one Kafka partition, so in order.
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["cloudevent.id"] = entry.Id,
@@ -96,8 +106,12 @@ public sealed partial class DaprOutboxRelay(DaprConnection dapr, DaprOutboxSigna
             metadata["cloudevent.traceparent"] = traceParent;
         }
 
-        return dapr.Client.PublishByteEventAsync(dapr.Options.PubSubName, entry.Topic, entry.Data,
-            CloudEvent.ProtobufContentType, metadata, cancellationToken);
+        if (entry.OrderingKey is { Length: > 0 } orderingKey)
+        {
+            metadata["partitionKey"] = orderingKey;
+        }
+
+        return dapr.Client.PublishByteEventAsync(dapr.Options.PubSubName, entry.Topic, entry.Data, PublishContentType, metadata, cancellationToken);
     }
 
     // Trims the published ids from the index (which writers may have grown meanwhile) and deletes their entries.

@@ -11,10 +11,11 @@ namespace DirectConnect.Platform.Coordination.Dapr;
 /// <see cref="IStateStore"/> on Dapr's state building block. Conditions map onto Dapr's
 /// concurrency modes: <see cref="ETagCondition.Any"/> is last-write with no ETag,
 /// <see cref="ETagCondition.Matches"/> is first-write with the ETag, and
-/// <see cref="ETagCondition.MustNotExist"/> is first-write with <em>no</em> ETag, which Dapr's
-/// transactional stores (PostgreSQL: insert-only; Redis: version 0) treat as "create only".
-/// Transactions that publish events write them into the outbox in the same state transaction;
-/// <see cref="DaprOutboxRelay"/> publishes them after the commit (see README, "Dapr adapter").
+/// <see cref="ETagCondition.MustNotExist"/> is first-write with <em>no</em> ETag, which
+/// <c>state.postgresql</c> v2 turns into an insert that fails on a live row (components-contrib
+/// <c>state/postgresql/v2/postgresql.go</c>, doSet). Transactions that publish events write them
+/// into the outbox in the same state transaction; <see cref="DaprOutboxRelay"/> publishes them after
+/// the commit (see README, "Dapr adapter").
 /// </summary>
 public sealed class DaprStateStore(DaprConnection dapr, DaprOutboxSignal relay, IOptions<DaprCoordinationOptions> options) : IStateStore
 {
@@ -114,9 +115,10 @@ public sealed class DaprStateStore(DaprConnection dapr, DaprOutboxSignal relay, 
                     return true;
                 }
 
-                // Dapr does not say which condition failed: if the index is as it was, it was the caller's.
+                // A condition failed: if only the index moved (another process appended), try again; if one of
+                // the caller's own no longer holds, the caller lost its race.
                 var after = await GetAsync(OutboxIndexKey, cancellationToken).ConfigureAwait(false);
-                if (after?.ETag == index?.ETag)
+                if (after?.ETag == index?.ETag || await AnyConditionFailsAsync(requests, cancellationToken).ConfigureAwait(false))
                 {
                     return false;
                 }
@@ -130,6 +132,16 @@ public sealed class DaprStateStore(DaprConnection dapr, DaprOutboxSignal relay, 
         throw new TimeoutException("The outbox index stayed contended for 32 attempts.");
     }
 
+    /// <summary>
+    /// Runs one Dapr state transaction; false when one of its conditions did not hold. daprd answers
+    /// <em>every</em> failed transaction with <c>Internal</c> and ErrorInfo reason
+    /// <c>ERR_STATE_TRANSACTION</c> (dapr <c>pkg/api/grpc/grpc.go</c>, ExecuteStateTransaction), a lost
+    /// ETag race included — only SaveState and DeleteState answer that <c>Aborted</c> — so the answer
+    /// alone cannot tell a lost race from a broken store. The conditioned keys are read again: when one
+    /// of the conditions no longer holds, the transaction lost a race (ETags are random per write, so a
+    /// condition that failed does not hold again later); when all still hold, the failure was
+    /// something else, and it is thrown.
+    /// </summary>
     private async Task<bool> TryExecuteAsync(IReadOnlyList<StateTransactionRequest> requests, CancellationToken cancellationToken)
     {
         if (requests.Count == 0)
@@ -142,11 +154,35 @@ public sealed class DaprStateStore(DaprConnection dapr, DaprOutboxSignal relay, 
             await dapr.Client.ExecuteStateTransactionAsync(_options.StoreName, requests, cancellationToken: cancellationToken).ConfigureAwait(false);
             return true;
         }
-        catch (global::Dapr.DaprException exception) when (exception.InnerException is RpcException { StatusCode: StatusCode.Aborted })
+        catch (global::Dapr.DaprException exception) when (exception.InnerException is RpcException rpc && IsFailedTransaction(rpc))
         {
-            // Aborted is Dapr's "a client-specified test-and-set failed": an ETag condition did not hold.
+            if (await AnyConditionFailsAsync(requests, cancellationToken).ConfigureAwait(false))
+            {
+                return false;
+            }
+
+            throw;
+        }
+    }
+
+    private static bool IsFailedTransaction(RpcException exception) =>
+        exception.StatusCode == StatusCode.Aborted ||
+        (exception.StatusCode == StatusCode.Internal &&
+         exception.GetRpcStatus()?.Details.Any(d => d.TryUnpack<Google.Rpc.ErrorInfo>(out var info) && info.Reason == "ERR_STATE_TRANSACTION") == true);
+
+    /// <summary>True when one of the ETag conditions of <paramref name="requests"/> does not hold now.</summary>
+    private async Task<bool> AnyConditionFailsAsync(IReadOnlyList<StateTransactionRequest> requests, CancellationToken cancellationToken)
+    {
+        var conditioned = requests.Where(r => r.Options?.Concurrency == ConcurrencyMode.FirstWrite).ToArray();
+        if (conditioned.Length == 0)
+        {
             return false;
         }
+
+        var current = await GetBulkAsync(conditioned.Select(r => r.Key).ToArray(), cancellationToken).ConfigureAwait(false);
+        return conditioned.Any(r => r.ETag is null
+            ? current.ContainsKey(r.Key) && r.OperationType == StateOperationType.Upsert   // must not exist
+            : !current.TryGetValue(r.Key, out var item) || item.ETag != r.ETag);              // must still carry the ETag read
     }
 
     internal string OutboxIndexKey => _options.OutboxKeyPrefix + "pending";
@@ -160,7 +196,10 @@ public sealed class DaprStateStore(DaprConnection dapr, DaprOutboxSignal relay, 
     {
         using var publish = StateTelemetry.StartPublish(outgoing);
         return new OutboxEntry(outgoing.Id, outgoing.Topic, outgoing.Type, _options.Source, now,
-            StateTelemetry.TraceParentOf(publish, outgoing), outgoing.Data.ToArray());
+            StateTelemetry.TraceParentOf(publish, outgoing), outgoing.Data.ToArray())
+        {
+            OrderingKey = outgoing.OrderingKey,
+        };
     }
 
     internal static StateTransactionRequest ToRequest(StateOperation operation)
@@ -185,9 +224,10 @@ public sealed class DaprStateStore(DaprConnection dapr, DaprOutboxSignal relay, 
         };
     }
 
-    // Dapr's TTL is whole seconds: round up, so an item never expires before it was asked to.
-    private static Dictionary<string, string> TimeToLiveMetadata(TimeSpan ttl) => new(StringComparer.Ordinal)
+    // Dapr's TTL is whole seconds: round up, so an item never expires before it was asked to; and at
+    // most int32 max, which stores refuse beyond (components-contrib state/utils/ttl.go ParseTTL).
+    internal static Dictionary<string, string> TimeToLiveMetadata(TimeSpan ttl) => new(StringComparer.Ordinal)
     {
-        ["ttlInSeconds"] = Math.Max(1, (long)Math.Ceiling(ttl.TotalSeconds)).ToString(CultureInfo.InvariantCulture),
+        ["ttlInSeconds"] = Math.Clamp((long)Math.Ceiling(ttl.TotalSeconds), 1, int.MaxValue).ToString(CultureInfo.InvariantCulture),
     };
 }

@@ -99,7 +99,12 @@ public sealed class SqliteStateStore(SqliteDatabase database, EventSignal signal
         }
 
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT etag FROM state WHERE key = $key AND (expires_at IS NULL OR expires_at > $now)";
+        // An expired row is absent, except to a delete under its ETag, which still removes it — as
+        // state.postgresql v2 does, whose conditional DELETE does not look at expires_at
+        // (components-contrib state/postgresql/v2/postgresql.go): both adapters answer alike.
+        command.CommandText = operation is DeleteState
+            ? "SELECT etag FROM state WHERE key = $key"
+            : "SELECT etag FROM state WHERE key = $key AND (expires_at IS NULL OR expires_at > $now)";
         command.Parameters.AddWithValue("$key", operation.Key);
         command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
         var current = command.ExecuteScalar() as string;

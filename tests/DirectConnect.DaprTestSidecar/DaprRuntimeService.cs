@@ -3,7 +3,7 @@ using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 
-namespace DirectConnect.Platform.Tests.Infrastructure.Dapr;
+namespace DirectConnect.Testing.Dapr;
 
 /// <summary>
 /// The part of Dapr's runtime gRPC service (<c>dapr.proto.runtime.v1.Dapr</c>) that the adapter
@@ -29,6 +29,7 @@ public class DaprRuntimeService(DaprTestSidecar sidecar)
 
     public virtual Task<GetStateResponse> GetState(GetStateRequest request, ServerCallContext context)
     {
+        sidecar.RequireApiToken(context);
         var response = new GetStateResponse();
         if (sidecar.Read(request.StoreName, request.Key) is { } entry)
         {
@@ -41,6 +42,7 @@ public class DaprRuntimeService(DaprTestSidecar sidecar)
 
     public virtual Task<GetBulkStateResponse> GetBulkState(GetBulkStateRequest request, ServerCallContext context)
     {
+        sidecar.RequireApiToken(context);
         var response = new GetBulkStateResponse();
         foreach (var key in request.Keys)
         {
@@ -58,30 +60,59 @@ public class DaprRuntimeService(DaprTestSidecar sidecar)
         return Task.FromResult(response);
     }
 
+    // grpc.go SaveState/DeleteState: a state.ETagError of kind mismatch is Aborted; other failures are Internal.
     public virtual Task<Empty> SaveState(SaveStateRequest request, ServerCallContext context)
     {
-        sidecar.Apply(request.StoreName, request.States.Select(s => new TransactionalStateOperation { OperationType = "upsert", Request = s }));
+        sidecar.RequireApiToken(context);
+        Run(() => sidecar.Apply(request.StoreName, request.States.Select(s => new TransactionalStateOperation { OperationType = "upsert", Request = s })),
+            StatusCode.Aborted, "ERR_STATE_SAVE", $"failed saving state in state store {request.StoreName}: ");
         return Task.FromResult(new Empty());
     }
 
     public virtual Task<Empty> DeleteState(DeleteStateRequest request, ServerCallContext context)
     {
+        sidecar.RequireApiToken(context);
         var item = new StateItem { Key = request.Key, Etag = request.Etag, Options = request.Options };
         item.Metadata.Add(request.Metadata);
-        sidecar.Apply(request.StoreName, [new TransactionalStateOperation { OperationType = "delete", Request = item }]);
+        Run(() => sidecar.Apply(request.StoreName, [new TransactionalStateOperation { OperationType = "delete", Request = item }]),
+            StatusCode.Aborted, "ERR_STATE_DELETE", $"failed deleting state with key {request.Key}: ");
         return Task.FromResult(new Empty());
     }
 
+    // grpc.go ExecuteStateTransaction: any failure of the store's Multi — an ETag mismatch included — is
+    // Internal, with ErrorInfo reason ERR_STATE_TRANSACTION (apierrors.Basic) and messages.ErrStateTransaction.
     public virtual Task<Empty> ExecuteStateTransaction(ExecuteStateTransactionRequest request, ServerCallContext context)
     {
-        sidecar.Apply(request.StoreName, request.Operations);
+        sidecar.RequireApiToken(context);
+        Run(() => sidecar.Apply(request.StoreName, request.Operations), StatusCode.Internal, "ERR_STATE_TRANSACTION",
+            "error while executing state transaction: ");
         return Task.FromResult(new Empty());
     }
 
     public virtual Task<Empty> PublishEvent(PublishEventRequest request, ServerCallContext context)
     {
+        sidecar.RequireApiToken(context);
         sidecar.Publish(request);
         return Task.FromResult(new Empty());
+    }
+
+    private static void Run(Action apply, StatusCode etagMismatch, string reason, string prefix)
+    {
+        try
+        {
+            apply();
+        }
+        catch (StateStoreException exception)
+        {
+            var code = exception.IsETagMismatch ? etagMismatch : StatusCode.Internal;
+            var status = new Google.Rpc.Status
+            {
+                Code = (int)code,
+                Message = prefix + exception.Message,
+                Details = { Any.Pack(new Google.Rpc.ErrorInfo { Reason = reason, Domain = "dapr.io" }) },
+            };
+            throw status.ToRpcException();
+        }
     }
 
     private static Method<TRequest, TResponse> Unary<TRequest, TResponse>(string name)

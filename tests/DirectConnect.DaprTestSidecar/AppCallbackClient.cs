@@ -3,7 +3,7 @@ using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 
-namespace DirectConnect.Platform.Tests.Infrastructure.Dapr;
+namespace DirectConnect.Testing.Dapr;
 
 /// <summary>
 /// The sidecar's side of Dapr's <c>AppCallback</c> service. Dapr.Protos ships that service only as
