@@ -11,7 +11,7 @@ namespace DirectConnect.IntegrationTests;
 /// SIGKILL while interfaces are being created and deleted, and restarted; the flow completes and
 /// the invariants of DOMAIN.md hold.
 /// </summary>
-public sealed class DistributedTopologyTests(DistributedTopology topology) : IClassFixture<DistributedTopology>
+public abstract class DistributedTopologyScenario(DistributedTopology topology)
 {
     private Seed Seed() => new(topology.Channel, (a, r) => Tokens.CallAs(topology.DataDirectory, a, r));
 
@@ -94,5 +94,29 @@ public sealed class DistributedTopologyTests(DistributedTopology topology) : ICl
         }, seed.Customer(account));
 
         await Invariants.HoldAsync(seed, account, TimeSpan.FromSeconds(60));
+    }
+}
+
+/// <summary>The scenario with the five processes coordinating through the shared SQLite file.</summary>
+public sealed class DistributedTopologyTests(DistributedTopology topology) : DistributedTopologyScenario(topology), IClassFixture<DistributedTopology>;
+
+/// <summary>
+/// The scenario with the five processes coordinating through the Dapr adapter and a test sidecar
+/// that delivers as Redis Streams does: out of order, with duplicates.
+/// </summary>
+public sealed class DistributedTopologyOnDaprTests(DaprDistributedTopology topology) : DistributedTopologyScenario(topology), IClassFixture<DaprDistributedTopology>
+{
+    [Fact]
+    public async Task TheProcessesCoordinateThroughTheSidecarNotTheSqliteFile()
+    {
+        var seed = new Seed(topology.Channel, (a, r) => Tokens.CallAs(topology.DataDirectory, a, r));
+        var location = await new LocationService.LocationServiceClient(topology.Channel).CreateLocationAsync(
+            new CreateLocationRequest { Region = IntegrationTests.Seed.Region, Location = new Location { Code = "DAPR-1", Name = "through dapr" } }, seed.Operator);
+        var ordered = await seed.Lines.OrderAsync("dapr-check", location.Id);
+
+        Assert.Contains(topology.Sidecar.KeysOf("physical-connections-state"), k => k.Contains(ordered.Id, StringComparison.Ordinal));
+        await IntegrationTests.Seed.EventuallyAsync(() => Task.FromResult(topology.Sidecar.Envelopes("physical-connections")),
+            envelopes => envelopes.Any(e => e.Envelope["type"]!.GetValue<string>() == "directconnect.events.v1.PhysicalConnectionCreated"), "published PhysicalConnectionCreated");
+        Assert.False(File.Exists(Path.Combine(topology.DataDirectory, "directconnect.db")), "a process opened the SQLite coordination file");
     }
 }
