@@ -97,23 +97,26 @@ internal static class DaprSource
     public sealed record InjectorSettings(bool SidecarRunAsNonRoot, bool SidecarDropAllCapabilities);
 
     /// <summary>
-    /// The injector's settings as deploy/README.md tells the operator to install Dapr: a Helm
-    /// <c>--set dapr_sidecar_injector.&lt;value&gt;=…</c> there overrides the chart's default
+    /// The injector's settings as deploy/README.md's "Prerequisites" section tells the operator to
+    /// install Dapr: a Helm <c>--set dapr_sidecar_injector.&lt;value&gt;=…</c> there overrides the chart's default
     /// (dapr charts/dapr/charts/dapr_sidecar_injector/values.yaml: sidecarRunAsNonRoot: true,
     /// sidecarDropALLCapabilities: false; charts/dapr/README.md documents both).
     /// </summary>
     public static InjectorSettings InjectorSettingsIn(string readme)
     {
+        var start = readme.IndexOf("\n## Prerequisites", StringComparison.Ordinal);
+        var end = start < 0 ? -1 : readme.IndexOf("\n## ", start + 1, StringComparison.Ordinal);
+        var prerequisites = start < 0 ? "" : end < 0 ? readme[start..] : readme[start..end];
         bool Value(string name, bool chartDefault)
         {
             var marker = $"dapr_sidecar_injector.{name}=";
-            var at = readme.IndexOf(marker, StringComparison.Ordinal);
+            var at = prerequisites.IndexOf(marker, StringComparison.Ordinal);
             if (at < 0)
             {
                 return chartDefault;
             }
 
-            var value = new string(readme[(at + marker.Length)..].TakeWhile(char.IsLetter).ToArray());
+            var value = new string(prerequisites[(at + marker.Length)..].TakeWhile(char.IsLetter).ToArray());
             return IsTruthy(value);
         }
 

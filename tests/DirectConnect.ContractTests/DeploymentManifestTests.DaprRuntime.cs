@@ -51,13 +51,6 @@ public sealed partial class DeploymentManifestTests
             {
                 problems.Add($"{where}: port {port.Port} is {app[port.Port]} and {port.What}: whichever binds second fails, so the pod never starts");
             }
-
-            // The app reaches the other services through its own sidecar's gRPC proxy, wherever that listens.
-            var proxy = $"http://localhost:{sidecar.Single(p => p.Name == "dapr-grpc").Port}";
-            foreach (var (name, value) in env.Where(e => e.Key.StartsWith("DirectConnect__Services__Addresses__", StringComparison.Ordinal)))
-            {
-                Expect(problems, $"{where} env {name} (the sidecar's gRPC API)", proxy, value);
-            }
         }
 
         Assert.True(problems.Count == 0, $"{overlay}:\n  " + string.Join("\n  ", problems));
