@@ -47,6 +47,72 @@ public sealed class TypeScriptSdkTests : IAsyncLifetime
         Assert.Contains("seed.e2e: passed", result.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ThePackedSdkInstallsIntoAnotherProjectNextToCurrentConnectAndRunsWithPlainNode()
+    {
+        var work = Path.Combine(Path.GetTempPath(), "dc-ts-consumer-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(work);
+        try
+        {
+            // npm pack runs the SDK's prepack (its build to dist/), as publishing would.
+            var pack = await RunAsync(Npm(), ["pack", "--pack-destination", work, "--json"], new Dictionary<string, string>(),
+                Path.Combine(RepositoryRoot, "sdk", "typescript"));
+            Assert.True(pack.ExitCode == 0, $"npm pack failed:\n{pack}");
+            var tarball = Assert.Single(Directory.GetFiles(work, "*.tgz"));
+            var packed = System.Text.Json.JsonDocument.Parse(pack.Output).RootElement[0].GetProperty("files").EnumerateArray()
+                .Select(f => f.GetProperty("path").GetString()!).ToArray();
+            Assert.Contains("dist/index.js", packed);
+            Assert.Contains("dist/index.d.ts", packed);
+            Assert.Contains("LICENSE", packed);
+            Assert.DoesNotContain(packed, f => f.EndsWith(".ts", StringComparison.Ordinal) && !f.EndsWith(".d.ts", StringComparison.Ordinal));
+
+            // Another project: the tarball next to current protobuf-es and the newest Connect that runs on Node.js 20.
+            var consumer = Path.Combine(work, "consumer");
+            Directory.CreateDirectory(consumer);
+            await File.WriteAllTextAsync(Path.Combine(consumer, "package.json"), $$"""
+                {
+                  "name": "directconnect-sdk-consumer",
+                  "private": true,
+                  "type": "module",
+                  "dependencies": {
+                    "@directconnect/sdk": "file:{{tarball.Replace('\\', '/')}}",
+                    "@bufbuild/protobuf": "2.17.0",
+                    "@connectrpc/connect": "2.1.2",
+                    "@connectrpc/connect-node": "2.1.2"
+                  }
+                }
+                """);
+            await File.WriteAllTextAsync(Path.Combine(consumer, "tsconfig.json"),
+                """{ "compilerOptions": { "target": "ES2022", "module": "NodeNext", "moduleResolution": "NodeNext", "strict": true, "noEmit": true, "skipLibCheck": true, "types": [] }, "files": ["client.ts"] }""");
+            foreach (var file in new[] { "client.mjs", "client.ts" })
+            {
+                File.Copy(Path.Combine(RepositoryRoot, "sdk", "typescript", "test", "consumer", file), Path.Combine(consumer, file));
+            }
+
+            var install = await RunAsync(Npm(), ["install", "--no-audit", "--no-fund", "--prefer-offline"], new Dictionary<string, string>(), consumer);
+            Assert.True(install.ExitCode == 0, $"npm install of the tarball failed:\n{install}");
+            // One protobuf-es in the project: the SDK brings none of its own.
+            Assert.False(Directory.Exists(Path.Combine(consumer, "node_modules", "@directconnect", "sdk", "node_modules")),
+                "the installed SDK carries dependencies of its own instead of using the project's");
+
+            var types = await RunAsync(NodeTool("tsc"), ["-p", consumer], new Dictionary<string, string>(), consumer);
+            Assert.True(types.ExitCode == 0, $"the consumer does not typecheck against the installed SDK:\n{types}");
+
+            var run = await RunAsync(NodeExecutable(), ["client.mjs"], new Dictionary<string, string>
+            {
+                ["GRPC_URL"] = _gateway.GrpcAddress.ToString(),
+                ["OPERATOR_TOKEN"] = Tokens.Issue(_dataDirectory, "ops", "operator"),
+                ["CUSTOMER_TOKEN"] = Tokens.Issue(_dataDirectory, "ts-consumer", "customer"),
+            }, consumer);
+            Assert.True(run.ExitCode == 0, $"plain Node could not use the installed SDK:\n{run}\n--- gateway ---\n{_gateway.Output}");
+            Assert.Contains("consumer: passed", run.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
     private sealed record Result(int ExitCode, string Output, string Error)
     {
         public override string ToString() => $"exit {ExitCode}\n--- stdout ---\n{Output}\n--- stderr ---\n{Error}";
@@ -67,22 +133,32 @@ public sealed class TypeScriptSdkTests : IAsyncLifetime
         throw new InvalidOperationException("DirectConnect.sln not found above " + AppContext.BaseDirectory);
     }
 
+    private static string OnPath(string name)
+    {
+        var found = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
+            .Select(directory => Path.Combine(directory, name))
+            .FirstOrDefault(File.Exists);
+        Assert.True(found is not null, $"`{name}` is not on PATH: the TypeScript SDK tests need Node.js and npm.");
+        return found;
+    }
+
+    private static string NodeExecutable() => OnPath("node");
+
+    private static string Npm() => OnPath("npm");
+
     private static string NodeTool(string name)
     {
-        var node = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
-            .Select(directory => Path.Combine(directory, "node"))
-            .FirstOrDefault(File.Exists);
-        Assert.True(node is not null, "Node.js (`node`) is not on PATH: the TypeScript SDK test needs it.");
+        OnPath("node");
         var tool = Path.Combine(RepositoryRoot, "node_modules", ".bin", name);
         Assert.True(File.Exists(tool), $"{name} is not installed at {tool}: run `npm ci` in the repository root (.ci/run does).");
         return tool;
     }
 
-    private static async Task<Result> RunAsync(string tool, string[] args, IDictionary<string, string> environment)
+    private static async Task<Result> RunAsync(string tool, string[] args, IDictionary<string, string> environment, string? workingDirectory = null)
     {
         var start = new ProcessStartInfo(tool)
         {
-            WorkingDirectory = RepositoryRoot,
+            WorkingDirectory = workingDirectory ?? RepositoryRoot,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
