@@ -116,6 +116,12 @@ public static class ServiceDefaults
     /// </summary>
     public static IApplicationBuilder UseRequestAdmission(this IApplicationBuilder app) => app.UseMiddleware<RequestAdmission>();
 
+    /// <summary>
+    /// Adds <see cref="Rest.RestInputValidation"/> (a REST request's query and JSON body, checked against its method's request
+    /// message before transcoding reads them) to the pipeline. Call it after <see cref="UseRequestAdmission"/>.
+    /// </summary>
+    public static IApplicationBuilder UseRestInputValidation(this IApplicationBuilder app) => app.UseMiddleware<Rest.RestInputValidation>();
+
     /// <summary>Maps gRPC health (<c>grpc.health.v1.Health</c>), open to unauthenticated probes.</summary>
     public static IEndpointRouteBuilder MapDefaultEndpoints(this IEndpointRouteBuilder endpoints)
     {
