@@ -6,6 +6,7 @@ using DirectConnect.Platform.Resources;
 using DirectConnect.Platform.ServiceIdentity;
 using DirectConnect.Platform.Telemetry;
 using DirectConnect.Platform.Tenancy;
+using Grpc.AspNetCore.Server;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.AspNetCore.Builder;
@@ -67,6 +68,14 @@ public static class ServiceDefaults
             // Failures are mapped by ErrorInterceptor; never send exception text to clients.
             options.EnableDetailedErrors = false;
             options.MaxReceiveMessageSize = maxRequestBytes;
+        });
+        // A compressed message is measured again as it is decompressed: its frame may fit while its content does not.
+        builder.Services.PostConfigure<GrpcServiceOptions>(options =>
+        {
+            for (var i = 0; i < options.CompressionProviders.Count; i++)
+            {
+                options.CompressionProviders[i] = MessageSizeLimit.Bounded(options.CompressionProviders[i], maxRequestBytes);
+            }
         });
         builder.Services.Configure<RegionOptions>(builder.Configuration.GetSection("DirectConnect"));
         builder.Services.TryAddSingleton<RegionCatalog>();
