@@ -207,6 +207,8 @@ public static partial class GatewayApp
         app.UseAuthorization();
         // The caller's rate limit and the request size, before any endpoint parses a body.
         app.UseRequestAdmission();
+        // A REST request's query and body, read against its method's request message before transcoding reads them.
+        app.UseRestInputValidation();
 
         app.MapDefaultEndpoints();
         app.MapGrpcReflectionService().AllowAnonymous();

@@ -564,30 +564,50 @@ public sealed class BadInputFuzzTests(BadInputFuzzSystem system, ITestOutputHelp
                 : $"HTTP {code} with an empty body, not a google.rpc.Status";
         }
 
+        Google.Rpc.Status status;
         try
         {
-            using var document = JsonDocument.Parse(body);
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object ||
-                !root.TryGetProperty("code", out var rpcCode) || rpcCode.ValueKind != JsonValueKind.Number ||
-                !root.TryGetProperty("message", out var message) || message.ValueKind != JsonValueKind.String)
-            {
-                return $"HTTP {code} body is not a google.rpc.Status: {Shorten(body)}";
-            }
-
-            var grpcCode = (StatusCode)rpcCode.GetInt32();
-            if (NeverAllowed.Contains(grpcCode))
-            {
-                return $"HTTP {code} carries {grpcCode}: {Shorten(body)}";
-            }
+            status = StatusJson.Parse<Google.Rpc.Status>(body);
         }
-        catch (JsonException)
+        catch (Google.Protobuf.InvalidProtocolBufferException error)
         {
-            return $"HTTP {code} body is not JSON: {Shorten(body)}";
+            return $"HTTP {code} body is not a google.rpc.Status ({error.Message}): {Shorten(body)}";
         }
 
-        return null;
+        var grpcCode = (StatusCode)status.Code;
+        if (NeverAllowed.Contains(grpcCode) || grpcCode == StatusCode.OK || string.IsNullOrEmpty(status.Message))
+        {
+            return $"HTTP {code} carries {grpcCode}: {Shorten(body)}";
+        }
+
+        // Issue 14: every error carries its reason, and bad input names the field, in API terms.
+        var info = DirectConnect.Platform.Grpc.RpcStatusMapper.Detail<ErrorInfo>(status);
+        if (info is null || string.IsNullOrEmpty(info.Reason))
+        {
+            return $"HTTP {code} without an ErrorInfo reason: {Shorten(body)}";
+        }
+
+        if (grpcCode == StatusCode.InvalidArgument)
+        {
+            var violations = DirectConnect.Platform.Grpc.RpcStatusMapper.Detail<BadRequest>(status)?.FieldViolations ?? [];
+            // Only a body that is not JSON of its message at all (MALFORMED_REQUEST) may have no field to name: the whole body is wrong.
+            if (violations.Count == 0 || (info.Reason != "MALFORMED_REQUEST" && !violations.Any(v => v.Field.Length > 0)))
+            {
+                return $"HTTP {code} INVALID_ARGUMENT without a BadRequest naming a field: {Shorten(body)}";
+            }
+        }
+
+        return LeaksDotNetType(status.ToString()) ? $"HTTP {code} names a .NET type: {Shorten(body)}" : null;
     }
+
+    /// <summary>Reads a REST error body with the detail types the API sends.</summary>
+    private static readonly Google.Protobuf.JsonParser StatusJson =
+        new(Google.Protobuf.JsonParser.Settings.Default.WithTypeRegistry(DirectConnect.Platform.Grpc.StatusResponses.DetailTypes));
+
+    /// <summary>Errors speak in proto terms: a C# namespace of the contracts or the framework is an implementation detail leaking.</summary>
+    private static bool LeaksDotNetType(string text) =>
+        text.Contains("DirectConnect.Contracts", StringComparison.Ordinal) || text.Contains("System.", StringComparison.Ordinal) ||
+        text.Contains("Google.Protobuf.", StringComparison.Ordinal);
 
     // ------------------------------------------------------------------------------------ state
 

@@ -137,6 +137,77 @@ public sealed class RequestSizeLimitTests(EmbeddedSystem system) : IClassFixture
     }
 }
 
+/// <summary>
+/// Issue 14: a gRPC message over the limit that admission cannot measure from its frame header — compressed, on a
+/// method outside the public API, or a later message of a streaming request — gets the same rich status, not gRPC's
+/// own RESOURCE_EXHAUSTED "Received message exceeds the maximum configured message size." without details.
+/// </summary>
+public sealed class GrpcMessageSizeLimitTests(EmbeddedSystem system) : IClassFixture<EmbeddedSystem>
+{
+    private const int DefaultLimit = 1024 * 1024;
+
+    [Fact]
+    public async Task ACompressedMessageThatInflatesPastTheLimitGetsTheRichStatus()
+    {
+        // 2 MiB of one letter is a few KiB compressed: its frame fits, its content does not.
+        var client = new LocationService.LocationServiceClient(system.Channel);
+        var headers = new Metadata { { "grpc-internal-encoding-request", "gzip" } }; // Grpc.Net.Client compresses the request with gzip
+        var options = system.As("ops", "operator");
+        foreach (var header in options.Headers!)
+        {
+            headers.Add(header);
+        }
+
+        await RequestSizeLimitTests.AssertTooLargeAsync(() => client.CreateLocationAsync(new CreateLocationRequest
+        {
+            Region = "cn-north-1",
+            Location = new Location { Code = "ZIP-1", Name = new string('n', 2 * 1024 * 1024) },
+        }, headers).ResponseAsync, DefaultLimit);
+
+        // Compressed and within the limit, it is read as usual: the method's own answer.
+        var status = await RpcAssert.FailsWith(StatusCode.InvalidArgument, () => client.CreateLocationAsync(new CreateLocationRequest
+        {
+            Region = "cn-north-1",
+            Location = new Location { Code = "ZIP-2", Name = new string('n', 900 * 1024) },
+        }, headers).ResponseAsync);
+        Assert.Equal("location.name", status.Detail<BadRequest>().FieldViolations.Single().Field);
+    }
+
+    [Fact]
+    public async Task AMessageOverTheLimitOnAMethodOutsideThePublicApiGetsTheRichStatus()
+    {
+        // Health is open to probes and not a public method: admission measured only public methods' messages.
+        var health = new Grpc.Health.V1.Health.HealthClient(system.Channel);
+        await RequestSizeLimitTests.AssertTooLargeAsync(
+            () => health.CheckAsync(new Grpc.Health.V1.HealthCheckRequest { Service = new string('s', 2 * 1024 * 1024) }).ResponseAsync, DefaultLimit);
+    }
+
+    [Fact]
+    public async Task AStreamingRequestsMessageOverTheLimitGetsTheRichStatus()
+    {
+        // Reflection's requests are a stream, read while the method runs: the limit applies to each message.
+        var reflection = new Grpc.Reflection.V1Alpha.ServerReflection.ServerReflectionClient(system.Channel);
+        await RequestSizeLimitTests.AssertTooLargeAsync(async () =>
+        {
+            using var call = reflection.ServerReflectionInfo();
+            await call.RequestStream.WriteAsync(new Grpc.Reflection.V1Alpha.ServerReflectionRequest { ListServices = "" });
+            Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None)); // the first, small message is answered
+            // The server answers before the client has sent it all: the status is in the response stream, the write just stops.
+            var write = call.RequestStream.WriteAsync(new Grpc.Reflection.V1Alpha.ServerReflectionRequest { FileByFilename = new string('f', 2 * 1024 * 1024) });
+            try
+            {
+                while (await call.ResponseStream.MoveNext(CancellationToken.None))
+                {
+                }
+            }
+            finally
+            {
+                await write.ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }, DefaultLimit);
+    }
+}
+
 /// <summary>The limit is one setting: configured lower, both transports refuse at the new value.</summary>
 public sealed class ConfiguredRequestSizeLimitTests(ConfiguredRequestSizeLimitTests.Small system) : IClassFixture<ConfiguredRequestSizeLimitTests.Small>
 {

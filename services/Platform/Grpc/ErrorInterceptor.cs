@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using DirectConnect.Platform.Errors;
+using DirectConnect.Platform.Hosting;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace DirectConnect.Platform.Grpc;
 
@@ -11,8 +13,10 @@ namespace DirectConnect.Platform.Grpc;
 /// anything unexpected is logged with its trace id and answered with a bare INTERNAL that
 /// carries only that trace id — never an exception message or a stack trace.
 /// </summary>
-public sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Interceptor
+public sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger, IOptions<RequestLimitOptions> limits) : Interceptor
 {
+    private readonly int _maxBytes = limits.Value.Validated();
+
     /// <inheritdoc />
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request,
         ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
@@ -35,6 +39,35 @@ public sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger) :
         try
         {
             await continuation(request, responseStream, context);
+        }
+        catch (Exception exception) when (Translate(exception, context) is { } translated)
+        {
+            throw translated;
+        }
+    }
+
+    /// <inheritdoc />
+    public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream,
+        ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            // The request's messages are read while the method runs: one over the size limit is refused here.
+            return await continuation(MessageSizeLimit.Bounded(requestStream, _maxBytes), context);
+        }
+        catch (Exception exception) when (Translate(exception, context) is { } translated)
+        {
+            throw translated;
+        }
+    }
+
+    /// <inheritdoc />
+    public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream,
+        IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            await continuation(MessageSizeLimit.Bounded(requestStream, _maxBytes), responseStream, context);
         }
         catch (Exception exception) when (Translate(exception, context) is { } translated)
         {

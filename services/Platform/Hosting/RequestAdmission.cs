@@ -37,16 +37,26 @@ public sealed class RequestAdmission(RequestDelegate next, AccountRateLimiter li
     public async Task InvokeAsync(HttpContext http)
     {
         ArgumentNullException.ThrowIfNull(http);
-        var method = MethodOf(http.GetEndpoint(), catalog);
+        var endpoint = http.GetEndpoint();
+        var method = MethodOf(endpoint, catalog);
+        var started = Stopwatch.GetTimestamp();
         if (method is null)
         {
-            // Not a public method served here (health, reflection, the Dapr callback, forwarded routes):
-            // the transport's own limits apply (Kestrel's body size, gRPC's message size).
+            // Not a public method (health, reflection, the internal API, the Dapr callback; forwarded routes are
+            // admitted where they are served): no rate limit, but a gRPC message over the limit gets the same
+            // status as on a public method, not gRPC's own details-less RESOURCE_EXHAUSTED.
+            if (endpoint?.Metadata.GetMetadata<GrpcMethodMetadata>() is { } grpc && IsGrpc(http.Request) &&
+                grpc.Method.Type is global::Grpc.Core.MethodType.Unary or global::Grpc.Core.MethodType.ServerStreaming &&
+                await PeekGrpcMessageLengthAsync(http.Request, http.RequestAborted) is { } length && length > _maxBytes)
+            {
+                await RefuseAsync(http, RequestTooLarge(_maxBytes, length), null, metrics, started);
+                return;
+            }
+
             await next(http);
             return;
         }
 
-        var started = Stopwatch.GetTimestamp();
         try
         {
             limiter.Acquire(http.GetCaller());
@@ -81,7 +91,7 @@ public sealed class RequestAdmission(RequestDelegate next, AccountRateLimiter li
     private async Task RequireSizeAsync(HttpContext http, MethodDescriptor method)
     {
         var request = http.Request;
-        if (request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true)
+        if (IsGrpc(request))
         {
             // One request message (unary and server-streaming methods): its length is in the 5-byte frame header.
             if (!method.IsClientStreaming && await PeekGrpcMessageLengthAsync(request, http.RequestAborted) is { } length && length > _maxBytes)
@@ -131,6 +141,8 @@ public sealed class RequestAdmission(RequestDelegate next, AccountRateLimiter li
             request.Body = buffered;
         }
     }
+
+    private static bool IsGrpc(HttpRequest request) => request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true;
 
     private static async Task<long?> PeekGrpcMessageLengthAsync(HttpRequest request, CancellationToken cancellationToken)
     {

@@ -6,6 +6,7 @@ using DirectConnect.Platform.Resources;
 using DirectConnect.Platform.ServiceIdentity;
 using DirectConnect.Platform.Telemetry;
 using DirectConnect.Platform.Tenancy;
+using Grpc.AspNetCore.Server;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.AspNetCore.Builder;
@@ -68,6 +69,14 @@ public static class ServiceDefaults
             options.EnableDetailedErrors = false;
             options.MaxReceiveMessageSize = maxRequestBytes;
         });
+        // A compressed message is measured again as it is decompressed: its frame may fit while its content does not.
+        builder.Services.PostConfigure<GrpcServiceOptions>(options =>
+        {
+            for (var i = 0; i < options.CompressionProviders.Count; i++)
+            {
+                options.CompressionProviders[i] = MessageSizeLimit.Bounded(options.CompressionProviders[i], maxRequestBytes);
+            }
+        });
         builder.Services.Configure<RegionOptions>(builder.Configuration.GetSection("DirectConnect"));
         builder.Services.TryAddSingleton<RegionCatalog>();
         builder.Services.TryAddSingleton<MethodAccessCatalog>();
@@ -115,6 +124,12 @@ public static class ServiceDefaults
     /// declare it) to the pipeline. Call it after authentication and authorization, before the endpoints run.
     /// </summary>
     public static IApplicationBuilder UseRequestAdmission(this IApplicationBuilder app) => app.UseMiddleware<RequestAdmission>();
+
+    /// <summary>
+    /// Adds <see cref="Rest.RestInputValidation"/> (a REST request's query and JSON body, checked against its method's request
+    /// message before transcoding reads them) to the pipeline. Call it after <see cref="UseRequestAdmission"/>.
+    /// </summary>
+    public static IApplicationBuilder UseRestInputValidation(this IApplicationBuilder app) => app.UseMiddleware<Rest.RestInputValidation>();
 
     /// <summary>Maps gRPC health (<c>grpc.health.v1.Health</c>), open to unauthenticated probes.</summary>
     public static IEndpointRouteBuilder MapDefaultEndpoints(this IEndpointRouteBuilder endpoints)

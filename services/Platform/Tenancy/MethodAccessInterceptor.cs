@@ -40,9 +40,17 @@ public sealed class MethodAccessInterceptor(
         // Otherwise neither API (health, reflection): their endpoints carry their own policy.
     }
 
-    private static void AdmitPublic(ServerCallContext context, Google.Protobuf.Reflection.MethodDescriptor method)
+    private static void AdmitPublic(ServerCallContext context, Google.Protobuf.Reflection.MethodDescriptor method) =>
+        RequireAccess(context.GetCaller(), method);
+
+    /// <summary>
+    /// Refuses <paramref name="caller"/> unless the access <paramref name="method"/> declares admits it. REST requests are
+    /// checked with it before their input is (<see cref="Rest.RestInputValidation"/>): who may call comes before what they sent.
+    /// </summary>
+    public static void RequireAccess(Caller caller, Google.Protobuf.Reflection.MethodDescriptor method)
     {
-        var caller = context.GetCaller();
+        ArgumentNullException.ThrowIfNull(caller);
+        ArgumentNullException.ThrowIfNull(method);
         switch (MethodAccessCatalog.AccessOf(method))
         {
             case Access.Account:
