@@ -84,6 +84,7 @@ public sealed partial class DeploymentManifestTests
             var env = Env(container);
             Expect(problems, $"Deployment {name} env DirectConnect__ListenAddress", "0.0.0.0", env.GetValueOrDefault("DirectConnect__ListenAddress"));
             Expect(problems, $"Deployment {name} env DirectConnect__Modules", module, env.GetValueOrDefault("DirectConnect__Modules"));
+            Expect(problems, $"Deployment {name} env OTEL_SERVICE_NAME", $"directconnect-{appId}", env.GetValueOrDefault("OTEL_SERVICE_NAME"));
             var grpcPort = int.Parse(env.GetValueOrDefault("DirectConnect__GrpcPort") ?? Defaults.GrpcPort.ToString(System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture);
             var restPort = int.Parse(env.GetValueOrDefault("DirectConnect__RestPort") ?? Defaults.RestPort.ToString(System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture);
             Expect(problems, $"Deployment {name} dapr.io/app-port (the process's gRPC port)", grpcPort.ToString(System.Globalization.CultureInfo.InvariantCulture), Str(annotations, "dapr.io/app-port"));
