@@ -571,7 +571,7 @@ public sealed partial class DeploymentManifestTests
         var objects = Render(overlay);
         var json = new JsonArray(objects.Select(o => ToJson(o)).ToArray());
         var script = System.IO.Path.Combine(RepositoryRoot.Path, "tests", "DirectConnect.ContractTests", "validate-manifests.mjs");
-        Assert.True(Directory.Exists(System.IO.Path.Combine(RepositoryRoot.Path, "node_modules", "kubernetes-models")), "kubernetes-models is not installed: run `npm ci` in the repository root (.ci/run does).");
+        Assert.True(Directory.Exists(System.IO.Path.Combine(RepositoryRoot.Path, "node_modules", "kubernetes-models")), "kubernetes-models is not installed: run `npm ci` in the repository root (./test.sh does).");
         var start = new ProcessStartInfo("node", [script])
         {
             WorkingDirectory = RepositoryRoot.Path,
@@ -738,7 +738,7 @@ public sealed partial class DeploymentManifestTests
             }
             catch (System.ComponentModel.Win32Exception e)
             {
-                throw new InvalidOperationException("kubectl is not installed (or not on PATH): the deployment manifests cannot be rendered. Install kubectl (it renders offline with `kubectl kustomize`).", e);
+                throw new InvalidOperationException("kubectl is not installed (or not on PATH): the deployment manifests cannot be rendered. Install kubectl (it renders offline with `kubectl kustomize`; ./test.sh installs Debian's kubernetes-client).", e);
             }
 
             using (process)
