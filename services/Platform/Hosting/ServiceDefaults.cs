@@ -29,7 +29,7 @@ namespace DirectConnect.Platform.Hosting;
 /// <summary>
 /// What every DirectConnect process shares (in the spirit of eShop's ServiceDefaults): gRPC with
 /// the error interceptor, the region catalog, the request ledger and optimistic transactions, OpenTelemetry traces and metrics (OTLP only when
-/// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set — quiet by default), and gRPC health.
+/// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set — quiet by default), and the probes (gRPC health, <c>/healthz</c>, <c>/readyz</c>).
 /// </summary>
 public static class ServiceDefaults
 {
@@ -113,7 +113,8 @@ public static class ServiceDefaults
                 // would point at a parent that no exporter ever sees.
                 .AddSource("Grpc.Net.Client")
                 .AddSource("System.Net.Http")
-                .AddAspNetCoreInstrumentation(options => options.Filter = context => !context.Request.Path.StartsWithSegments("/grpc.health.v1.Health", StringComparison.Ordinal)))
+                // Probes (every few seconds, from the kubelet) are not traced.
+                .AddAspNetCoreInstrumentation(options => options.Filter = context => !IsProbe(context.Request.Path)))
             .WithMetrics(metrics => metrics
                 .AddMeter(MeterName)
                 .AddAspNetCoreInstrumentation());
@@ -124,6 +125,9 @@ public static class ServiceDefaults
 
         return builder;
     }
+
+    private static bool IsProbe(PathString path) =>
+        path.StartsWithSegments("/grpc.health.v1.Health", StringComparison.Ordinal) || path == "/healthz" || path == "/readyz";
 
     /// <summary>
     /// Adds <see cref="DeclaredSizeLimit"/> (a request declaring a body over the size limit is refused from its
