@@ -19,9 +19,10 @@ COPY --from=build /app ./
 ENV DirectConnect__ListenAddress=0.0.0.0 \
     DirectConnect__GrpcPort=9090 \
     DirectConnect__RestPort=8080 \
+    DirectConnect__MetricsPort=9464 \
     DirectConnect__DataDirectory=/tmp/directconnect \
     DirectConnect__Modules=Gateway
-EXPOSE 9090 8080
+EXPOSE 9090 8080 9464
 # The image's non-root user (uid 1654).
 USER $APP_UID
 ENTRYPOINT ["dotnet", "DirectConnect.Gateway.dll", "--DirectConnect:Modules=Gateway"]

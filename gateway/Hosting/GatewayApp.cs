@@ -120,6 +120,7 @@ public static partial class GatewayApp
         });
 
         builder.AddServiceDefaults("directconnect-gateway");
+        builder.AddPrometheusMetrics(gateway, endpoints);
         builder.Services.AddGrpc().AddJsonTranscoding(transcoding =>
         {
             // REST errors carry the same google.rpc.Status details as gRPC; the JSON writer must know their types.
@@ -193,6 +194,7 @@ public static partial class GatewayApp
         builder.Services.AddMalformedRequestsAsInvalidArgument();
 
         var app = builder.Build();
+        app.UsePrometheusMetrics(endpoints);
         if (internalListener)
         {
             // Before authentication: on the wrong listener a method answers as one that does not exist.
@@ -261,6 +263,11 @@ public static partial class GatewayApp
         {
             LogInternal(app.Logger, internalAddress);
         }
+
+        if (endpoints.MetricsAddress is { } metricsAddress)
+        {
+            LogMetrics(app.Logger, metricsAddress);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information,
@@ -270,4 +277,7 @@ public static partial class GatewayApp
     [LoggerMessage(Level = LogLevel.Information,
         Message = "The modules' internal API (service identities only) is on {InternalAddress}, loopback")]
     private static partial void LogInternal(ILogger logger, Uri internalAddress);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Prometheus metrics are on {MetricsAddress} (path /metrics), nothing else on that port")]
+    private static partial void LogMetrics(ILogger logger, Uri metricsAddress);
 }

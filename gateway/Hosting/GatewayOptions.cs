@@ -28,6 +28,13 @@ public sealed class GatewayOptions
     public int InternalGrpcPort { get; set; }
 
     /// <summary>
+    /// Port of the listener that serves Prometheus <c>/metrics</c> (HTTP/1.1, on <see cref="ListenAddress"/>) and
+    /// nothing else; unset (the default), no such listener. 0 picks a free port. Never the REST or gRPC port:
+    /// the metrics stay off the public face, and a scraper needs no token.
+    /// </summary>
+    public int? MetricsPort { get; set; }
+
+    /// <summary>
     /// The modules this process hosts, comma-separated (<c>--modules</c>): any of
     /// <see cref="GatewayApp.ModuleNames"/>; empty or <c>all</c> (the embedded default) hosts every one.
     /// The same binary runs the distributed topology, one module per process.

@@ -1,4 +1,5 @@
 using DirectConnect.Platform.ServiceIdentity;
+using Google.Protobuf.Reflection;
 using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 using Grpc.AspNetCore.Server;
 using Grpc.Reflection;
@@ -15,15 +16,28 @@ namespace DirectConnect.Gateway.Hosting;
 public static class InternalApiIsolation
 {
     /// <summary>
-    /// Registers reflection over the public services only (the endpoints not marked
+    /// Registers reflection (both <c>grpc.reflection.v1</c>, which grpcurl asks first, and
+    /// <c>v1alpha</c>) over the public services only (the endpoints not marked
     /// <see cref="InternalApiMetadata"/>), in place of grpc-dotnet's, which lists every mapped service.
+    /// Besides the services' files it serves those of the error model (<c>google/rpc/status.proto</c>
+    /// and <c>error_details.proto</c>), so that a tool without the protos can decode the
+    /// <c>google.rpc.Status</c> in <c>grpc-status-details-bin</c> and every detail it carries.
     /// </summary>
     public static IServiceCollection AddPublicGrpcReflection(this IServiceCollection services)
     {
-        // grpc-dotnet's AddGrpcReflection uses TryAdd, so this registration wins.
-        services.AddSingleton(provider =>
+        // grpc-dotnet's AddGrpcReflection uses TryAdd, so these registrations win.
+        services.AddSingleton(provider => PublicReflection.From(provider.GetRequiredService<EndpointDataSource>()));
+        services.AddSingleton(provider => provider.GetRequiredService<PublicReflection>().V1Alpha());
+        services.AddSingleton(provider => provider.GetRequiredService<PublicReflection>().V1());
+        return services.AddGrpcReflection();
+    }
+
+    /// <summary>What reflection serves: the public services' names, and the files defining them and the error model.</summary>
+    private sealed record PublicReflection(IReadOnlyList<string> Services, IReadOnlyList<FileDescriptor> Files)
+    {
+        public static PublicReflection From(EndpointDataSource endpoints)
         {
-            var descriptors = provider.GetRequiredService<EndpointDataSource>().Endpoints
+            var descriptors = endpoints.Endpoints
                 .Where(e => e.Metadata.GetMetadata<InternalApiMetadata>() is null)
                 .Select(e => e.Metadata.GetMetadata<GrpcMethodMetadata>()?.ServiceType)
                 .OfType<Type>()
@@ -31,9 +45,19 @@ public static class InternalApiIsolation
                 .Select(DescriptorOf)
                 .OfType<ServiceDescriptor>()
                 .ToList();
-            return new ReflectionServiceImpl(descriptors);
-        });
-        return services.AddGrpcReflection();
+            // SymbolRegistry adds each file's dependencies too; error_details.proto holds every detail type
+            // (ErrorInfo, BadRequest, PreconditionFailure, QuotaFailure, ResourceInfo, RetryInfo, Help, LocalizedMessage).
+            var files = descriptors.Select(d => d.File)
+                .Append(Google.Rpc.Status.Descriptor.File)
+                .Append(Google.Rpc.ErrorInfo.Descriptor.File)
+                .Distinct()
+                .ToList();
+            return new PublicReflection(descriptors.Select(d => d.FullName).ToList(), files);
+        }
+
+        public ReflectionServiceImpl V1Alpha() => new(Services, SymbolRegistry.FromFiles(Files));
+
+        public ReflectionV1ServiceImpl V1() => new(Services, SymbolRegistry.FromFiles(Files));
     }
 
     /// <summary>

@@ -4,7 +4,7 @@ namespace DirectConnect.ContractTests;
 
 /// <summary>
 /// buf lint (STANDARD + COMMENTS with the AIP exceptions in protos/buf.yaml) over the real buf
-/// binary that <c>npm ci</c> installs (.ci/run does). A missing buf fails the test: never skipped.
+/// binary that <c>npm ci</c> installs (./test.sh does). A missing buf fails the test: never skipped.
 /// </summary>
 public sealed class BufLintTests
 {
@@ -12,7 +12,7 @@ public sealed class BufLintTests
     public async Task TheContractsPassBufLint()
     {
         var buf = System.IO.Path.Combine(RepositoryRoot.Path, "node_modules", ".bin", "buf");
-        Assert.True(File.Exists(buf), $"buf is not installed at {buf}: run `npm ci` in the repository root (.ci/run does).");
+        Assert.True(File.Exists(buf), $"buf is not installed at {buf}: run `npm ci` in the repository root (./test.sh does).");
 
         var start = new ProcessStartInfo(buf, ["lint", "protos"])
         {

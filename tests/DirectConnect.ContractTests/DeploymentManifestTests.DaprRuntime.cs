@@ -27,7 +27,7 @@ public sealed partial class DeploymentManifestTests
                 .Select(g => $"{where}: daprd would open port {g.Key} twice: {string.Join("; ", g.Select(p => p.What))}"));
 
             // The binary listens on its gRPC and REST ports in every process (gateway/Hosting/GatewayApp.cs),
-            // exposed or not, and on InternalGrpcPort when one is configured.
+            // exposed or not, on InternalGrpcPort when one is configured, and on MetricsPort when set.
             var container = Containers(deployment).Single();
             var env = Env(container);
             var app = new Dictionary<int, string>();
@@ -42,6 +42,7 @@ public sealed partial class DeploymentManifestTests
             Listens(Setting(env, "DirectConnect__GrpcPort", Defaults.GrpcPort), "the app's gRPC port (DirectConnect__GrpcPort)");
             Listens(Setting(env, "DirectConnect__RestPort", Defaults.RestPort), "the app's REST port (DirectConnect__RestPort)");
             Listens(Setting(env, "DirectConnect__InternalGrpcPort", Defaults.InternalGrpcPort), "the app's internal gRPC port (DirectConnect__InternalGrpcPort)");
+            Listens(Setting(env, "DirectConnect__MetricsPort", 0), "the app's Prometheus metrics port (DirectConnect__MetricsPort)");
             foreach (var (name, port) in ContainerPorts(container))
             {
                 Listens(port, $"container port {name}");

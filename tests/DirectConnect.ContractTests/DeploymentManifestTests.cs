@@ -13,7 +13,7 @@ namespace DirectConnect.ContractTests;
 /// the code: each overlay is rendered with the real <c>kubectl kustomize</c> (a missing kubectl
 /// fails the test, never skips it) and checked for what the distributed topology needs — a
 /// Deployment with a Dapr sidecar for every app-id in <see cref="ServiceAppIds"/> and every
-/// service the code calls, the ports the binary listens on, gRPC probes, non-root pods,
+/// service the code calls, the ports the binary listens on, its HTTP probes, non-root pods,
 /// resources, Dapr components scoped to exactly the apps that use them, secrets by reference only;
 /// the Kubernetes objects also go through Kubernetes' OpenAPI schemas (npm kubernetes-models).
 /// Each test gathers every problem it finds and reports them together.
@@ -84,20 +84,30 @@ public sealed partial class DeploymentManifestTests
             var env = Env(container);
             Expect(problems, $"Deployment {name} env DirectConnect__ListenAddress", "0.0.0.0", env.GetValueOrDefault("DirectConnect__ListenAddress"));
             Expect(problems, $"Deployment {name} env DirectConnect__Modules", module, env.GetValueOrDefault("DirectConnect__Modules"));
+            Expect(problems, $"Deployment {name} env OTEL_SERVICE_NAME", $"directconnect-{appId}", env.GetValueOrDefault("OTEL_SERVICE_NAME"));
             var grpcPort = int.Parse(env.GetValueOrDefault("DirectConnect__GrpcPort") ?? Defaults.GrpcPort.ToString(System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture);
             var restPort = int.Parse(env.GetValueOrDefault("DirectConnect__RestPort") ?? Defaults.RestPort.ToString(System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture);
             Expect(problems, $"Deployment {name} dapr.io/app-port (the process's gRPC port)", grpcPort.ToString(System.Globalization.CultureInfo.InvariantCulture), Str(annotations, "dapr.io/app-port"));
 
+            // Every process listens on gRPC, REST (the probes' port) and metrics (for a scraper inside the cluster);
+            // its Service exposes gRPC, and only the public edge's REST too: never the metrics.
             var ports = ContainerPorts(container);
-            var wantPorts = new Dictionary<string, int> { ["grpc"] = grpcPort };
-            if (appId == ServiceAppIds.Gateway)
+            var metricsPort = int.TryParse(env.GetValueOrDefault("DirectConnect__MetricsPort"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var metrics) ? metrics : 0;
+            if (metricsPort <= 0)
             {
-                wantPorts["http"] = restPort;
+                problems.Add($"Deployment {name}: env DirectConnect__MetricsPort is '{env.GetValueOrDefault("DirectConnect__MetricsPort") ?? "(missing)"}', want a port (Prometheus /metrics)");
             }
 
+            var wantPorts = new Dictionary<string, int> { ["grpc"] = grpcPort, ["http"] = restPort, ["metrics"] = metricsPort };
             if (!ports.OrderBy(p => p.Key).SequenceEqual(wantPorts.OrderBy(p => p.Key)))
             {
                 problems.Add($"Deployment {name}: container ports {Show(ports)}, want {Show(wantPorts)}");
+            }
+
+            var wantServicePorts = new Dictionary<string, int> { ["grpc"] = grpcPort };
+            if (appId == ServiceAppIds.Gateway)
+            {
+                wantServicePorts["http"] = restPort;
             }
 
             var service = objects.SingleOrDefault(o => Str(o, "kind") == "Service" && Str(o, "metadata", "name") == name);
@@ -108,9 +118,9 @@ public sealed partial class DeploymentManifestTests
             else
             {
                 var servicePorts = Seq(service, "spec", "ports").OfType<YamlMappingNode>().ToDictionary(p => Str(p, "name") ?? "", p => int.Parse(Str(p, "port") ?? "0", System.Globalization.CultureInfo.InvariantCulture));
-                if (!servicePorts.OrderBy(p => p.Key).SequenceEqual(wantPorts.OrderBy(p => p.Key)))
+                if (!servicePorts.OrderBy(p => p.Key).SequenceEqual(wantServicePorts.OrderBy(p => p.Key)))
                 {
-                    problems.Add($"Service {name}: ports {Show(servicePorts)}, want {Show(wantPorts)}");
+                    problems.Add($"Service {name}: ports {Show(servicePorts)}, want {Show(wantServicePorts)}");
                 }
             }
 
@@ -269,15 +279,18 @@ public sealed partial class DeploymentManifestTests
             foreach (var container in Containers(deployment))
             {
                 var where = $"Deployment {name} container {Str(container, "name")}";
-                foreach (var probe in new[] { "livenessProbe", "readinessProbe" })
+                // The binary's HTTP probes (services/Platform/Hosting/ServiceDefaults.cs MapDefaultEndpoints), on its REST
+                // port: liveness never depends on the store or the sidecar; readiness does.
+                foreach (var (probe, path) in new[] { ("livenessProbe", "/healthz"), ("readinessProbe", "/readyz") })
                 {
                     if (Node(container, probe) is not YamlMappingNode)
                     {
                         problems.Add($"{where}: no {probe}");
                     }
-                    else if (dapr && Str(container, probe, "grpc", "port") != ContainerPorts(container).GetValueOrDefault("grpc").ToString(System.Globalization.CultureInfo.InvariantCulture))
+                    else if (dapr && (Str(container, probe, "httpGet", "path") != path || Str(container, probe, "httpGet", "port") is not { } port ||
+                                      (port != "http" && port != ContainerPorts(container).GetValueOrDefault("http").ToString(System.Globalization.CultureInfo.InvariantCulture))))
                     {
-                        problems.Add($"{where}: {probe} is not a gRPC probe on the grpc port");
+                        problems.Add($"{where}: {probe} is not an HTTP GET of {path} on the http (REST) port");
                     }
                 }
 
@@ -558,7 +571,7 @@ public sealed partial class DeploymentManifestTests
         var objects = Render(overlay);
         var json = new JsonArray(objects.Select(o => ToJson(o)).ToArray());
         var script = System.IO.Path.Combine(RepositoryRoot.Path, "tests", "DirectConnect.ContractTests", "validate-manifests.mjs");
-        Assert.True(Directory.Exists(System.IO.Path.Combine(RepositoryRoot.Path, "node_modules", "kubernetes-models")), "kubernetes-models is not installed: run `npm ci` in the repository root (.ci/run does).");
+        Assert.True(Directory.Exists(System.IO.Path.Combine(RepositoryRoot.Path, "node_modules", "kubernetes-models")), "kubernetes-models is not installed: run `npm ci` in the repository root (./test.sh does).");
         var start = new ProcessStartInfo("node", [script])
         {
             WorkingDirectory = RepositoryRoot.Path,
@@ -640,7 +653,12 @@ public sealed partial class DeploymentManifestTests
             }
 
             var env = string.Join(' ', runtime.Where(l => l.StartsWith("ENV ", StringComparison.OrdinalIgnoreCase)));
-            foreach (var setting in new[] { $"DirectConnect__Modules={module}", "DirectConnect__ListenAddress=0.0.0.0", $"DirectConnect__GrpcPort={ContainerPorts(container)["grpc"]}" })
+            string[] settings =
+            [
+                $"DirectConnect__Modules={module}", "DirectConnect__ListenAddress=0.0.0.0", $"DirectConnect__GrpcPort={ContainerPorts(container)["grpc"]}",
+                $"DirectConnect__MetricsPort={ContainerPorts(container).GetValueOrDefault("metrics")}",
+            ];
+            foreach (var setting in settings)
             {
                 if (!env.Contains(setting, StringComparison.Ordinal))
                 {
@@ -720,7 +738,7 @@ public sealed partial class DeploymentManifestTests
             }
             catch (System.ComponentModel.Win32Exception e)
             {
-                throw new InvalidOperationException("kubectl is not installed (or not on PATH): the deployment manifests cannot be rendered. Install kubectl (it renders offline with `kubectl kustomize`).", e);
+                throw new InvalidOperationException("kubectl is not installed (or not on PATH): the deployment manifests cannot be rendered. Install kubectl (it renders offline with `kubectl kustomize`; ./test.sh installs Debian's kubernetes-client).", e);
             }
 
             using (process)

@@ -16,7 +16,7 @@ internal static class NodeTool
     public static string Path(string name)
     {
         var path = System.IO.Path.Combine(RepositoryRoot.Path, "node_modules", ".bin", name);
-        Assert.True(File.Exists(path), $"{name} is not installed at {path}: run `npm ci` in the repository root (.ci/run does).");
+        Assert.True(File.Exists(path), $"{name} is not installed at {path}: run `npm ci` in the repository root (./test.sh does).");
         return path;
     }
 

@@ -16,6 +16,18 @@ public abstract class DistributedTopologyScenario(DistributedTopology topology)
     private Seed Seed() => new(topology.Channel, (a, r) => Tokens.CallAs(topology.DataDirectory, a, r));
 
     [Fact]
+    public async Task EveryProcessAnswersTheProbesWithoutAToken()
+    {
+        foreach (var name in DistributedTopology.Processes)
+        {
+            var rest = topology[name].RestAddress;
+            Assert.Equal(HttpStatusCode.OK, (await ProbeAnswer.GetAsync(rest, "/healthz")).Code);
+            var ready = await ProbeAnswer.ReadyAsync(rest);
+            Assert.True(ready.Checks.Count == 3 && ready.Checks.Values.All(s => s == "Healthy"), $"{name}: {string.Join(", ", ready.Checks)}");
+        }
+    }
+
+    [Fact]
     public async Task TheSeedRunsThroughFiveProcessesAndSurvivesTheVirtualInterfacesProcessBeingKilled()
     {
         const string account = "distributed";

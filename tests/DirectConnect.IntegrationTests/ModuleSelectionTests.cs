@@ -41,6 +41,10 @@ public sealed class ModuleSelectionTests
         {
             var health = await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest());
             Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
+            // The HTTP probes too, on the REST port that every process has (exposed or not).
+            var rest = app.Services.GetRequiredService<GatewayEndpoints>().RestAddress;
+            Assert.Equal(System.Net.HttpStatusCode.OK, (await ProbeAnswer.GetAsync(rest, "/healthz")).Code);
+            Assert.Equal(["events", "self", "state"], (await ProbeAnswer.ReadyAsync(rest)).Checks.Keys.Order(StringComparer.Ordinal));
         }
         finally
         {

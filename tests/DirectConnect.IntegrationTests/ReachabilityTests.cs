@@ -129,4 +129,45 @@ public sealed class ReachabilityTests(EmbeddedSystem system) : IClassFixture<Emb
         await RpcAssert.FailsWith(Grpc.Core.StatusCode.PermissionDenied, async () => await _seed.Interfaces.ReportVirtualInterfaceBgpStatusAsync(
             new ReportVirtualInterfaceBgpStatusRequest { Region = Seed.Region, Id = t.Interface.Id, BgpStatus = VirtualInterface.Types.BgpStatus.Up }, _seed.Customer(t.Account)));
     }
+
+    [Fact]
+    public async Task EveryRouteTableHopNamesItsTableAsItsMatchedRouteDoes()
+    {
+        var t = await SeedAsync();
+        foreach (var (source, destination) in new[] { ("10.0.1.5", "192.168.0.10"), ("192.168.0.10", "10.0.1.5") })
+        {
+            var trace = await TraceAsync(t, source, destination);
+            Assert.True(trace.Reachable, trace.ToString());
+            var tableHops = trace.Hops.Where(h => h.Kind is HopKind.VpcRouteTable or HopKind.BorderGatewayRouteTable).ToList();
+            Assert.Equal([HopKind.VpcRouteTable, HopKind.BorderGatewayRouteTable], tableHops.Select(h => h.Kind).Distinct().Order());
+            Assert.All(tableHops, hop => Assert.Equal(hop.MatchedRoute.RouteTableId, hop.ResourceId));
+            Assert.All(tableHops.Where(h => h.Kind == HopKind.VpcRouteTable), hop => Assert.Equal(t.Vpc.RouteTableId, hop.ResourceId));
+            Assert.All(tableHops.Where(h => h.Kind == HopKind.BorderGatewayRouteTable), hop => Assert.Equal(t.Gateway.RouteTableId, hop.ResourceId));
+            Assert.Equal(t.Gateway.Id, trace.Hops.Single(h => h.Kind == HopKind.BorderGateway).ResourceId);
+        }
+    }
+
+    [Fact]
+    public async Task AGatewayTableWithoutRoutesIsNamedByItsTableId()
+    {
+        // A gateway that never had a route has no stored table: the hop still names the table, not the gateway.
+        var account = "trace-" + Guid.NewGuid().ToString("N")[..8];
+        var vpc = await _seed.RegisterVpcAsync(account, "10.0.0.0/16");
+        var gateway = await _seed.AttachedAsync(account, (await _seed.AvailableGatewayAsync(account)).Id, vpc.Id);
+        await _routes.CreateVpcRouteAsync(new CreateVpcRouteRequest
+        {
+            Region = Seed.Region, VpcId = vpc.Id,
+            Route = new Route { Destination = "192.168.0.0/24", NextHop = new NextHop { Type = NextHopType.BorderGateway, Id = gateway.Id } },
+        }, _seed.Customer(account));
+
+        var trace = await _reachability.TraceReachabilityAsync(
+            new TraceReachabilityRequest { Region = Seed.Region, SourceAddress = "10.0.1.5", DestinationAddress = "192.168.0.10" }, _seed.Customer(account));
+
+        Assert.Equal(Reason.NoRoute, trace.Failure.Reason);
+        var stop = trace.Hops[trace.Failure.HopIndex];
+        Assert.Equal(HopKind.BorderGatewayRouteTable, stop.Kind);
+        Assert.StartsWith("rtb-", gateway.RouteTableId, StringComparison.Ordinal);
+        Assert.Equal(gateway.RouteTableId, stop.ResourceId);
+        Assert.Contains(gateway.RouteTableId, trace.Failure.Message, StringComparison.Ordinal);
+    }
 }

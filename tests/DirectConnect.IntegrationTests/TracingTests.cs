@@ -188,6 +188,23 @@ public sealed class TracingTests(TracedEmbeddedSystem system) : IClassFixture<Tr
         }
     }
 
+    [Fact]
+    public async Task ProbesAreNotTraced()
+    {
+        using var anonymous = system.Rest(null);
+        foreach (var probe in new[] { "/healthz", "/readyz" })
+        {
+            (await anonymous.GetAsync(probe)).EnsureSuccessStatusCode();
+        }
+
+        await new Grpc.Health.V1.Health.HealthClient(system.Channel).CheckAsync(new Grpc.Health.V1.HealthCheckRequest());
+        // A request after them that is traced: once its span is out, theirs would be too.
+        (await anonymous.GetAsync("/openapi/v1.json")).EnsureSuccessStatusCode();
+        await Seed.EventuallyAsync(() => Task.FromResult(system.Spans.Snapshot()), s => s.Any(span => Route(span) == "/openapi/v1.json"), "exported the OpenAPI request's span");
+
+        Assert.DoesNotContain(system.Spans.Snapshot(), span => Route(span) is "/healthz" or "/readyz" || (Route(span) ?? "").StartsWith("/grpc.health", StringComparison.Ordinal));
+    }
+
     private static bool IsCreatedConsumer(Activity span) =>
         span.Kind == ActivityKind.Consumer && (string?)span.GetTagItem("messaging.consumer.group.name") == "virtual-interfaces/created"
         && (string?)span.GetTagItem("cloudevents.event_type") == Contracts.Events.V1.VirtualInterfaceCreated.Descriptor.FullName;

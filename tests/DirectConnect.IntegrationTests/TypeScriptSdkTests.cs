@@ -7,7 +7,7 @@ namespace DirectConnect.IntegrationTests;
 /// typechecks the SDK and its end-to-end test with tsc, then runs sdk/typescript/test/seed.e2e.ts
 /// with tsx, which walks the seed procedure over gRPC through the generated client and reads
 /// one resource over REST. Node.js, tsc and tsx come from `npm ci` at the repository root
-/// (.ci/run does it; so does the first build of the contract tests); missing, the test fails.
+/// (./test.sh does it; so does the first build of the contract tests); missing, the test fails.
 /// </summary>
 public sealed class TypeScriptSdkTests : IAsyncLifetime
 {
@@ -150,7 +150,7 @@ public sealed class TypeScriptSdkTests : IAsyncLifetime
     {
         OnPath("node");
         var tool = Path.Combine(RepositoryRoot, "node_modules", ".bin", name);
-        Assert.True(File.Exists(tool), $"{name} is not installed at {tool}: run `npm ci` in the repository root (.ci/run does).");
+        Assert.True(File.Exists(tool), $"{name} is not installed at {tool}: run `npm ci` in the repository root (./test.sh does).");
         return tool;
     }
 

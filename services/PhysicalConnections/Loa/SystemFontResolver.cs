@@ -5,7 +5,7 @@ namespace DirectConnect.PhysicalConnections.Loa;
 /// <summary>
 /// PDFsharp needs font files to measure and embed text; on Linux it finds none by itself. This
 /// resolver uses a sans-serif TrueType font of the system (DejaVu Sans, from Debian's
-/// <c>fonts-dejavu-core</c>, which .ci/run installs; or Liberation Sans), whatever family the
+/// <c>fonts-dejavu-core</c>, which ./test.sh installs; or Liberation Sans), whatever family the
 /// document asks for.
 /// </summary>
 internal sealed class SystemFontResolver : IFontResolver

@@ -18,8 +18,10 @@ public static class CoordinationServiceCollectionExtensions
         services.TryAddSingleton(sp => new SqliteDatabase(sp.GetRequiredService<IOptions<SqliteCoordinationOptions>>().Value.DatabasePath));
         services.TryAddSingleton<EventSignal>();
         services.TryAddSingleton<IStateStore, SqliteStateStore>();
-        services.AddHostedService<SqliteEventDispatcher>();
-        return services;
+        // One instance, both the hosted service and what readiness asks whether every delivery loop runs.
+        services.TryAddSingleton<SqliteEventDispatcher>();
+        services.AddHostedService(provider => provider.GetRequiredService<SqliteEventDispatcher>());
+        return services.AddCoordinationReadiness<SqliteDeliveryRuns>();
     }
 
     /// <summary>

@@ -9,10 +9,14 @@ using DirectConnect.Platform.Tenancy;
 using Grpc.AspNetCore.Server;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
@@ -26,7 +30,7 @@ namespace DirectConnect.Platform.Hosting;
 /// <summary>
 /// What every DirectConnect process shares (in the spirit of eShop's ServiceDefaults): gRPC with
 /// the error interceptor, the region catalog, the request ledger and optimistic transactions, OpenTelemetry traces and metrics (OTLP only when
-/// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set — quiet by default), and gRPC health.
+/// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set — quiet by default), and the probes (gRPC health, <c>/healthz</c>, <c>/readyz</c>).
 /// </summary>
 public static class ServiceDefaults
 {
@@ -89,10 +93,27 @@ public static class ServiceDefaults
         builder.Services.Configure<ServiceEndpointOptions>(builder.Configuration.GetSection(ServiceEndpointOptions.Section));
         builder.Services.TryAddSingleton<ServiceChannels>();
         builder.Services.AddServiceIdentity(builder.Configuration);
-        builder.Services.AddGrpcHealthChecks().AddCheck("self", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
+        // gRPC health answers as /healthz does (the process is up); /readyz adds what the work needs (the coordination
+        // adapter's checks). By default grpc-dotnet would fold every registered check into the "" service.
+        builder.Services.AddGrpcHealthChecks(health =>
+            {
+                health.Services.Clear();
+                health.Services.Map("", check => check.Tags.Contains(HealthTags.Live));
+            })
+            .AddCheck("self", () => HealthCheckResult.Healthy("the process is up"), [HealthTags.Live]);
 
+        // OTEL_SERVICE_NAME (or service.name in OTEL_RESOURCE_ATTRIBUTES), which the SDK's resource detectors read,
+        // names the process when set, as the OpenTelemetry specification has it; else the name given here.
+        var namedByEnvironment = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_SERVICE_NAME"]) ||
+            (builder.Configuration["OTEL_RESOURCE_ATTRIBUTES"] ?? "").Split(',').Any(a => a.Trim().StartsWith("service.name=", StringComparison.Ordinal));
         var otel = builder.Services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService(serviceName))
+            .ConfigureResource(resource =>
+            {
+                if (!namedByEnvironment)
+                {
+                    resource.AddService(serviceName);
+                }
+            })
             .WithTracing(tracing => tracing
                 .AddSource(EventTelemetry.Source.Name)
                 // Client spans of outgoing calls, among them the modules' loopback gRPC calls to one
@@ -101,7 +122,8 @@ public static class ServiceDefaults
                 // would point at a parent that no exporter ever sees.
                 .AddSource("Grpc.Net.Client")
                 .AddSource("System.Net.Http")
-                .AddAspNetCoreInstrumentation(options => options.Filter = context => !context.Request.Path.StartsWithSegments("/grpc.health.v1.Health", StringComparison.Ordinal)))
+                // Probes (every few seconds, from the kubelet) are not traced.
+                .AddAspNetCoreInstrumentation(options => options.Filter = context => !IsProbe(context.Request.Path)))
             .WithMetrics(metrics => metrics
                 .AddMeter(MeterName)
                 .AddAspNetCoreInstrumentation());
@@ -112,6 +134,9 @@ public static class ServiceDefaults
 
         return builder;
     }
+
+    private static bool IsProbe(PathString path) =>
+        path.StartsWithSegments("/grpc.health.v1.Health", StringComparison.Ordinal) || path == "/healthz" || path == "/readyz";
 
     /// <summary>
     /// Adds <see cref="DeclaredSizeLimit"/> (a request declaring a body over the size limit is refused from its
@@ -131,10 +156,51 @@ public static class ServiceDefaults
     /// </summary>
     public static IApplicationBuilder UseRestInputValidation(this IApplicationBuilder app) => app.UseMiddleware<Rest.RestInputValidation>();
 
-    /// <summary>Maps gRPC health (<c>grpc.health.v1.Health</c>), open to unauthenticated probes.</summary>
+    /// <summary>
+    /// Maps the probes, open to unauthenticated callers: gRPC health (<c>grpc.health.v1.Health</c>) and, over
+    /// HTTP, <c>/healthz</c> (liveness: the process is up) and <c>/readyz</c> (readiness: also the checks tagged
+    /// <see cref="HealthTags.Ready"/>), each answering 200 or 503 with the checks' status and description as JSON.
+    /// </summary>
     public static IEndpointRouteBuilder MapDefaultEndpoints(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGrpcHealthChecksService().AllowAnonymous();
+        endpoints.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = check => check.Tags.Contains(HealthTags.Live), ResponseWriter = WriteHealthAsync })
+            .AllowAnonymous();
+        endpoints.MapHealthChecks("/readyz", new HealthCheckOptions
+            {
+                Predicate = check => check.Tags.Contains(HealthTags.Live) || check.Tags.Contains(HealthTags.Ready),
+                ResponseWriter = WriteHealthAsync,
+            })
+            .AllowAnonymous();
         return endpoints;
+    }
+
+    // The status of each check and its own description; never an exception's text (that goes to the log).
+    private static async Task WriteHealthAsync(HttpContext context, HealthReport report)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("status", report.Status.ToString());
+            json.WriteStartObject("checks");
+            foreach (var (name, entry) in report.Entries.OrderBy(e => e.Key, StringComparer.Ordinal))
+            {
+                json.WriteStartObject(name);
+                json.WriteString("status", entry.Status.ToString());
+                if (entry.Description is { } description)
+                {
+                    json.WriteString("description", description);
+                }
+
+                json.WriteEndObject();
+            }
+
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        context.Response.ContentType = "application/json";
+        await context.Response.Body.WriteAsync(buffer.ToArray(), context.RequestAborted).ConfigureAwait(false);
     }
 }

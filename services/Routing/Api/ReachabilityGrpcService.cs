@@ -89,8 +89,8 @@ public sealed class ReachabilityGrpcService(
 
             var gatewayId = route.NextHop.Id;
             Hop(HopKind.BorderGateway, gatewayId, null, "");
-            var gatewayTable = await GatewayTableAsync(gatewayId);
-            if (!Match(gatewayTable, HopKind.BorderGatewayRouteTable, gatewayId, destination, out var toIdc))
+            if (await GatewayTableAsync(gatewayId) is not (var gatewayTable, var gatewayTableId) ||
+                !Match(gatewayTable, HopKind.BorderGatewayRouteTable, gatewayTableId, destination, out var toIdc))
             {
                 return _result;
             }
@@ -107,7 +107,7 @@ public sealed class ReachabilityGrpcService(
 
             Hop(HopKind.Idc, toIdc.Destination, null, $"destination {destination}");
             // The way back: the gateway must route the source to this VPC.
-            if (!Match(gatewayTable, HopKind.BorderGatewayRouteTable, gatewayId, source, out var back, returnPath: true) ||
+            if (!Match(gatewayTable, HopKind.BorderGatewayRouteTable, gatewayTableId, source, out var back, returnPath: true) ||
                 back.NextHop.Type != V1.NextHopType.Vpc || back.NextHop.Id != vpc.Id)
             {
                 return _result.Failure is not null ? Replace(Reason.NoReturnRoute, $"border gateway {gatewayId} has no route back to {source} in {vpc.Id}")
@@ -135,8 +135,8 @@ public sealed class ReachabilityGrpcService(
 
             var gatewayId = entry.BorderGatewayId;
             Hop(HopKind.BorderGateway, gatewayId, null, "");
-            var gatewayTable = await GatewayTableAsync(gatewayId);
-            if (!Match(gatewayTable, HopKind.BorderGatewayRouteTable, gatewayId, destination, out var toVpc))
+            if (await GatewayTableAsync(gatewayId) is not (var gatewayTable, var gatewayTableId) ||
+                !Match(gatewayTable, HopKind.BorderGatewayRouteTable, gatewayTableId, destination, out var toVpc))
             {
                 return _result;
             }
@@ -235,10 +235,30 @@ public sealed class ReachabilityGrpcService(
             });
         }
 
-        private async Task<ForwardingTable<V1.Route>> GatewayTableAsync(string gatewayId)
+        /// <summary>
+        /// The gateway's table and its id (<c>rtb-…</c>, what its hop and its routes' <c>route_table_id</c> name).
+        /// A gateway that never had a route has no stored table: its id comes from the gateway itself. Null,
+        /// with the trace failed at the gateway's hop, when the gateway does not exist (any more).
+        /// </summary>
+        private async Task<(ForwardingTable<V1.Route> Table, string TableId)?> GatewayTableAsync(string gatewayId)
         {
             var stored = await tables.GetAsync(gatewayId, cancellationToken);
-            return stored is null ? new ForwardingTable<V1.Route>() : cache.Get(gatewayId, stored.StoreETag, () => Forwarding(stored.Value));
+            if (stored is not null)
+            {
+                return (cache.Get(gatewayId, stored.StoreETag, () => Forwarding(stored.Value)), stored.Value.RouteTableId);
+            }
+
+            try
+            {
+                var gateway = await new V1.BorderGatewayService.BorderGatewayServiceClient(services.For("BorderGateways"))
+                    .GetBorderGatewayAsync(new V1.GetBorderGatewayRequest { Region = region, Id = gatewayId }, onBehalf).ResponseAsync;
+                return (new ForwardingTable<V1.Route>(), gateway.RouteTableId);
+            }
+            catch (RpcException exception) when (exception.StatusCode == StatusCode.NotFound)
+            {
+                Fail(Reason.NoRoute, $"border gateway {gatewayId} does not exist");
+                return null;
+            }
         }
 
         private static ForwardingTable<V1.Route> Forwarding(RouteTable table)

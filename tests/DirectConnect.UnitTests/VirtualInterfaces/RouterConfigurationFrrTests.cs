@@ -120,7 +120,7 @@ public sealed class RouterConfigurationFrrTests
             .FirstOrDefault(File.Exists);
         Assert.True(path is not null,
             "vtysh (FRRouting) is not installed, so the generated FRR configuration cannot be checked. " +
-            ".ci/run installs the Debian package frr; locally: apt-get install -y frr");
+            "./test.sh installs the Debian package frr (or: apt-get install -y frr)");
         return path!;
     }
 }

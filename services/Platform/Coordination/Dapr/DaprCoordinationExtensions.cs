@@ -20,9 +20,11 @@ public static class DaprCoordinationExtensions
         services.TryAddSingleton<DaprOutboxSignal>();
         services.TryAddSingleton<DaprDeliveryLedger>();
         services.TryAddSingleton<IStateStore, DaprStateStore>();
-        services.AddHostedService<DaprOutboxRelay>();
+        // One instance, both the hosted service and what readiness asks whether the relay runs.
+        services.TryAddSingleton<DaprOutboxRelay>();
+        services.AddHostedService(provider => provider.GetRequiredService<DaprOutboxRelay>());
         services.AddGrpc();
-        return services;
+        return services.AddCoordinationReadiness<DaprRelayRuns>();
     }
 
     /// <summary>

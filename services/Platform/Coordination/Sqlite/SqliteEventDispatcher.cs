@@ -25,6 +25,13 @@ public sealed partial class SqliteEventDispatcher(
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
     private readonly string _owner = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
     private readonly SqliteCoordinationOptions _options = options.Value;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _running = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The subscriptions whose delivery loop is not running in this process (not started yet, or ended by
+    /// a failure); empty when every one runs. A loop waiting for another process's lease runs.
+    /// </summary>
+    public IReadOnlyList<string> NotRunning => [.. subscriptions.Select(s => s.Name).Where(name => !_running.ContainsKey(name))];
 
     /// <inheritdoc />
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
@@ -45,6 +52,19 @@ public sealed partial class SqliteEventDispatcher(
     private async Task RunAsync(EventSubscription subscription, CancellationToken stoppingToken)
     {
         Register(subscription);
+        _running[subscription.Name] = true;
+        try
+        {
+            await DeliverUntilStoppedAsync(subscription, stoppingToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _running.TryRemove(subscription.Name, out _);
+        }
+    }
+
+    private async Task DeliverUntilStoppedAsync(EventSubscription subscription, CancellationToken stoppingToken)
+    {
         var backoff = TimeSpan.Zero;
         while (!stoppingToken.IsCancellationRequested)
         {

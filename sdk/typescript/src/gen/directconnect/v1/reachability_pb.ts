@@ -104,7 +104,9 @@ export type ReachabilityTrace_Hop = Message<"directconnect.v1.ReachabilityTrace.
 
   /**
    * Id of the resource at this hop, e.g. `vpc-3d7f1a9c`, `rtb-9q4w2e7r`, `dxbgw-8h3j6k1m`,
-   * `dxvif-2p6r8s1k`, `dxpc-5t9b3c8d`; for KIND_IDC, the matching IDC prefix.
+   * `dxvif-2p6r8s1k`, `dxpc-5t9b3c8d`; for KIND_IDC, the matching IDC prefix. A route-table
+   * hop (a VPC's or a border gateway's) carries the table's id, `rtb-…`, the same as its
+   * matched route's `route_table_id`; the gateway itself is the KIND_BORDER_GATEWAY hop before it.
    *
    * @generated from field: string resource_id = 2;
    */
