@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace DirectConnect.IntegrationTests;
 
 /// <summary>
@@ -32,11 +30,11 @@ public sealed class TypeScriptSdkTests : IAsyncLifetime
     public async Task TheSeedProcedureRunsThroughTheGeneratedTypeScriptClient()
     {
         // tsx strips types without checking them: tsc first, so a type error fails here too.
-        var typecheck = await RunAsync(NodeTool("tsc"), ["--noEmit", "-p", "sdk/typescript"], new Dictionary<string, string>());
+        var typecheck = await ExternalTool.RunAsync(ExternalTool.Node("tsc"), ["--noEmit", "-p", "sdk/typescript"]);
         Assert.True(typecheck.ExitCode == 0, $"tsc found errors in sdk/typescript:\n{typecheck}");
 
         var account = "ts-sdk-" + Guid.NewGuid().ToString("N")[..8];
-        var result = await RunAsync(NodeTool("tsx"), ["sdk/typescript/test/seed.e2e.ts"], new Dictionary<string, string>
+        var result = await ExternalTool.RunAsync(ExternalTool.Node("tsx"), ["sdk/typescript/test/seed.e2e.ts"], new Dictionary<string, string>
         {
             ["GRPC_URL"] = _gateway.GrpcAddress.ToString(),
             ["REST_URL"] = _gateway.RestAddress.ToString(),
@@ -45,71 +43,5 @@ public sealed class TypeScriptSdkTests : IAsyncLifetime
         });
         Assert.True(result.ExitCode == 0, $"seed.e2e.ts failed:\n{result}\n--- gateway ---\n{_gateway.Output}");
         Assert.Contains("seed.e2e: passed", result.Output, StringComparison.Ordinal);
-    }
-
-    private sealed record Result(int ExitCode, string Output, string Error)
-    {
-        public override string ToString() => $"exit {ExitCode}\n--- stdout ---\n{Output}\n--- stderr ---\n{Error}";
-    }
-
-    private static string RepositoryRoot { get; } = FindRepositoryRoot();
-
-    private static string FindRepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "DirectConnect.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("DirectConnect.sln not found above " + AppContext.BaseDirectory);
-    }
-
-    private static string NodeTool(string name)
-    {
-        var node = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
-            .Select(directory => Path.Combine(directory, "node"))
-            .FirstOrDefault(File.Exists);
-        Assert.True(node is not null, "Node.js (`node`) is not on PATH: the TypeScript SDK test needs it.");
-        var tool = Path.Combine(RepositoryRoot, "node_modules", ".bin", name);
-        Assert.True(File.Exists(tool), $"{name} is not installed at {tool}: run `npm ci` in the repository root (.ci/run does).");
-        return tool;
-    }
-
-    private static async Task<Result> RunAsync(string tool, string[] args, IDictionary<string, string> environment)
-    {
-        var start = new ProcessStartInfo(tool)
-        {
-            WorkingDirectory = RepositoryRoot,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        foreach (var (key, value) in environment)
-        {
-            start.Environment[key] = value;
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"{Path.GetFileName(tool)} {string.Join(' ', args)} did not finish within 3 minutes:\n{await output}\n{await error}");
-        }
-
-        return new Result(process.ExitCode, await output, await error);
     }
 }
