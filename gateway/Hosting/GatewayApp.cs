@@ -1,5 +1,6 @@
 using System.Net;
 using DirectConnect.BorderGateways;
+using DirectConnect.Gateway.OpenApi;
 using DirectConnect.Gateway.Security;
 using DirectConnect.Gateway.Watch;
 using DirectConnect.Platform.Coordination;
@@ -12,7 +13,6 @@ using DirectConnect.VirtualInterfaces;
 using Google.Protobuf.Reflection;
 using Google.Rpc;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.OpenApi.Models;
 
 namespace DirectConnect.Gateway.Hosting;
 
@@ -127,38 +127,7 @@ public static partial class GatewayApp
             transcoding.TypeRegistry = StatusResponses.DetailTypes;
         });
         builder.Services.AddPublicGrpcReflection();
-        builder.Services.AddGrpcSwagger();
-        builder.Services.AddSwaggerGen(swagger =>
-        {
-            swagger.SwaggerDoc("v1", new OpenApiInfo
-            {
-                Title = "DirectConnect API",
-                Version = "v1",
-                Description = "Dedicated-line connectivity: physical connections, border gateways, virtual interfaces, VPC catalog, routes and reachability.",
-            });
-            // Nested proto types (every resource has its own State) need qualified schema ids.
-            swagger.CustomSchemaIds(type => (type.FullName ?? type.Name)
-                .Replace("DirectConnect.Contracts.V1.", "", StringComparison.Ordinal)
-                .Replace("+Types+", ".", StringComparison.Ordinal)
-                .Replace('+', '.'));
-            var contractsXml = Path.Combine(AppContext.BaseDirectory, "DirectConnect.Contracts.xml");
-            if (File.Exists(contractsXml))
-            {
-                swagger.IncludeGrpcXmlComments(contractsXml, includeControllerXmlComments: true);
-            }
-
-            swagger.AddSecurityDefinition("bearer", new OpenApiSecurityScheme
-            {
-                Type = SecuritySchemeType.Http,
-                Scheme = "bearer",
-                BearerFormat = "JWT",
-                Description = "A token with the account claim and the customer or operator role.",
-            });
-            swagger.AddSecurityRequirement(new OpenApiSecurityRequirement
-            {
-                [new OpenApiSecurityScheme { Reference = new OpenApiReference { Type = ReferenceType.SecurityScheme, Id = "bearer" } }] = [],
-            });
-        });
+        builder.Services.AddOpenApiDocument();
         builder.Services.AddGatewayAuthentication(auth, gateway);
         // Coordination: the embedded SQLite file (default), or Dapr's state and pub/sub through the sidecar.
         var useDapr = string.Equals(builder.Configuration["DirectConnect:Coordination:Adapter"], "Dapr", StringComparison.OrdinalIgnoreCase);
@@ -204,7 +173,7 @@ public static partial class GatewayApp
         // A request declaring a body over the size limit is answered from its headers, before anything else.
         app.UseRequestSizeLimit();
         // The OpenAPI document is public: serve it before the fallback policy demands a token.
-        app.UseSwagger(options => options.RouteTemplate = "openapi/{documentName}.json");
+        app.UseOpenApiDocument(gateway.PublicRestUrl);
         app.UseAuthentication();
         app.UseAuthorization();
         // The caller's rate limit and the request size, before any endpoint parses a body.

@@ -22,6 +22,13 @@ public sealed class GatewayOptions
     public int RestPort { get; set; } = 8080;
 
     /// <summary>
+    /// The REST/JSON address clients reach the gateway at when that is not the address they fetch the OpenAPI
+    /// document with (a TLS-terminating proxy: <c>https://dx.example.com</c>): the document's server. Empty (the
+    /// default): the scheme and host of the request for the document.
+    /// </summary>
+    public string? PublicRestUrl { get; set; }
+
+    /// <summary>
     /// Port of the loopback listener on which a public edge that also hosts modules (the embedded
     /// default) serves their internal API to one another. 0 (the default) picks a free port.
     /// </summary>

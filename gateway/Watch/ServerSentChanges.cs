@@ -24,6 +24,15 @@ public static class ServerSentChanges
     /// <summary>The path, the same as the transcoded <c>WatchChanges</c> rule.</summary>
     public const string Pattern = "/v1/regions/{region}/changes:watch";
 
+    /// <summary>What the endpoint answers with once the watch is open.</summary>
+    public const string ContentType = "text/event-stream";
+
+    /// <summary>The stream's format, for the OpenAPI document.</summary>
+    public const string Description =
+        "Server-sent events, sent as the changes are recorded: each change is one event with `id:` its position, `event: change` and " +
+        "`data:` the Change as JSON. An error after the stream started is an `event: error` whose `data:` is a google.rpc.Status, and ends it. " +
+        "The response ends when the watch's lifetime is over; reconnect with `Last-Event-ID` (an EventSource does) to resume after the last event.";
+
     private static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(true).WithTypeRegistry(StatusResponses.DetailTypes));
 
     // Proto JSON as transcoding writes it: default values included, on one line without padding
@@ -60,7 +69,7 @@ public static class ServerSentChanges
     private static async Task StreamAsync(HttpContext http, IAsyncEnumerable<Change> changes, CancellationToken cancellationToken)
     {
         http.Response.StatusCode = StatusCodes.Status200OK;
-        http.Response.ContentType = "text/event-stream";
+        http.Response.ContentType = ContentType;
         http.Response.Headers.CacheControl = "no-cache";
         http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         // Headers go out now: the client knows its watch is open before the first change.

@@ -32,11 +32,14 @@ public static class WatchModule
     {
         endpoints.MapGrpcService<WatchGrpcService>();
         // Order -1 beats the transcoded route of the same path and method (order 0), so REST clients get
-        // text/event-stream; the transcoded endpoint stays in the OpenAPI document to describe the Change.
+        // text/event-stream. The OpenAPI document keeps the transcoded operation (its parameters, the Change
+        // schema) and describes its response from what this endpoint declares it produces.
         endpoints.MapGet(ServerSentChanges.Pattern, ServerSentChanges.ServeAsync)
             .WithOrder(-1)
             // Admitted as the method it serves: the same rate limit as the gRPC and transcoded forms.
             .WithMetadata(new PublicMethodMetadata(WatchService.Descriptor.FindMethodByName(nameof(WatchService.WatchServiceBase.WatchChanges))))
+            .WithMetadata(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, type: null, contentTypes: [ServerSentChanges.ContentType]))
+            .WithDescription(ServerSentChanges.Description)
             .ExcludeFromDescription();
         return endpoints;
     }

@@ -113,6 +113,23 @@ public sealed class ApiConventionTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(MethodNames))]
+    public void AMethodReturningRawBytesDeclaresTheirMediaType(string fullName)
+    {
+        // The OpenAPI document describes such a response as bytes of this type, so generated clients do not parse it as JSON.
+        var method = Method(fullName);
+        var mediaType = method.GetOptions()?.GetExtension(MediaTypeExtensions.ResponseMediaType) ?? "";
+        if (method.OutputType.FullName == "google.api.HttpBody")
+        {
+            Assert.Matches("^[a-z]+/[a-z0-9.+-]+$", mediaType);
+        }
+        else
+        {
+            Assert.Equal("", mediaType);
+        }
+    }
+
     [Fact]
     public void EveryResourceCarriesTheStandardFields()
     {

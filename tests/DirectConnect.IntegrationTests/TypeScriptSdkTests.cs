@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace DirectConnect.IntegrationTests;
 
 /// <summary>
@@ -32,11 +30,11 @@ public sealed class TypeScriptSdkTests : IAsyncLifetime
     public async Task TheSeedProcedureRunsThroughTheGeneratedTypeScriptClient()
     {
         // tsx strips types without checking them: tsc first, so a type error fails here too.
-        var typecheck = await RunAsync(NodeTool("tsc"), ["--noEmit", "-p", "sdk/typescript"], new Dictionary<string, string>());
+        var typecheck = await ExternalTool.RunAsync(ExternalTool.Node("tsc"), ["--noEmit", "-p", "sdk/typescript"]);
         Assert.True(typecheck.ExitCode == 0, $"tsc found errors in sdk/typescript:\n{typecheck}");
 
         var account = "ts-sdk-" + Guid.NewGuid().ToString("N")[..8];
-        var result = await RunAsync(NodeTool("tsx"), ["sdk/typescript/test/seed.e2e.ts"], new Dictionary<string, string>
+        var result = await ExternalTool.RunAsync(ExternalTool.Node("tsx"), ["sdk/typescript/test/seed.e2e.ts"], new Dictionary<string, string>
         {
             ["GRPC_URL"] = _gateway.GrpcAddress.ToString(),
             ["REST_URL"] = _gateway.RestAddress.ToString(),
@@ -55,8 +53,8 @@ public sealed class TypeScriptSdkTests : IAsyncLifetime
         try
         {
             // npm pack runs the SDK's prepack (its build to dist/), as publishing would.
-            var pack = await RunAsync(Npm(), ["pack", "--pack-destination", work, "--json"], new Dictionary<string, string>(),
-                Path.Combine(RepositoryRoot, "sdk", "typescript"));
+            var pack = await ExternalTool.RunAsync(ExternalTool.OnPath("npm"), ["pack", "--pack-destination", work, "--json"], new Dictionary<string, string>(),
+                Path.Combine(ExternalTool.RepositoryRoot, "sdk", "typescript"));
             Assert.True(pack.ExitCode == 0, $"npm pack failed:\n{pack}");
             var tarball = Assert.Single(Directory.GetFiles(work, "*.tgz"));
             var packed = System.Text.Json.JsonDocument.Parse(pack.Output).RootElement[0].GetProperty("files").EnumerateArray()
@@ -86,19 +84,19 @@ public sealed class TypeScriptSdkTests : IAsyncLifetime
                 """{ "compilerOptions": { "target": "ES2022", "module": "NodeNext", "moduleResolution": "NodeNext", "strict": true, "noEmit": true, "skipLibCheck": true, "types": [] }, "files": ["client.ts"] }""");
             foreach (var file in new[] { "client.mjs", "client.ts" })
             {
-                File.Copy(Path.Combine(RepositoryRoot, "sdk", "typescript", "test", "consumer", file), Path.Combine(consumer, file));
+                File.Copy(Path.Combine(ExternalTool.RepositoryRoot, "sdk", "typescript", "test", "consumer", file), Path.Combine(consumer, file));
             }
 
-            var install = await RunAsync(Npm(), ["install", "--no-audit", "--no-fund", "--prefer-offline"], new Dictionary<string, string>(), consumer);
+            var install = await ExternalTool.RunAsync(ExternalTool.OnPath("npm"), ["install", "--no-audit", "--no-fund", "--prefer-offline"], new Dictionary<string, string>(), consumer);
             Assert.True(install.ExitCode == 0, $"npm install of the tarball failed:\n{install}");
             // One protobuf-es in the project: the SDK brings none of its own.
             Assert.False(Directory.Exists(Path.Combine(consumer, "node_modules", "@directconnect", "sdk", "node_modules")),
                 "the installed SDK carries dependencies of its own instead of using the project's");
 
-            var types = await RunAsync(NodeTool("tsc"), ["-p", consumer], new Dictionary<string, string>(), consumer);
+            var types = await ExternalTool.RunAsync(ExternalTool.Node("tsc"), ["-p", consumer], new Dictionary<string, string>(), consumer);
             Assert.True(types.ExitCode == 0, $"the consumer does not typecheck against the installed SDK:\n{types}");
 
-            var run = await RunAsync(NodeExecutable(), ["client.mjs"], new Dictionary<string, string>
+            var run = await ExternalTool.RunAsync(ExternalTool.OnPath("node"), ["client.mjs"], new Dictionary<string, string>
             {
                 ["GRPC_URL"] = _gateway.GrpcAddress.ToString(),
                 ["OPERATOR_TOKEN"] = Tokens.Issue(_dataDirectory, "ops", "operator"),
@@ -111,81 +109,5 @@ public sealed class TypeScriptSdkTests : IAsyncLifetime
         {
             Directory.Delete(work, recursive: true);
         }
-    }
-
-    private sealed record Result(int ExitCode, string Output, string Error)
-    {
-        public override string ToString() => $"exit {ExitCode}\n--- stdout ---\n{Output}\n--- stderr ---\n{Error}";
-    }
-
-    private static string RepositoryRoot { get; } = FindRepositoryRoot();
-
-    private static string FindRepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "DirectConnect.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("DirectConnect.sln not found above " + AppContext.BaseDirectory);
-    }
-
-    private static string OnPath(string name)
-    {
-        var found = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
-            .Select(directory => Path.Combine(directory, name))
-            .FirstOrDefault(File.Exists);
-        Assert.True(found is not null, $"`{name}` is not on PATH: the TypeScript SDK tests need Node.js and npm.");
-        return found;
-    }
-
-    private static string NodeExecutable() => OnPath("node");
-
-    private static string Npm() => OnPath("npm");
-
-    private static string NodeTool(string name)
-    {
-        OnPath("node");
-        var tool = Path.Combine(RepositoryRoot, "node_modules", ".bin", name);
-        Assert.True(File.Exists(tool), $"{name} is not installed at {tool}: run `npm ci` in the repository root (./test.sh does).");
-        return tool;
-    }
-
-    private static async Task<Result> RunAsync(string tool, string[] args, IDictionary<string, string> environment, string? workingDirectory = null)
-    {
-        var start = new ProcessStartInfo(tool)
-        {
-            WorkingDirectory = workingDirectory ?? RepositoryRoot,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        foreach (var (key, value) in environment)
-        {
-            start.Environment[key] = value;
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"{Path.GetFileName(tool)} {string.Join(' ', args)} did not finish within 3 minutes:\n{await output}\n{await error}");
-        }
-
-        return new Result(process.ExitCode, await output, await error);
     }
 }

@@ -12,6 +12,7 @@ export * from "./gen/directconnect/v1/access_device_pb.js";
 export * from "./gen/directconnect/v1/border_gateway_pb.js";
 export * from "./gen/directconnect/v1/common_pb.js";
 export * from "./gen/directconnect/v1/location_pb.js";
+export * from "./gen/directconnect/v1/media_type_pb.js";
 export * from "./gen/directconnect/v1/physical_connection_pb.js";
 export * from "./gen/directconnect/v1/reachability_pb.js";
 export * from "./gen/directconnect/v1/route_pb.js";

@@ -14,10 +14,15 @@ namespace DirectConnect.Platform.Grpc;
 /// </summary>
 public static class StatusResponses
 {
-    /// <summary>The detail types an error may carry, for JSON.</summary>
-    public static readonly TypeRegistry DetailTypes = TypeRegistry.FromMessages(
+    /// <summary>The detail messages an error may carry (the OpenAPI document lists exactly these).</summary>
+    public static readonly IReadOnlyList<MessageDescriptor> DetailMessages =
+    [
         ErrorInfo.Descriptor, BadRequest.Descriptor, PreconditionFailure.Descriptor, QuotaFailure.Descriptor,
-        ResourceInfo.Descriptor, RetryInfo.Descriptor, Help.Descriptor, LocalizedMessage.Descriptor);
+        ResourceInfo.Descriptor, RetryInfo.Descriptor, Help.Descriptor, LocalizedMessage.Descriptor,
+    ];
+
+    /// <summary>The detail types an error may carry, for JSON.</summary>
+    public static readonly TypeRegistry DetailTypes = TypeRegistry.FromMessages(DetailMessages);
 
     private static readonly JsonFormatter Json = new(JsonFormatter.Settings.Default.WithTypeRegistry(DetailTypes));
 
