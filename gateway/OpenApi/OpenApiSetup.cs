@@ -20,6 +20,8 @@ public static class OpenApiSetup
                 Title = "DirectConnect API",
                 Version = "v1",
                 Description = "Dedicated-line connectivity: physical connections, border gateways, virtual interfaces, VPC catalog, routes and reachability.",
+                // The project's licence (LICENSE at the repository root).
+                License = new OpenApiLicense { Name = "Apache-2.0", Url = new Uri("https://www.apache.org/licenses/LICENSE-2.0") },
             });
             // Nested proto types (every resource has its own State) need qualified schema ids.
             swagger.CustomSchemaIds(type => (type.FullName ?? type.Name)
