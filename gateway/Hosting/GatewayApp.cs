@@ -7,6 +7,7 @@ using DirectConnect.Platform.Coordination;
 using DirectConnect.Platform.Coordination.Dapr;
 using DirectConnect.Platform.Grpc;
 using DirectConnect.Platform.Hosting;
+using DirectConnect.Platform.ServiceIdentity;
 using DirectConnect.PhysicalConnections;
 using DirectConnect.Routing;
 using DirectConnect.VirtualInterfaces;
@@ -148,6 +149,15 @@ public static partial class GatewayApp
             {
                 builder.Configuration.GetSection("DirectConnect:Coordination").Bind(options);
                 options.DatabasePath = gateway.DatabasePath;
+            });
+            // The embedded default admits border-gateway agents with keys derived from a root key in its data directory
+            // (`agent-key --router rtr-…` prints one); a deployment configures DirectConnect:ServiceIdentity:AgentRootKey.
+            builder.Services.PostConfigure<ServiceIdentityOptions>(options =>
+            {
+                if (string.IsNullOrWhiteSpace(options.AgentRootKey))
+                {
+                    options.AgentRootKey = SigningKeyStore.LoadOrCreateText(gateway.DataDirectory, AgentKeyCommand.RootKeyFile);
+                }
             });
         }
 

@@ -15,6 +15,17 @@ public static class SigningKeyStore
     public static SymmetricSecurityKey LoadOrCreate(string dataDirectory)
     {
         var path = Path.Combine(dataDirectory, "keys", "token-signing.key");
+        return FromBase64(LoadOrCreateText(path), path);
+    }
+
+    /// <summary>
+    /// The base64 text of the 256-bit key in <c>keys/<paramref name="fileName"/></c> under <paramref name="dataDirectory"/>,
+    /// created when missing, readable by the owner only (the embedded default's agent root key lives there too).
+    /// </summary>
+    public static string LoadOrCreateText(string dataDirectory, string fileName) => LoadOrCreateText(Path.Combine(dataDirectory, "keys", fileName));
+
+    private static string LoadOrCreateText(string path)
+    {
         // The key directory is the gateway's own: created 0700 (the data directory too, when missing), or narrowed to it.
         var directory = Path.GetDirectoryName(path)!;
         OwnerOnly.EnsureDirectory(directory);
@@ -40,7 +51,7 @@ public static class SigningKeyStore
         }
 
         OwnerOnly.TryRestrict(path, OwnerOnly.FileMode);
-        return FromBase64(File.ReadAllText(path).Trim(), path);
+        return File.ReadAllText(path).Trim();
     }
 
     /// <summary>A key from its base64 form; refuses keys shorter than 256 bits.</summary>

@@ -30,8 +30,9 @@ public sealed class ServiceCredentials
     private readonly TimeProvider _clock;
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
     private readonly ConcurrentDictionary<string, (string Token, DateTimeOffset RenewAt)> _minted = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, (string Service, DateTimeOffset Expires)> _validated = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (ServiceCaller Caller, DateTimeOffset Expires)> _validated = new(StringComparer.Ordinal);
     private readonly TokenValidationParameters _validation;
+    private readonly byte[]? _agentRootKey;
 
     /// <summary>Creates the credentials from <paramref name="options"/>.</summary>
     public ServiceCredentials(IOptions<ServiceIdentityOptions> options, TimeProvider clock)
@@ -42,6 +43,7 @@ public sealed class ServiceCredentials
         var bytes = string.IsNullOrWhiteSpace(options.Value.Key) ? RandomNumberGenerator.GetBytes(32) : Decode(options.Value.Key);
         IsConfigured = !string.IsNullOrWhiteSpace(options.Value.Key);
         _key = new SymmetricSecurityKey(bytes);
+        _agentRootKey = string.IsNullOrWhiteSpace(options.Value.AgentRootKey) ? null : Decode(options.Value.AgentRootKey, nameof(options.Value.AgentRootKey));
         _validation = new TokenValidationParameters
         {
             ValidIssuer = Issuer,
@@ -85,7 +87,14 @@ public sealed class ServiceCredentials
     }
 
     /// <summary>The service that <paramref name="token"/> proves, or null when it proves none.</summary>
-    public async Task<string?> ValidateAsync(string token)
+    public async Task<string?> ValidateAsync(string token) => (await ValidateCallerAsync(token).ConfigureAwait(false))?.Service;
+
+    /// <summary>
+    /// The caller that <paramref name="token"/> proves, or null when it proves none: a service's token is signed
+    /// with the service key; an agent's (<see cref="AgentIdentity"/>) with its router's key, derived from the
+    /// agent root key, and with no other key.
+    /// </summary>
+    public async Task<ServiceCaller?> ValidateCallerAsync(string token)
     {
         var now = _clock.GetUtcNow();
         // Only tokens that passed validation are remembered, so the cache holds a few entries per
@@ -94,28 +103,70 @@ public sealed class ServiceCredentials
         {
             if (known.Expires > now)
             {
-                return known.Service;
+                return known.Caller;
             }
 
             _validated.TryRemove(token, out _);
         }
 
-        var result = await _handler.ValidateTokenAsync(token, _validation).ConfigureAwait(false);
+        var router = RouterClaimOf(token);
+        var validation = _validation;
+        if (router is not null)
+        {
+            if (_agentRootKey is null)
+            {
+                return null;
+            }
+
+            validation = _validation.Clone();
+            validation.IssuerSigningKey = new SymmetricSecurityKey(AgentIdentity.DeriveKey(_agentRootKey, router));
+        }
+
+        var result = await _handler.ValidateTokenAsync(token, validation).ConfigureAwait(false);
         if (!result.IsValid || result.Claims.TryGetValue(ServiceClaim, out var claim) is false || claim is not string service || service.Length == 0)
         {
             return null;
         }
+
+        // The agents' app-id is theirs alone: a token naming it must speak for a router (and be signed with its key),
+        // and an agent's token names no other service.
+        if ((router is not null) != (service == AgentIdentity.AppId))
+        {
+            return null;
+        }
+
+        var caller = new ServiceCaller(service, router);
 
         foreach (var stale in _validated.Where(e => e.Value.Expires <= now).Select(e => e.Key).ToArray())
         {
             _validated.TryRemove(stale, out _);
         }
 
-        _validated[token] = (service, new DateTimeOffset(result.SecurityToken.ValidTo, TimeSpan.Zero));
-        return service;
+        _validated[token] = (caller, new DateTimeOffset(result.SecurityToken.ValidTo, TimeSpan.Zero));
+        return caller;
     }
 
-    private static byte[] Decode(string base64)
+    /// <summary>The <c>router</c> claim of a well-formed JWT, read before its signature is checked (to choose the key), or null.</summary>
+    private string? RouterClaimOf(string token)
+    {
+        if (!_handler.CanReadToken(token))
+        {
+            return null;
+        }
+
+        try
+        {
+            return _handler.ReadJsonWebToken(token).TryGetPayloadValue<string>(AgentIdentity.RouterClaim, out var router) && !string.IsNullOrEmpty(router)
+                ? router
+                : null;
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    private static byte[] Decode(string base64, string setting = "Key")
     {
         byte[] bytes;
         try
@@ -124,9 +175,14 @@ public sealed class ServiceCredentials
         }
         catch (FormatException)
         {
-            throw new InvalidOperationException($"{ServiceIdentityOptions.Section}:Key is not valid base64.");
+            throw new InvalidOperationException($"{ServiceIdentityOptions.Section}:{setting} is not valid base64.");
         }
 
-        return bytes.Length >= 32 ? bytes : throw new InvalidOperationException($"{ServiceIdentityOptions.Section}:Key is shorter than 256 bits.");
+        return bytes.Length >= 32 ? bytes : throw new InvalidOperationException($"{ServiceIdentityOptions.Section}:{setting} is shorter than 256 bits.");
     }
 }
+
+/// <summary>A caller proven by a service token: the service's app-id and, for an agent, the router it speaks for.</summary>
+/// <param name="Service">The app-id (<c>svc</c>).</param>
+/// <param name="Router">The router of an agent's token (<c>router</c>); null for a service.</param>
+public sealed record ServiceCaller(string Service, string? Router);

@@ -33,13 +33,18 @@ public sealed class ServiceIdentityAuthenticationHandler(
             return AuthenticateResult.NoResult();
         }
 
-        var service = await credentials.ValidateAsync(header["Bearer ".Length..].Trim()).ConfigureAwait(false);
-        if (service is null)
+        var caller = await credentials.ValidateCallerAsync(header["Bearer ".Length..].Trim()).ConfigureAwait(false);
+        if (caller is null)
         {
             return AuthenticateResult.Fail("not a service token");
         }
 
-        var identity = new ClaimsIdentity([new Claim(ServiceCredentials.ServiceClaim, service)], SchemeName, ServiceCredentials.ServiceClaim, null);
+        var identity = new ClaimsIdentity([new Claim(ServiceCredentials.ServiceClaim, caller.Service)], SchemeName, ServiceCredentials.ServiceClaim, null);
+        if (caller.Router is not null)
+        {
+            identity.AddClaim(new Claim(AgentIdentity.RouterClaim, caller.Router));
+        }
+
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 

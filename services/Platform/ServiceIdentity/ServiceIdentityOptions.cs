@@ -25,6 +25,13 @@ public sealed class ServiceIdentityOptions
     /// </summary>
     public bool RequireDaprCallerAppId { get; set; }
 
+    /// <summary>
+    /// Base64 key (at least 256 bits) from which each border-gateway agent's key is derived (see
+    /// <see cref="AgentIdentity"/>). Empty: no agent is admitted. The embedded default keeps one in its data
+    /// directory (<c>keys/agent-root.key</c>) and prints a router's key with the <c>agent-key</c> command.
+    /// </summary>
+    public string? AgentRootKey { get; set; }
+
     /// <summary>How long a minted service token is valid; callers renew it at half-life.</summary>
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromMinutes(5);
 }

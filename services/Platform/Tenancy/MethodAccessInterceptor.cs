@@ -88,7 +88,8 @@ public sealed class MethodAccessInterceptor(
             throw ServiceIdentityErrors.NotAllowed(method.Name, string.Join(", ", daprCallers));
         }
 
-        if (daprCallers.Length == 0 && serviceIdentity.Value.RequireDaprCallerAppId)
+        // Agents run next to the routers, outside the mesh: their calls come without a sidecar, proven by their router's key.
+        if (daprCallers.Length == 0 && serviceIdentity.Value.RequireDaprCallerAppId && AgentIdentity.RouterOf(http.User) is null)
         {
             throw ServiceIdentityErrors.NotAllowed(method.Name, "a caller without a Dapr app-id");
         }
