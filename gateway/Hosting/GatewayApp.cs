@@ -152,13 +152,13 @@ public static partial class GatewayApp
             });
             // The embedded default admits border-gateway agents with keys derived from a root key in its data directory
             // (`agent-key --router rtr-…` prints one); a deployment configures DirectConnect:ServiceIdentity:AgentRootKey.
-            builder.Services.PostConfigure<ServiceIdentityOptions>(options =>
+            // Created at start, so the command finds the key the running gateway checks agents with.
+            var agentRootKey = builder.Configuration[$"{ServiceIdentityOptions.Section}:{nameof(ServiceIdentityOptions.AgentRootKey)}"];
+            if (string.IsNullOrWhiteSpace(agentRootKey))
             {
-                if (string.IsNullOrWhiteSpace(options.AgentRootKey))
-                {
-                    options.AgentRootKey = SigningKeyStore.LoadOrCreateText(gateway.DataDirectory, AgentKeyCommand.RootKeyFile);
-                }
-            });
+                agentRootKey = SigningKeyStore.LoadOrCreateText(gateway.DataDirectory, AgentKeyCommand.RootKeyFile);
+                builder.Services.PostConfigure<ServiceIdentityOptions>(options => options.AgentRootKey = agentRootKey);
+            }
         }
 
         foreach (var module in modules)

@@ -27,6 +27,7 @@ public static class ModuleForwarding
         [AccessDeviceService.Descriptor.FullName] = "PhysicalConnections",
         [PhysicalConnectionService.Descriptor.FullName] = "PhysicalConnections",
         [BorderGatewayService.Descriptor.FullName] = "BorderGateways",
+        [RouterService.Descriptor.FullName] = "BorderGateways",
         [VirtualInterfaceService.Descriptor.FullName] = "VirtualInterfaces",
         [VpcService.Descriptor.FullName] = "Routing",
         [RouteService.Descriptor.FullName] = "Routing",

@@ -70,6 +70,8 @@ public static class ChangeMapping
             new ObservedChange(e.AccountId, e.Region, VirtualInterface, e.Id, ChangeKind.Created, Wire(e.VirtualInterface?.State), "", Time(e.Time))),
         [Name(Events.VirtualInterfaceStateChanged.Descriptor)] = data => Parse(Events.VirtualInterfaceStateChanged.Parser, data, e =>
             new ObservedChange(e.AccountId, e.Region, VirtualInterface, e.Id, ChangeKind.StateChanged, Wire(e.ToState), Wire(e.FromState), Time(e.Time))),
+        [Name(Events.VirtualInterfaceBgpStatusChanged.Descriptor)] = data => Parse(Events.VirtualInterfaceBgpStatusChanged.Parser, data, e =>
+            new ObservedChange(e.AccountId, e.Region, VirtualInterface, e.Id, ChangeKind.Updated, "", "", Time(e.Time))),
         [Name(Events.VirtualInterfaceDeleted.Descriptor)] = data => Parse(Events.VirtualInterfaceDeleted.Parser, data, e =>
             new ObservedChange(e.AccountId, e.Region, VirtualInterface, e.Id, ChangeKind.Deleted, "", "", Time(e.Time))),
 

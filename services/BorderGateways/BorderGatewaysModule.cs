@@ -33,6 +33,7 @@ public static class BorderGatewaysModule
     public static IEndpointRouteBuilder MapBorderGateways(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGrpcService<BorderGatewayGrpcService>();
+        endpoints.MapGrpcService<RouterGrpcService>();
         endpoints.MapInternalGrpcService<BorderGatewayReservationGrpcService>();
         return endpoints;
     }

@@ -1,4 +1,5 @@
 using DirectConnect.Platform.Coordination;
+using DirectConnect.Platform.ServiceIdentity;
 using DirectConnect.VirtualInterfaces.Api;
 using DirectConnect.VirtualInterfaces.Application;
 using DirectConnect.VirtualInterfaces.Storage;
@@ -22,9 +23,12 @@ public static class VirtualInterfacesModule
         builder.Services.AddSingleton<IReservations, InternalApiReservations>();
         builder.Services.AddSingleton<CreationRollback>();
         builder.Services.AddSingleton<VirtualInterfaceCreation>();
+        builder.Services.AddSingleton<RouterFeedSignal>();
+        builder.Services.AddSingleton<DataPlaneStatusRecorder>();
         builder.Services.AddSingleton<IntentReconciler>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<IntentReconciler>());
         builder.Services.AddEventSubscription<VirtualInterfaceCreatedHandler>(VirtualInterfaceCreatedHandler.Subscription, VirtualInterfaceMapper.Topic);
+        builder.Services.AddEventSubscription<GatewayAnnouncementsHandler>(GatewayAnnouncementsHandler.Subscription, GatewayAnnouncementsHandler.Topic);
         return builder;
     }
 
@@ -32,6 +36,7 @@ public static class VirtualInterfacesModule
     public static IEndpointRouteBuilder MapVirtualInterfaces(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGrpcService<VirtualInterfaceGrpcService>();
+        endpoints.MapInternalGrpcService<DataPlaneGrpcService>();
         return endpoints;
     }
 }

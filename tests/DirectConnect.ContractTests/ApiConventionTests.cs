@@ -44,6 +44,7 @@ public sealed class ApiConventionTests
             "CreateAccessDevice", "GetAccessDevice", "ListAccessDevices", "DeleteAccessDevice", "CreateLocation",
             "ApprovePhysicalConnection", "RejectPhysicalConnection", "RecordPhysicalConnectionPayment",
             "CompletePhysicalConnectionConstruction", "RegisterVpc", "DeregisterVpc", "ReportVirtualInterfaceBgpStatus",
+            "CreateRouter", "GetRouter", "ListRouters", "DeleteRouter",
         ];
         var declared = Methods.Where(m => MethodAccessCatalog.AccessOf(m) == Access.Operator).Select(m => m.Name);
         Assert.Equal(expected.Order(StringComparer.Ordinal), declared.Order(StringComparer.Ordinal));

@@ -16,6 +16,7 @@ export * from "./gen/directconnect/v1/media_type_pb.js";
 export * from "./gen/directconnect/v1/physical_connection_pb.js";
 export * from "./gen/directconnect/v1/reachability_pb.js";
 export * from "./gen/directconnect/v1/route_pb.js";
+export * from "./gen/directconnect/v1/router_pb.js";
 export * from "./gen/directconnect/v1/virtual_interface_pb.js";
 export * from "./gen/directconnect/v1/vpc_pb.js";
 export * from "./gen/directconnect/v1/watch_pb.js";

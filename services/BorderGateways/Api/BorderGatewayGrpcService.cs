@@ -61,12 +61,16 @@ public sealed class BorderGatewayGrpcService(BorderGatewayStore store, Optimisti
             var gateway = BorderGateway.Create(ResourceIds.New(BorderGateway.IdPrefix), caller.AccountId, request.Region,
                 request.BorderGateway!.Name, request.BorderGateway.Description, asn, vpcIds, ResourceIds.New("rtb-"), clock.GetUtcNow(),
                 ResourceIds.NewETag());
+            // Placed on the region's least loaded router, in the same transaction that records it there.
+            var placement = await PlaceAsync(gateway, cancellationToken);
+            gateway = gateway with { RouterId = placement?.Router.Id };
             var message = BorderGatewayMapper.ToProto(gateway);
             return new TransactionPlan<V1.BorderGateway>(
                 [
                     BorderGatewayStore.Put(gateway, ETagCondition.MustNotExist),
                     BorderGatewayStore.PutIndex(caller.AccountId, request.Region, index.With(gateway.Id), indexUnchanged),
                     BorderGatewayStore.PutCount(caller.AccountId, request.Region, count + 1, countUnchanged),
+                    .. placement is { } placed ? [BorderGatewayStore.PutRouter(placed.Router, placed.Unchanged)] : Array.Empty<StateOperation>(),
                 ],
                 [BorderGatewayMapper.Created(message)],
                 message);
@@ -150,10 +154,29 @@ public sealed class BorderGatewayGrpcService(BorderGatewayStore store, Optimisti
         },
         alsoWrite: async (gateway, cancellationToken) =>
         {
-            // The quota's slot is free again in the delete's own transaction.
+            // The quota's slot, and the router's, are free again in the delete's own transaction.
             var (count, countUnchanged) = await store.GetCountAsync(gateway.AccountId, gateway.Region, cancellationToken);
-            return [BorderGatewayStore.PutCount(gateway.AccountId, gateway.Region, count - 1, countUnchanged)];
+            var router = gateway.RouterId is null ? null : await store.GetRouterAsync(gateway.RouterId, cancellationToken);
+            return router is null
+                ? [BorderGatewayStore.PutCount(gateway.AccountId, gateway.Region, count - 1, countUnchanged)]
+                :
+                [
+                    BorderGatewayStore.PutCount(gateway.AccountId, gateway.Region, count - 1, countUnchanged),
+                    BorderGatewayStore.PutRouter(router.Value.WithoutGateway(gateway.Id, clock.GetUtcNow(), ResourceIds.NewETag()), router.Unchanged),
+                ];
         });
+
+    private async Task<(Router Router, ETagCondition Unchanged)?> PlaceAsync(BorderGateway gateway, CancellationToken cancellationToken)
+    {
+        var (index, _) = await store.GetRouterIndexAsync(gateway.Region, cancellationToken);
+        if (Router.ChooseForPlacement(await store.GetRoutersAsync(index.Ids, cancellationToken)) is not { } chosen
+            || await store.GetRouterAsync(chosen.Id, cancellationToken) is not { } stored)
+        {
+            return null;
+        }
+
+        return (stored.Value.WithGateway(gateway.Id, clock.GetUtcNow(), ResourceIds.NewETag()), stored.Unchanged);
+    }
 
     private async Task<V1.BorderGateway> ChangeAsync(IMessage request, string region, string id, string etag, ServerCallContext context,
         RequestValidation validation, string operation, Func<BorderGateway, DateTimeOffset, (BorderGateway After, List<OutgoingEvent> Events)> decide,

@@ -24,6 +24,7 @@ internal static class BorderGatewayMapper
             Asn = gateway.Asn,
             State = ToProto(gateway.State),
             RouteTableId = gateway.RouteTableId,
+            RouterId = gateway.RouterId ?? "",
             CreateTime = Timestamp.FromDateTimeOffset(gateway.CreateTime),
             UpdateTime = Timestamp.FromDateTimeOffset(gateway.UpdateTime),
             Etag = gateway.ETag,
@@ -35,6 +36,24 @@ internal static class BorderGatewayMapper
             Reason = a.Reason,
         }));
         message.VirtualInterfaceIds.AddRange(gateway.VirtualInterfaceIds);
+        return message;
+    }
+
+    public static V1.Router ToProto(Router router)
+    {
+        var message = new V1.Router
+        {
+            Id = router.Id,
+            Region = router.Region,
+            Name = router.Name,
+            InterfaceName = router.InterfaceName,
+            Asn = router.Asn,
+            State = router.IsDeleted ? V1.Router.Types.State.Deleted : V1.Router.Types.State.Active,
+            CreateTime = Timestamp.FromDateTimeOffset(router.CreateTime),
+            UpdateTime = Timestamp.FromDateTimeOffset(router.UpdateTime),
+            Etag = router.ETag,
+        };
+        message.BorderGatewayIds.AddRange(router.BorderGatewayIds);
         return message;
     }
 

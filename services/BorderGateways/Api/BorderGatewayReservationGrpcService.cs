@@ -14,7 +14,7 @@ namespace DirectConnect.BorderGateways.Api;
 /// VirtualInterfaces service reserves gateways through. Only service identities reach it; it
 /// validates, and delegates to <see cref="GatewayReservations"/>.
 /// </summary>
-public sealed class BorderGatewayReservationGrpcService(GatewayReservations reservations)
+public sealed class BorderGatewayReservationGrpcService(GatewayReservations reservations, Storage.BorderGatewayStore store)
     : InternalV1.BorderGatewayReservationService.BorderGatewayReservationServiceBase
 {
     /// <inheritdoc />
@@ -32,8 +32,37 @@ public sealed class BorderGatewayReservationGrpcService(GatewayReservations rese
 
         var gateway = await reservations.ReserveAsync(request.Region, request.Id, request.AccountId, request.VirtualInterfaceId, prefixes,
             context.CancellationToken);
-        var response = new InternalV1.ReserveBorderGatewayResponse();
+        return Announcements(gateway);
+    }
+
+    /// <inheritdoc />
+    public override async Task<InternalV1.ReserveBorderGatewayResponse> GetBorderGatewayAnnouncements(
+        InternalV1.GetBorderGatewayAnnouncementsRequest request, ServerCallContext context)
+    {
+        var validation = new RequestValidation();
+        validation.Check(ResourceIds.IsWellFormed(request.Id, BorderGateway.IdPrefix), "id", "is not a border gateway id (expected dxbgw-…)");
+        validation.ThrowIfInvalid();
+        return await store.GetAsync(request.Id, context.CancellationToken) is { } stored && stored.Value.Region == request.Region
+            ? Announcements(stored.Value)
+            : throw DomainException.NotFound("BorderGateway", request.Id);
+    }
+
+    /// <inheritdoc />
+    public override async Task<InternalV1.GetRouterForAgentResponse> GetRouterForAgent(InternalV1.GetRouterForAgentRequest request, ServerCallContext context)
+    {
+        var validation = new RequestValidation();
+        validation.Check(ResourceIds.IsWellFormed(request.RouterId, Router.IdPrefix), "router_id", "is not a router id (expected rtr-…)");
+        validation.ThrowIfInvalid();
+        return await store.GetRouterAsync(request.RouterId, context.CancellationToken) is { Value.IsDeleted: false } stored
+            ? new InternalV1.GetRouterForAgentResponse { Region = stored.Value.Region, InterfaceName = stored.Value.InterfaceName, Asn = stored.Value.Asn }
+            : throw DomainException.NotFound("Router", request.RouterId);
+    }
+
+    private static InternalV1.ReserveBorderGatewayResponse Announcements(BorderGateway gateway)
+    {
+        var response = new InternalV1.ReserveBorderGatewayResponse { RouterId = gateway.RouterId ?? "", Asn = gateway.Asn };
         response.VirtualInterfaceIds.AddRange(gateway.VirtualInterfaceIds);
+        response.AnnouncedPrefixes.AddRange(gateway.IsDeleted ? [] : gateway.Attachments.Where(a => a.Attached).SelectMany(a => a.CidrBlocks).Distinct(StringComparer.Ordinal));
         return response;
     }
 }

@@ -74,6 +74,9 @@ public sealed record BorderGateway : IAccountResource
     /// <summary>The gateway's route table id.</summary>
     public required string RouteTableId { get; init; }
 
+    /// <summary>The router the gateway is placed on (<c>rtr-…</c>); null when the region had none at its creation.</summary>
+    public string? RouterId { get; init; }
+
     /// <summary>When it was created.</summary>
     public required DateTimeOffset CreateTime { get; init; }
 

@@ -55,6 +55,30 @@ public sealed class BorderGatewayStore(IStateStore store)
     public static UpsertState PutKnownVpcs(string accountId, string region, KnownVpcs vpcs, ETagCondition condition) =>
         StateDocuments.Put(VpcsKey(accountId, region), vpcs, Json.KnownVpcs, condition);
 
+    /// <summary>Reads one router.</summary>
+    public Task<Versioned<Router>?> GetRouterAsync(string id, CancellationToken cancellationToken) =>
+        store.GetDocumentAsync(RouterKey(id), Json.Router, cancellationToken);
+
+    /// <summary>Reads several routers, in order.</summary>
+    public Task<IReadOnlyList<Router>> GetRoutersAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken) =>
+        store.GetDocumentsAsync(ids.Select(RouterKey).ToArray(), Json.Router, cancellationToken);
+
+    /// <summary>Reads a region's router index.</summary>
+    public Task<(IdIndex Index, ETagCondition Unchanged)> GetRouterIndexAsync(string region, CancellationToken cancellationToken) =>
+        store.GetIndexAsync(RouterIndexKey(region), cancellationToken);
+
+    /// <summary>The write of a router.</summary>
+    public static UpsertState PutRouter(Router router, ETagCondition condition) =>
+        StateDocuments.Put(RouterKey(router.Id), router, Json.Router, condition);
+
+    /// <summary>The write of a region's router index.</summary>
+    public static UpsertState PutRouterIndex(string region, IdIndex index, ETagCondition condition) =>
+        StateDocuments.PutIndex(RouterIndexKey(region), index, condition);
+
+    private static string RouterKey(string id) => $"routers/{id}";
+
+    private static string RouterIndexKey(string region) => $"routers-by-region/{region}";
+
     private static string Key(string id) => $"border-gateways/{id}";
 
     private static string IndexKey(string accountId, string region) => $"border-gateways-by-account/{accountId}/{region}";

@@ -7,4 +7,5 @@ namespace DirectConnect.BorderGateways.Storage;
 [JsonSourceGenerationOptions(UseStringEnumConverter = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, IgnoreReadOnlyProperties = true)]
 [JsonSerializable(typeof(BorderGateway))]
 [JsonSerializable(typeof(KnownVpcs))]
+[JsonSerializable(typeof(Router))]
 internal sealed partial class BorderGatewaysJsonContext : JsonSerializerContext;

@@ -29,7 +29,7 @@ public sealed class InternalApiReservations(ServiceChannels services) : IReserva
     }
 
     /// <inheritdoc />
-    public Task ReserveGatewayAsync(CreationIntent intent, IReadOnlyList<string> idcPrefixes, DateTime deadline, CancellationToken cancellationToken)
+    public async Task<GatewayPlacement> ReserveGatewayAsync(CreationIntent intent, IReadOnlyList<string> idcPrefixes, DateTime deadline, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(intent);
         var client = new InternalV1.BorderGatewayReservationService.BorderGatewayReservationServiceClient(
@@ -39,14 +39,15 @@ public sealed class InternalApiReservations(ServiceChannels services) : IReserva
             Region = intent.Region, Id = intent.BorderGatewayId, AccountId = intent.AccountId, VirtualInterfaceId = intent.VirtualInterfaceId,
         };
         request.IdcPrefixes.AddRange(idcPrefixes);
-        return Readdressed(() => client.ReserveBorderGatewayAsync(request, deadline: deadline, cancellationToken: cancellationToken).ResponseAsync);
+        var response = await Readdressed(() => client.ReserveBorderGatewayAsync(request, deadline: deadline, cancellationToken: cancellationToken).ResponseAsync);
+        return new GatewayPlacement(response.RouterId.Length == 0 ? null : response.RouterId, [.. response.AnnouncedPrefixes]);
     }
 
-    private static async Task Readdressed<T>(Func<Task<T>> reserve)
+    private static async Task<T> Readdressed<T>(Func<Task<T>> reserve)
     {
         try
         {
-            await reserve();
+            return await reserve();
         }
         catch (RpcException exception)
         {

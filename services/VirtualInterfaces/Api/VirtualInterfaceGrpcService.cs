@@ -25,7 +25,8 @@ public sealed class VirtualInterfaceGrpcService(
     ServiceChannels services,
     OptimisticTransaction transactions,
     RegionCatalog regions,
-    TimeProvider clock) : V1.VirtualInterfaceService.VirtualInterfaceServiceBase
+    TimeProvider clock,
+    RouterFeedSignal routerFeeds) : V1.VirtualInterfaceService.VirtualInterfaceServiceBase
 {
     private const string ResourceType = "VirtualInterface";
     private static readonly string[] UpdatableFields = ["name", "description", "bandwidth_mbps"];
@@ -267,7 +268,7 @@ public sealed class VirtualInterfaceGrpcService(
         ValidateAddress(validation, region, id);
         var requestId = ProtobufTransactions.RequestIdOf(request, $"virtual-interfaces/{operation}", caller, validation);
         validation.ThrowIfInvalid();
-        return await transactions.RunAsync(requestId, async cancellationToken =>
+        var result = await transactions.RunAsync(requestId, async cancellationToken =>
         {
             var stored = await LoadAsync(caller, region, id, cancellationToken);
             if (!string.IsNullOrEmpty(etag) && etag != stored.Value.ETag)
@@ -288,10 +289,18 @@ public sealed class VirtualInterfaceGrpcService(
                 var (usage, usageUnchanged) = await store.GetUsageAsync(after.AccountId, after.Region, cancellationToken);
                 operations.Add(VirtualInterfaceStore.PutUsage(after.AccountId, after.Region,
                     usage with { Interfaces = Math.Max(0, usage.Interfaces - 1) }, usageUnchanged));
+                if (after.RouterId is not null)
+                {
+                    // Its router's agent removes its configuration: the feed changes in the delete's own transaction.
+                    var (feed, feedUnchanged) = await store.GetRouterFeedAsync(after.RouterId, cancellationToken);
+                    operations.Add(VirtualInterfaceStore.PutRouterFeed(after.RouterId, feed.Removed(after.Id), feedUnchanged));
+                }
             }
 
             return new TransactionPlan<V1.VirtualInterface>(operations, events, VirtualInterfaceMapper.ToProto(after));
         }, V1.VirtualInterface.Parser, $"virtual interface {id}", context.CancellationToken);
+        routerFeeds.Pulse();
+        return result;
     }
 
     private RequestValidation ValidateAddress(RequestValidation validation, string region, string id) =>

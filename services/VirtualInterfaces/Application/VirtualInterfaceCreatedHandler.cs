@@ -10,7 +10,8 @@ namespace DirectConnect.VirtualInterfaces.Application;
 /// <summary>
 /// CONFIGURING → AVAILABLE: an interface is created only once both reservations are held, so its
 /// own <c>VirtualInterfaceCreated</c> event brings it into service (also after a crash, since the
-/// event is in the outbox). BGP stays DOWN until a data plane reports otherwise.
+/// event is in the outbox). BGP stays DOWN until a data plane reports otherwise. An interface whose
+/// gateway is placed on a router waits instead for the router's agent to apply it.
 /// </summary>
 public sealed class VirtualInterfaceCreatedHandler(VirtualInterfaceStore store, IStateStore state, TimeProvider clock) : IEventHandler
 {
@@ -30,7 +31,8 @@ public sealed class VirtualInterfaceCreatedHandler(VirtualInterfaceStore store, 
         await state.UpdateAsync(async ct =>
         {
             var stored = await store.GetAsync(id, ct);
-            if (stored is null || stored.Value.State != VirtualInterfaceState.Configuring)
+            // On a router, its agent brings it into service once the configuration is applied (DataPlaneStatusRecorder).
+            if (stored is null || stored.Value.State != VirtualInterfaceState.Configuring || stored.Value.RouterId is not null)
             {
                 return null;
             }

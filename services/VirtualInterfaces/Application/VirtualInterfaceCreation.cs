@@ -48,7 +48,8 @@ public sealed class VirtualInterfaceCreation(
     OptimisticTransaction transactions,
     RequestLedger ledger,
     IOptions<VirtualInterfaceOptions> options,
-    TimeProvider clock)
+    TimeProvider clock,
+    RouterFeedSignal routerFeeds)
 {
     /// <summary>How many times one request may be rolled back and retried under a new id before it gives up.</summary>
     public const int MaxGenerations = 16;
@@ -109,10 +110,11 @@ public sealed class VirtualInterfaceCreation(
         // A reservation call that ends without an answer may still land: it is bounded by this
         // deadline, and the rollback's second release comes after it.
         var deadline = clock.GetUtcNow().UtcDateTime + (options.Value.ReleaseAgainAfter / 2);
+        GatewayPlacement placement;
         try
         {
             await reservations.ReserveConnectionAsync(intent, request.Draft.Vlan, deadline, cancellationToken);
-            await reservations.ReserveGatewayAsync(intent, request.Draft.IdcPrefixes, deadline, cancellationToken);
+            placement = await reservations.ReserveGatewayAsync(intent, request.Draft.IdcPrefixes, deadline, cancellationToken);
         }
         catch (Exception exception)
         {
@@ -122,7 +124,13 @@ public sealed class VirtualInterfaceCreation(
 
         try
         {
-            return await FinishAsync(request, intent, cancellationToken);
+            var created = await FinishAsync(request, intent, placement, cancellationToken);
+            if (placement.RouterId is not null)
+            {
+                routerFeeds.Pulse();
+            }
+
+            return created;
         }
         catch (IntentClosedException)
         {
@@ -187,12 +195,15 @@ public sealed class VirtualInterfaceCreation(
     }
 
     /// <summary>Creates the interface and closes the intent in one transaction, guarded by the intent's ETag.</summary>
-    private Task<V1.VirtualInterface> FinishAsync(CreationRequest request, CreationIntent intent, CancellationToken cancellationToken)
+    private Task<V1.VirtualInterface> FinishAsync(CreationRequest request, CreationIntent intent, GatewayPlacement placement,
+        CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var vif = request.Draft with
         {
             Id = intent.VirtualInterfaceId,
+            RouterId = placement.RouterId,
+            AnnouncedPrefixes = placement.AnnouncedPrefixes,
             State = VirtualInterfaceState.Configuring,
             CreateTime = now,
             UpdateTime = now,
@@ -222,6 +233,13 @@ public sealed class VirtualInterfaceCreation(
             if (request.RequestId is not null)
             {
                 operations.Add(RequestLedger.Record(request.RequestId, message.ToByteArray()));
+            }
+
+            if (vif.RouterId is not null)
+            {
+                // The router's agent learns of it from its feed, in the same transaction.
+                var (feed, feedUnchanged) = await store.GetRouterFeedAsync(vif.RouterId, ct);
+                operations.Add(VirtualInterfaceStore.PutRouterFeed(vif.RouterId, feed.Changed(vif.Id), feedUnchanged));
             }
 
             return new TransactionPlan<V1.VirtualInterface>(operations, [VirtualInterfaceMapper.Created(message)], message);

@@ -68,6 +68,15 @@ public sealed record VirtualInterface : IAccountResource
     /// <summary>True when a data plane last reported the BGP session up.</summary>
     public bool BgpUp { get; init; }
 
+    /// <summary>The router its gateway is placed on (<c>rtr-…</c>), whose agent configures it; null when none.</summary>
+    public string? RouterId { get; init; }
+
+    /// <summary>The CIDR blocks of the VPCs attached to its gateway, as last read: what its session announces.</summary>
+    public IReadOnlyList<string> AnnouncedPrefixes { get; init; } = [];
+
+    /// <summary>What the router's agent last reported; null before any report.</summary>
+    public DataPlaneStatus? DataPlane { get; init; }
+
     /// <summary>When it was created.</summary>
     public required DateTimeOffset CreateTime { get; init; }
 
@@ -100,3 +109,40 @@ public sealed record AbandonedCreation(string VirtualInterfaceId, string Account
 
 /// <summary>How many virtual interfaces (not deleted) an account holds in a region: what the quota counts.</summary>
 public sealed record VirtualInterfaceUsage(int Interfaces);
+
+/// <summary>
+/// What a border-gateway agent observed for one virtual interface on its router.
+/// </summary>
+/// <param name="Position">The router feed position of the desired state the report is about.</param>
+/// <param name="Applied">Whether the configuration is on the router.</param>
+/// <param name="ApplyError">Why it could not be applied; empty otherwise.</param>
+/// <param name="BgpState">FRR's name for the session state.</param>
+/// <param name="LastError">The session's last error; empty when none is known.</param>
+/// <param name="ReceivedPrefixes">Prefixes received from the customer and accepted.</param>
+/// <param name="AdvertisedPrefixes">Prefixes announced to the customer.</param>
+/// <param name="ObservedAt">When the agent observed it.</param>
+public sealed record DataPlaneStatus(long Position, bool Applied, string ApplyError, string BgpState, string LastError,
+    IReadOnlyList<string> ReceivedPrefixes, IReadOnlyList<string> AdvertisedPrefixes, DateTimeOffset ObservedAt);
+
+/// <summary>
+/// A router's desired-state feed: the position of the last change to any of its virtual interfaces, and for each
+/// interface on it the position of its own last change. Written in the same transaction as the change, so an
+/// agent resuming after a position gets exactly what changed since.
+/// </summary>
+public sealed record RouterFeed(long Position, IReadOnlyDictionary<string, long> Interfaces)
+{
+    /// <summary>A router nothing was placed on yet.</summary>
+    public static RouterFeed Empty { get; } = new(0, new Dictionary<string, long>(StringComparer.Ordinal));
+
+    /// <summary>The feed with <paramref name="virtualInterfaceId"/> changed (created or reconfigured).</summary>
+    public RouterFeed Changed(string virtualInterfaceId) =>
+        new(Position + 1, new Dictionary<string, long>(Interfaces, StringComparer.Ordinal) { [virtualInterfaceId] = Position + 1 });
+
+    /// <summary>The feed without <paramref name="virtualInterfaceId"/>.</summary>
+    public RouterFeed Removed(string virtualInterfaceId)
+    {
+        var interfaces = new Dictionary<string, long>(Interfaces, StringComparer.Ordinal);
+        interfaces.Remove(virtualInterfaceId);
+        return new(Position + 1, interfaces);
+    }
+}

@@ -81,6 +81,19 @@ public sealed class VirtualInterfaceStore(IStateStore store)
     public static UpsertState PutUsage(string accountId, string region, VirtualInterfaceUsage usage, ETagCondition condition) =>
         StateDocuments.Put(UsageKey(accountId, region), usage, Json.VirtualInterfaceUsage, condition);
 
+    /// <summary>Reads a router's desired-state feed (empty when nothing was placed on it yet).</summary>
+    public async Task<(RouterFeed Feed, ETagCondition Unchanged)> GetRouterFeedAsync(string routerId, CancellationToken cancellationToken)
+    {
+        var feed = await store.GetDocumentAsync(RouterFeedKey(routerId), Json.RouterFeed, cancellationToken).ConfigureAwait(false);
+        return feed is null ? (RouterFeed.Empty, ETagCondition.MustNotExist) : (feed.Value, feed.Unchanged);
+    }
+
+    /// <summary>The write of a router's desired-state feed.</summary>
+    public static UpsertState PutRouterFeed(string routerId, RouterFeed feed, ETagCondition condition) =>
+        StateDocuments.Put(RouterFeedKey(routerId), feed, Json.RouterFeed, condition);
+
+    private static string RouterFeedKey(string routerId) => $"router-feeds/{routerId}";
+
     private static string AbandonedKey(string id) => $"virtual-interface-abandoned/{id}";
 
     private static string UsageKey(string accountId, string region) => $"virtual-interfaces-usage/{accountId}/{region}";

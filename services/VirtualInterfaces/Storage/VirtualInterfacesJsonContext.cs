@@ -9,4 +9,5 @@ namespace DirectConnect.VirtualInterfaces.Storage;
 [JsonSerializable(typeof(CreationIntent))]
 [JsonSerializable(typeof(AbandonedCreation))]
 [JsonSerializable(typeof(VirtualInterfaceUsage))]
+[JsonSerializable(typeof(RouterFeed))]
 internal sealed partial class VirtualInterfacesJsonContext : JsonSerializerContext;

@@ -37,6 +37,7 @@ public sealed class VirtualInterfaceCreationTests : IDisposable
         services.AddSingleton<VirtualInterfaceStore>();
         services.AddSingleton<CreationRollback>();
         services.AddSingleton<VirtualInterfaceCreation>();
+        services.AddSingleton<RouterFeedSignal>();
         services.AddSingleton<IReservations>(_reservations);
         _services = services.BuildServiceProvider();
     }
@@ -149,12 +150,12 @@ public sealed class VirtualInterfaceCreationTests : IDisposable
             await Task.Delay(Delay, cancellationToken);
         }
 
-        public Task ReserveGatewayAsync(CreationIntent intent, IReadOnlyList<string> idcPrefixes, DateTime deadline, CancellationToken cancellationToken)
+        public Task<GatewayPlacement> ReserveGatewayAsync(CreationIntent intent, IReadOnlyList<string> idcPrefixes, DateTime deadline, CancellationToken cancellationToken)
         {
             Calls.Enqueue(("gateway", intent.VirtualInterfaceId));
             return RefuseGateway
                 ? throw new DomainException(ErrorCode.InvalidArgument, "CIDR_OVERLAP", "overlaps a VPC")
-                : Task.CompletedTask;
+                : Task.FromResult(GatewayPlacement.None);
         }
     }
 }

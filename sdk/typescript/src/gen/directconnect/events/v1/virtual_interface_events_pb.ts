@@ -4,7 +4,7 @@
 
 import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
-import type { VirtualInterface, VirtualInterface_State } from "../../v1/virtual_interface_pb.js";
+import type { VirtualInterface, VirtualInterface_BgpStatus, VirtualInterface_State } from "../../v1/virtual_interface_pb.js";
 import { file_directconnect_v1_virtual_interface } from "../../v1/virtual_interface_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file directconnect/events/v1/virtual_interface_events.proto.
  */
 export const file_directconnect_events_v1_virtual_interface_events: GenFile = /*@__PURE__*/
-  fileDesc("CjZkaXJlY3Rjb25uZWN0L2V2ZW50cy92MS92aXJ0dWFsX2ludGVyZmFjZV9ldmVudHMucHJvdG8SF2RpcmVjdGNvbm5lY3QuZXZlbnRzLnYxIoMCChdWaXJ0dWFsSW50ZXJmYWNlQ3JlYXRlZBIKCgJpZBgBIAEoCRISCgphY2NvdW50X2lkGAIgASgJEg4KBnJlZ2lvbhgDIAEoCRIeChZwaHlzaWNhbF9jb25uZWN0aW9uX2lkGAQgASgJEhkKEWJvcmRlcl9nYXRld2F5X2lkGAUgASgJEhQKDGlkY19wcmVmaXhlcxgGIAMoCRI9ChF2aXJ0dWFsX2ludGVyZmFjZRgHIAEoCzIiLmRpcmVjdGNvbm5lY3QudjEuVmlydHVhbEludGVyZmFjZRIoCgR0aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKRAgocVmlydHVhbEludGVyZmFjZVN0YXRlQ2hhbmdlZBIKCgJpZBgBIAEoCRISCgphY2NvdW50X2lkGAIgASgJEg4KBnJlZ2lvbhgDIAEoCRI8Cgpmcm9tX3N0YXRlGAQgASgOMiguZGlyZWN0Y29ubmVjdC52MS5WaXJ0dWFsSW50ZXJmYWNlLlN0YXRlEjoKCHRvX3N0YXRlGAUgASgOMiguZGlyZWN0Y29ubmVjdC52MS5WaXJ0dWFsSW50ZXJmYWNlLlN0YXRlEg4KBnJlYXNvbhgGIAEoCRINCgVhY3RvchgHIAEoCRIoCgR0aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCLEAQoXVmlydHVhbEludGVyZmFjZURlbGV0ZWQSCgoCaWQYASABKAkSEgoKYWNjb3VudF9pZBgCIAEoCRIOCgZyZWdpb24YAyABKAkSHgoWcGh5c2ljYWxfY29ubmVjdGlvbl9pZBgEIAEoCRIZChFib3JkZXJfZ2F0ZXdheV9pZBgFIAEoCRIUCgxpZGNfcHJlZml4ZXMYBiADKAkSKAoEdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiyAEKIVZpcnR1YWxJbnRlcmZhY2VDcmVhdGlvbkFiYW5kb25lZBIKCgJpZBgBIAEoCRISCgphY2NvdW50X2lkGAIgASgJEg4KBnJlZ2lvbhgDIAEoCRIeChZwaHlzaWNhbF9jb25uZWN0aW9uX2lkGAQgASgJEhkKEWJvcmRlcl9nYXRld2F5X2lkGAUgASgJEg4KBnJlYXNvbhgGIAEoCRIoCgR0aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEKvAQoaaW8uZGlyZWN0Y29ubmVjdC5ldmVudHMudjFCG1ZpcnR1YWxJbnRlcmZhY2VFdmVudHNQcm90b1ABWk5naXRodWIuY29tL2RpcmVjdGNvbm5lY3QvZGlyZWN0Y29ubmVjdC9nZW4vZ28vZGlyZWN0Y29ubmVjdC9ldmVudHMvdjE7ZXZlbnRzdjGqAiFEaXJlY3RDb25uZWN0LkNvbnRyYWN0cy5FdmVudHMuVjFiBnByb3RvMw", [file_directconnect_v1_virtual_interface, file_google_protobuf_timestamp]);
+  fileDesc("CjZkaXJlY3Rjb25uZWN0L2V2ZW50cy92MS92aXJ0dWFsX2ludGVyZmFjZV9ldmVudHMucHJvdG8SF2RpcmVjdGNvbm5lY3QuZXZlbnRzLnYxIoMCChdWaXJ0dWFsSW50ZXJmYWNlQ3JlYXRlZBIKCgJpZBgBIAEoCRISCgphY2NvdW50X2lkGAIgASgJEg4KBnJlZ2lvbhgDIAEoCRIeChZwaHlzaWNhbF9jb25uZWN0aW9uX2lkGAQgASgJEhkKEWJvcmRlcl9nYXRld2F5X2lkGAUgASgJEhQKDGlkY19wcmVmaXhlcxgGIAMoCRI9ChF2aXJ0dWFsX2ludGVyZmFjZRgHIAEoCzIiLmRpcmVjdGNvbm5lY3QudjEuVmlydHVhbEludGVyZmFjZRIoCgR0aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKRAgocVmlydHVhbEludGVyZmFjZVN0YXRlQ2hhbmdlZBIKCgJpZBgBIAEoCRISCgphY2NvdW50X2lkGAIgASgJEg4KBnJlZ2lvbhgDIAEoCRI8Cgpmcm9tX3N0YXRlGAQgASgOMiguZGlyZWN0Y29ubmVjdC52MS5WaXJ0dWFsSW50ZXJmYWNlLlN0YXRlEjoKCHRvX3N0YXRlGAUgASgOMiguZGlyZWN0Y29ubmVjdC52MS5WaXJ0dWFsSW50ZXJmYWNlLlN0YXRlEg4KBnJlYXNvbhgGIAEoCRINCgVhY3RvchgHIAEoCRIoCgR0aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCLEAQoXVmlydHVhbEludGVyZmFjZURlbGV0ZWQSCgoCaWQYASABKAkSEgoKYWNjb3VudF9pZBgCIAEoCRIOCgZyZWdpb24YAyABKAkSHgoWcGh5c2ljYWxfY29ubmVjdGlvbl9pZBgEIAEoCRIZChFib3JkZXJfZ2F0ZXdheV9pZBgFIAEoCRIUCgxpZGNfcHJlZml4ZXMYBiADKAkSKAoEdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiyAEKIVZpcnR1YWxJbnRlcmZhY2VDcmVhdGlvbkFiYW5kb25lZBIKCgJpZBgBIAEoCRISCgphY2NvdW50X2lkGAIgASgJEg4KBnJlZ2lvbhgDIAEoCRIeChZwaHlzaWNhbF9jb25uZWN0aW9uX2lkGAQgASgJEhkKEWJvcmRlcl9nYXRld2F5X2lkGAUgASgJEg4KBnJlYXNvbhgGIAEoCRIoCgR0aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKnAgogVmlydHVhbEludGVyZmFjZUJncFN0YXR1c0NoYW5nZWQSCgoCaWQYASABKAkSEgoKYWNjb3VudF9pZBgCIAEoCRIOCgZyZWdpb24YAyABKAkSQQoLZnJvbV9zdGF0dXMYBCABKA4yLC5kaXJlY3Rjb25uZWN0LnYxLlZpcnR1YWxJbnRlcmZhY2UuQmdwU3RhdHVzEj8KCXRvX3N0YXR1cxgFIAEoDjIsLmRpcmVjdGNvbm5lY3QudjEuVmlydHVhbEludGVyZmFjZS5CZ3BTdGF0dXMSEQoJYmdwX3N0YXRlGAYgASgJEhIKCmxhc3RfZXJyb3IYByABKAkSKAoEdGltZRgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCrwEKGmlvLmRpcmVjdGNvbm5lY3QuZXZlbnRzLnYxQhtWaXJ0dWFsSW50ZXJmYWNlRXZlbnRzUHJvdG9QAVpOZ2l0aHViLmNvbS9kaXJlY3Rjb25uZWN0L2RpcmVjdGNvbm5lY3QvZ2VuL2dvL2RpcmVjdGNvbm5lY3QvZXZlbnRzL3YxO2V2ZW50c3YxqgIhRGlyZWN0Q29ubmVjdC5Db250cmFjdHMuRXZlbnRzLlYxYgZwcm90bzM", [file_directconnect_v1_virtual_interface, file_google_protobuf_timestamp]);
 
 /**
  * Published by the VirtualInterfaces service on topic `virtual-interfaces` when a virtual
@@ -294,4 +294,76 @@ export type VirtualInterfaceCreationAbandoned = Message<"directconnect.events.v1
  */
 export const VirtualInterfaceCreationAbandonedSchema: GenMessage<VirtualInterfaceCreationAbandoned> = /*@__PURE__*/
   messageDesc(file_directconnect_events_v1_virtual_interface_events, 3);
+
+/**
+ * Published by the VirtualInterfaces service on topic `virtual-interfaces` when the BGP status of a
+ * virtual interface changes, as reported by its router's agent. The change feed reports it as an
+ * update of the interface.
+ *
+ * @generated from message directconnect.events.v1.VirtualInterfaceBgpStatusChanged
+ */
+export type VirtualInterfaceBgpStatusChanged = Message<"directconnect.events.v1.VirtualInterfaceBgpStatusChanged"> & {
+  /**
+   * Id of the virtual interface, `dxvif-…`.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * Account that owns it.
+   *
+   * @generated from field: string account_id = 2;
+   */
+  accountId: string;
+
+  /**
+   * Region, e.g. `cn-north-1`.
+   *
+   * @generated from field: string region = 3;
+   */
+  region: string;
+
+  /**
+   * The status before.
+   *
+   * @generated from field: directconnect.v1.VirtualInterface.BgpStatus from_status = 4;
+   */
+  fromStatus: VirtualInterface_BgpStatus;
+
+  /**
+   * The status now.
+   *
+   * @generated from field: directconnect.v1.VirtualInterface.BgpStatus to_status = 5;
+   */
+  toStatus: VirtualInterface_BgpStatus;
+
+  /**
+   * FRR's name for the session state, e.g. `Established` or `Active`.
+   *
+   * @generated from field: string bgp_state = 6;
+   */
+  bgpState: string;
+
+  /**
+   * The session's last error, when one is known.
+   *
+   * @generated from field: string last_error = 7;
+   */
+  lastError: string;
+
+  /**
+   * When the agent observed it (UTC).
+   *
+   * @generated from field: google.protobuf.Timestamp time = 8;
+   */
+  time?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message directconnect.events.v1.VirtualInterfaceBgpStatusChanged.
+ * Use `create(VirtualInterfaceBgpStatusChangedSchema)` to create a new message.
+ */
+export const VirtualInterfaceBgpStatusChangedSchema: GenMessage<VirtualInterfaceBgpStatusChanged> = /*@__PURE__*/
+  messageDesc(file_directconnect_events_v1_virtual_interface_events, 4);
 
