@@ -215,6 +215,14 @@ public sealed class VirtualInterfaceGrpcService(
             _ => (RouterVendorKind?)null,
         };
         validation.Check(vendor is not null, "vendor", "is required: ROUTER_VENDOR_FRR, ROUTER_VENDOR_CISCO_IOS_XE, ROUTER_VENDOR_JUNIPER_JUNOS or ROUTER_VENDOR_HUAWEI_VRP");
+        // Empty keeps the vendor's placeholder port. The name goes verbatim into the configuration, so it is
+        // checked here, as the caller's input, before the renderer would refuse it as an unusable stored value.
+        var parent = request.Interface.Length == 0 ? null : request.Interface;
+        if (parent is not null && vendor is not null && RouterInterfaceName.Problem(vendor.Value, parent) is { } problem)
+        {
+            validation.Add("interface", problem);
+        }
+
         validation.ThrowIfInvalid();
 
         var vif = (await LoadAsync(caller, request.Region, request.Id, context.CancellationToken)).Value;
@@ -223,9 +231,15 @@ public sealed class VirtualInterfaceGrpcService(
             throw DomainException.WrongState(ResourceType, vif.Id, "STATE_DELETED", "render the router configuration of");
         }
 
+        // Only with the interface's VLAN is the sub-interface name known (FRR: at most 15 characters).
+        if (parent is not null && RouterInterfaceName.Problem(vendor!.Value, parent, vif.Vlan) is { } subInterfaceProblem)
+        {
+            new RequestValidation().Add("interface", subInterfaceProblem).ThrowIfInvalid();
+        }
+
         // The MD5 key is write-only (DOMAIN.md): the configuration carries a placeholder where the customer puts their key.
         var peering = new RouterPeering(vif.Id, vif.Vlan, vif.Bgp.CustomerAddress, vif.Bgp.CloudAddress, vif.Bgp.CustomerAsn, vif.Bgp.CloudAsn,
-            vif.Bgp.AuthKey is null ? null : RouterConfigurationRenderer.AuthKeyPlaceholder, vif.IdcPrefixes);
+            vif.Bgp.AuthKey is null ? null : RouterConfigurationRenderer.AuthKeyPlaceholder, vif.IdcPrefixes, parent);
         return new V1.RouterConfiguration { Vendor = request.Vendor, Content = RouterConfigurationRenderer.RenderStored(vendor!.Value, peering) };
     }
 

@@ -14,6 +14,18 @@ internal static class CiscoIosXeConfiguration
             .Comment("Paste after `configure terminal`.")
             .Comment($"{p.ParentInterface} is the port facing the DirectConnect physical connection: replace it if yours differs.")
             .Comment()
+            // Routers running IOS XE route by default, but Catalyst switches running it do not
+            // (`no ip routing` is their default); without it the IDC is unreachable through them.
+            .Comment("Route between the cloud and the IDC (the default on routers, not on Catalyst switches).")
+            .Line("ip routing")
+            .Comment()
+            // A port that was never configured, or was shut, is administratively down, and every
+            // sub-interface on it with it.
+            // Left as a comment: routers refuse `no switchport` on their routed ports.
+            .Comment("On a Catalyst switch, also `no switchport` on the port: sub-interfaces need a routed port.")
+            .Line($"interface {p.ParentInterface}")
+            .Line(" no shutdown")
+            .Line("exit")
             .Line($"interface {p.SubInterface}")
             .Line(Invariant($" description {p.Description} VLAN {p.Vlan}"))
             .Line(Invariant($" encapsulation dot1Q {p.Vlan}"))

@@ -10,13 +10,23 @@ internal static class FrrConfiguration
         var neighbor = p.CloudAddress.ToString();
         var text = new ConfigurationText("!");
         text.Comment($"DirectConnect virtual interface {p.VirtualInterfaceId}: customer router configuration for FRRouting 8 or later")
-            .Comment("Load with `vtysh -f <file>`, or paste into vtysh after `configure terminal`.")
+            // Debian's and Ubuntu's frr packages ship /etc/frr/daemons with bgpd=no; vtysh then
+            // drops every `router bgp` line with no error and the session never starts.
+            .Comment("bgpd must run: set `bgpd=yes` in /etc/frr/daemons and `systemctl restart frr` first,")
+            .Comment("or vtysh silently drops the whole `router bgp` block below.")
+            .Comment("Load with `vtysh -f <file>`, or paste into vtysh after `configure terminal`; `write memory` keeps it.")
             .Comment($"{p.ParentInterface} is the port facing the DirectConnect physical connection: replace it if yours differs.")
             .Comment()
             // zebra only addresses interfaces; the 802.1Q device itself belongs to the kernel.
             .Comment(Invariant($"FRR does not create VLAN devices. Create the 802.1Q sub-interface (VLAN {p.Vlan}) in Linux first:"))
+            .Comment($"  ip link set dev {p.ParentInterface} up")
             .Comment(Invariant($"  ip link add link {p.ParentInterface} name {p.SubInterface} type vlan id {p.Vlan}"))
             .Comment($"  ip link set dev {p.SubInterface} up")
+            .Comment()
+            // Linux does not route between interfaces by default: the BGP session comes up, but
+            // packets between the cloud and the IDC hosts behind this router are dropped here.
+            .Comment("Route between the cloud and the IDC: zebra sets net.ipv4.ip_forward=1 (as `sysctl -w` would).")
+            .Line("ip forwarding")
             .Comment()
             .Line($"interface {p.SubInterface}")
             .Line(Invariant($" description {p.Description} VLAN {p.Vlan}"))

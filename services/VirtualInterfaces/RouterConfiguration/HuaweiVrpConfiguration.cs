@@ -14,6 +14,13 @@ internal static class HuaweiVrpConfiguration
             .Comment("Paste after `system-view`.")
             .Comment($"{p.ParentInterface} is the port facing the DirectConnect physical connection: replace it if yours differs.")
             .Comment()
+            // VRP routes IPv4 between layer-3 interfaces by default: nothing like FRR's `ip forwarding`.
+            // Physical ports of many VRP devices start shut down, and a sub-interface is down with its port.
+            // Left as a comment: routers have no `portswitch` command.
+            .Comment("On a switch (S or CE series), also `undo portswitch` on the port: sub-interfaces need a layer-3 port.")
+            .Line($"interface {p.ParentInterface}")
+            .Line(" undo shutdown")
+            .Line(" quit")
             .Line($"interface {p.SubInterface}")
             .Line(Invariant($" description {p.Description} VLAN {p.Vlan}"))
             .Line(Invariant($" dot1q termination vid {p.Vlan}"))

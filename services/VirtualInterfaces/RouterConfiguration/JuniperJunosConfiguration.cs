@@ -16,6 +16,10 @@ internal static class JuniperJunosConfiguration
         text.Comment($"DirectConnect virtual interface {p.VirtualInterfaceId}: customer router configuration for Juniper Junos OS")
             .Comment("In configuration mode: `load set terminal`, paste, then `commit check` and `commit`.")
             .Comment($"{p.ParentInterface} is the port facing the DirectConnect physical connection: replace it if yours differs.")
+            // Junos routes IPv4 between interfaces and enables every configured interface unless
+            // told `disable`: nothing like FRR's `ip forwarding` or IOS's `no shutdown` is needed.
+            // SRX firewalls in flow mode are the exception: they drop what no security policy allows.
+            .Comment("On an SRX (flow mode), also put the unit in a security zone allowing host-inbound BGP, with policies for the IDC traffic.")
             .Line($"set interfaces {p.ParentInterface} vlan-tagging")
             .Line(Invariant($"{unit} description \"{p.Description} VLAN {p.Vlan}\""))
             .Line(Invariant($"{unit} vlan-id {p.Vlan}"))

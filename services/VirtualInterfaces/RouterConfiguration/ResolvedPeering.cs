@@ -33,9 +33,6 @@ internal sealed record ResolvedPeering(
     private static readonly SearchValues<char> IdCharacters =
         SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_");
 
-    private static readonly SearchValues<char> InterfaceCharacters =
-        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_/:.");
-
     /// <summary>Name of the VLAN sub-interface in the dotted form FRR (Linux), IOS XE and VRP share.</summary>
     public string SubInterface => string.Create(CultureInfo.InvariantCulture, $"{ParentInterface}.{Vlan}");
 
@@ -65,16 +62,9 @@ internal sealed record ResolvedPeering(
         }
 
         var parent = peering.Interface ?? DefaultInterface(vendor);
-        if (parent.Length is 0 or > 64 || !char.IsAsciiLetter(parent[0]) || parent.AsSpan().IndexOfAnyExcept(InterfaceCharacters) >= 0)
+        if (RouterInterfaceName.Problem(vendor, parent, peering.Vlan) is { } problem)
         {
-            throw Invalid($"interface '{Printable(parent)}' is not an interface name (a letter, then letters, digits or -_/:.)");
-        }
-
-        // Linux names devices in 15 bytes (IFNAMSIZ 16 with the NUL); a longer sub-interface
-        // name could not be created with the `ip link` command the FRR configuration gives.
-        if (vendor == RouterVendorKind.Frr && parent.Length + 1 + Digits(peering.Vlan) > 15)
-        {
-            throw Invalid(Inv($"interface '{parent}.{peering.Vlan}' is longer than the 15 characters Linux allows"));
+            throw Invalid($"interface '{Printable(parent)}' {problem}");
         }
 
         var (customer, customerLength) = ParseInterfaceAddress(peering.CustomerAddress, "customer address");
@@ -206,8 +196,6 @@ internal sealed record ResolvedPeering(
     private static ArgumentException Invalid(string message) => new(message);
 
     private static string Inv(FormattableString text) => FormattableString.Invariant(text);
-
-    private static int Digits(int value) => value.ToString(CultureInfo.InvariantCulture).Length;
 
     private static uint ToUInt32(IPAddress address)
     {

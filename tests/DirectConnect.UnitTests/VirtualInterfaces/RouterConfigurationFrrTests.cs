@@ -27,6 +27,7 @@ public sealed class RouterConfigurationFrrTests
             Vlan = 4094, CustomerAddress = "169.254.0.0/31", CloudAddress = "169.254.0.1/31", CustomerAsn = 4200000001, CloudAsn = 4294967294,
         },
         ["own interface"] = Base with { Interface = "enp3s0f1" },
+        ["longest sub-interface name"] = Base with { Interface = "abcdefghij", Vlan = 4094 },
         ["every punctuation mark in the key"] = Base with { AuthKey = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~" },
         ["80-character key"] = Base with { AuthKey = new string('k', 80) },
         ["placeholder key"] = Base with { AuthKey = RouterConfigurationRenderer.AuthKeyPlaceholder },
@@ -50,6 +51,7 @@ public sealed class RouterConfigurationFrrTests
     [InlineData(" neighbor 169.254.10.1 remote-as 64512", " neighbor 169.254.10.1 remote-as sixty-four-thousand")]
     [InlineData("ip route 192.168.8.0/24 blackhole 250", "ip route 192.168.8.0/24 blackhole 256")]
     [InlineData(" ip address 169.254.10.2/30", " ip address 169.254.10.2/33")]
+    [InlineData("ip forwarding", "ip forwardingx")]
     public async Task FrrRefusesADamagedConfiguration(string line, string replacement)
     {
         var configuration = RouterConfigurationRenderer.Render(RouterVendorKind.Frr, Base);

@@ -146,6 +146,122 @@ public sealed class RouterConfigurationTests
         Assert.DoesNotContain(SubInterfaceLines(vendor)[vendor == RouterVendorKind.Frr ? 1 : 0], text.Split('\n'));
     }
 
+    [Fact]
+    public void FrrTurnsOnIpv4ForwardingBeforeAnyBlock()
+    {
+        // Without it Linux answers BGP but drops every packet between the cloud and the IDC hosts.
+        var lines = Lines(RouterVendorKind.Frr, Peering());
+        var forwarding = Array.IndexOf(lines, "ip forwarding");
+        Assert.True(forwarding >= 0, "no `ip forwarding` line");
+        // Top level: only comments come before it, so it belongs to no interface or router block.
+        Assert.All(lines[..forwarding], line => Assert.StartsWith("!", line, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void IosXeTurnsOnRoutingWhichCatalystSwitchesLeaveOff() =>
+        Assert.Contains("ip routing", Lines(RouterVendorKind.CiscoIosXe, Peering()));
+
+    [Fact]
+    public void FrrSaysFirstThatBgpdMustBeEnabledInTheDaemonsFile()
+    {
+        var lines = Lines(RouterVendorKind.Frr, Peering());
+        var header = lines.TakeWhile(line => line.StartsWith('!')).ToArray();
+        Assert.Contains(header, line => line.Contains("bgpd=yes", StringComparison.Ordinal) && line.Contains("/etc/frr/daemons", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(RouterVendorKind.CiscoIosXe, " no shutdown", "exit")]
+    [InlineData(RouterVendorKind.HuaweiVrp, " undo shutdown", " quit")]
+    public void ThePortIsEnabledBeforeItsSubInterface(RouterVendorKind vendor, string enable, string leave)
+    {
+        var lines = Lines(vendor, Peering(parent: "te1"));
+        var port = Array.IndexOf(lines, "interface te1");
+        Assert.True(port >= 0, "the port itself is not configured");
+        Assert.Equal(["interface te1", enable, leave], lines[port..(port + 3)]);
+        Assert.True(port < Array.IndexOf(lines, "interface te1.100"));
+    }
+
+    [Fact]
+    public void FrrTellsToBringThePortUpInLinux() =>
+        Assert.Contains("!   ip link set dev te1 up", Lines(RouterVendorKind.Frr, Peering(parent: "te1")));
+
+    public static TheoryData<RouterVendorKind, string> UsablePorts => new()
+    {
+        { RouterVendorKind.Frr, "eth1" },
+        { RouterVendorKind.Frr, "enp3s0f1" },
+        { RouterVendorKind.Frr, "br-lan" },
+        { RouterVendorKind.Frr, "bond_0" },
+        { RouterVendorKind.Frr, "eth0.5" },
+        { RouterVendorKind.CiscoIosXe, "GigabitEthernet0/0/1" },
+        { RouterVendorKind.CiscoIosXe, "TenGigabitEthernet1/0/1" },
+        { RouterVendorKind.CiscoIosXe, "Port-channel1" },
+        { RouterVendorKind.JuniperJunos, "xe-0/0/0" },
+        { RouterVendorKind.JuniperJunos, "et-0/0/1:2" },
+        { RouterVendorKind.JuniperJunos, "ae0" },
+        { RouterVendorKind.HuaweiVrp, "GigabitEthernet0/0/1" },
+        { RouterVendorKind.HuaweiVrp, "Eth-Trunk1" },
+        { RouterVendorKind.HuaweiVrp, "100GE1/0/1" },
+    };
+
+    [Theory]
+    [MemberData(nameof(UsablePorts))]
+    public void ARealPortNameIsUsedAsGiven(RouterVendorKind vendor, string port)
+    {
+        var lines = Lines(vendor, Peering(parent: port));
+        Assert.Contains(vendor == RouterVendorKind.JuniperJunos ? $"set interfaces {port} unit 100 vlan-id 100" : $"interface {port}.100", lines);
+        Assert.Null(RouterInterfaceName.Problem(vendor, port, 100));
+    }
+
+    // Each would end the name's token, line or command in some vendor's CLI, or is not a port name at all.
+    public static TheoryData<string> InjectingNames => new()
+    {
+        "", "eth0\nrouter bgp 1", "eth0\r", "eth0\rend", "eth0 mtu 9000", "eth0\t", "eth0!", "eth0#", "eth0;", "eth0\"", "eth0'", "eth0`",
+        "eth0$x", "eth0\\", "eth0?", "eth0{", "eth0|", "eth0&", "eth0,1", "eth0*", "éth0", "eth0\u00a0", "eth0\u2028", "eth0\0", "-eth0", new string('e', 65),
+    };
+
+    [Theory]
+    [MemberData(nameof(InjectingNames))]
+    public void ANameThatCouldInjectALineIsRefusedForEveryVendorWithoutQuotingIt(string port)
+    {
+        foreach (var vendor in Enum.GetValues<RouterVendorKind>())
+        {
+            var problem = RouterInterfaceName.Problem(vendor, port);
+            Assert.False(problem is null, $"{vendor} accepts '{port}'");
+            Assert.DoesNotContain("router bgp", problem, StringComparison.Ordinal);
+            Assert.Throws<ArgumentException>(() => RouterConfigurationRenderer.Render(vendor, Peering(parent: port)));
+        }
+    }
+
+    [Theory]
+    [InlineData(RouterVendorKind.Frr, "eth0/1")] // Linux refuses '/' in a device name
+    [InlineData(RouterVendorKind.Frr, "eth0:1")] // and ':'
+    [InlineData(RouterVendorKind.Frr, "enp129s0f1np1xy")] // 15 alone, 19 with ".100"
+    [InlineData(RouterVendorKind.Frr, "1eth")]
+    [InlineData(RouterVendorKind.CiscoIosXe, "GigabitEthernet0/0/0.5")] // a sub-interface has no sub-interfaces
+    [InlineData(RouterVendorKind.CiscoIosXe, "0/0/1")]
+    [InlineData(RouterVendorKind.JuniperJunos, "xe-0/0/0.0")] // Junos writes the unit itself
+    [InlineData(RouterVendorKind.HuaweiVrp, "GigabitEthernet0/0/1.5")]
+    public void ANameTheVendorCannotUseIsRefused(RouterVendorKind vendor, string port)
+    {
+        var error = Assert.Throws<ArgumentException>(() => RouterConfigurationRenderer.Render(vendor, Peering(parent: port)));
+        Assert.Contains("interface", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("abcdefghij", 4094, true)]  // abcdefghij.4094: 15 characters
+    [InlineData("abcdefghijk", 4094, false)] // 16
+    [InlineData("abcdefghijk", 100, true)]  // abcdefghijk.100: 15
+    public void AnFrrSubInterfaceNameMayHaveFifteenCharacters(string port, int vlan, bool accepted)
+    {
+        var problem = RouterInterfaceName.Problem(RouterVendorKind.Frr, port, vlan);
+        Assert.Equal(accepted, problem is null);
+        Assert.Null(RouterInterfaceName.Problem(RouterVendorKind.Frr, port)); // the name alone is fine
+        if (!accepted)
+        {
+            Assert.Contains($"'{port}.{vlan}', 16 characters: Linux allows at most 15", problem, StringComparison.Ordinal);
+        }
+    }
+
     [Theory]
     [InlineData("169.254.0.0/31", "169.254.0.1/31", "255.255.255.254")]
     [InlineData("10.1.2.5/29", "10.1.2.6/29", "255.255.255.248")]
