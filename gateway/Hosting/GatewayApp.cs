@@ -152,6 +152,14 @@ public static partial class GatewayApp
             });
             // The embedded default admits border-gateway agents with keys derived from a root key in its data directory
             // (`agent-key --router rtr-…` prints one); a deployment configures DirectConnect:ServiceIdentity:AgentRootKey.
+            // The key sealing BGP MD5 keys at rest: a deployment's Secret, or the embedded default's own file.
+            var sealingKeySetting = $"{VirtualInterfaces.VirtualInterfaceOptions.Section}:{nameof(VirtualInterfaces.VirtualInterfaceOptions.AuthKeyEncryptionKey)}";
+            if (string.IsNullOrWhiteSpace(builder.Configuration[sealingKeySetting]))
+            {
+                var sealingKey = SigningKeyStore.LoadOrCreateText(gateway.DataDirectory, "bgp-auth-key-encryption.key");
+                builder.Services.PostConfigure<VirtualInterfaces.VirtualInterfaceOptions>(options => options.AuthKeyEncryptionKey = sealingKey);
+            }
+
             // Created at start, so the command finds the key the running gateway checks agents with.
             var agentRootKey = builder.Configuration[$"{ServiceIdentityOptions.Section}:{nameof(ServiceIdentityOptions.AgentRootKey)}"];
             if (string.IsNullOrWhiteSpace(agentRootKey))

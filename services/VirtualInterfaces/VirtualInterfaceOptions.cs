@@ -19,6 +19,13 @@ public sealed class VirtualInterfaceOptions
     /// </summary>
     public TimeSpan ReleaseAgainAfter { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// Base64 AES-256 key that seals the BGP MD5 keys in the state store (see <see cref="Platform.Secrets.SecretSealer"/>).
+    /// Required: the embedded default keeps one in its data directory (<c>keys/bgp-auth-key-encryption.key</c>); a
+    /// deployment sets it from a Secret.
+    /// </summary>
+    public string? AuthKeyEncryptionKey { get; set; }
+
     /// <summary>How many virtual interfaces (not deleted) one account may have in one region.</summary>
     public int QuotaPerAccountPerRegion { get; set; } = 50;
 }

@@ -24,6 +24,7 @@ public static class VirtualInterfacesModule
         builder.Services.AddSingleton<CreationRollback>();
         builder.Services.AddSingleton<VirtualInterfaceCreation>();
         builder.Services.AddSingleton<RouterFeedSignal>();
+        builder.Services.AddSingleton<AuthKeys>();
         builder.Services.AddSingleton<DataPlaneStatusRecorder>();
         builder.Services.AddSingleton<IntentReconciler>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<IntentReconciler>());

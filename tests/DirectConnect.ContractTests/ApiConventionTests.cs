@@ -43,7 +43,7 @@ public sealed class ApiConventionTests
         [
             "CreateAccessDevice", "GetAccessDevice", "ListAccessDevices", "DeleteAccessDevice", "CreateLocation",
             "ApprovePhysicalConnection", "RejectPhysicalConnection", "RecordPhysicalConnectionPayment",
-            "CompletePhysicalConnectionConstruction", "RegisterVpc", "DeregisterVpc", "ReportVirtualInterfaceBgpStatus",
+            "CompletePhysicalConnectionConstruction", "RegisterVpc", "DeregisterVpc",
             "CreateRouter", "GetRouter", "ListRouters", "DeleteRouter",
         ];
         var declared = Methods.Where(m => MethodAccessCatalog.AccessOf(m) == Access.Operator).Select(m => m.Name);

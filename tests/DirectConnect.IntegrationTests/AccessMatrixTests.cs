@@ -60,6 +60,11 @@ public sealed class AccessMatrixTests(AccessMatrixTests.Topology system) : IClas
             Ids["vif"] = vif.Id;
             Ids["vpcRoute"] = vpcRoute.Id;
             Ids["gatewayRoute"] = gatewayRoute.Id;
+            // Registered last: the topology's gateway was placed on no router, so its interface is AVAILABLE as usual.
+            Ids["router"] = (await new RouterService.RouterServiceClient(Channel).CreateRouterAsync(new CreateRouterRequest
+            {
+                Region = Seed.Region, Router = new Router { Name = "matrix", InterfaceName = "eth9" },
+            }, seed.Operator)).Id;
         }
     }
 
@@ -177,7 +182,7 @@ public sealed class AccessMatrixTests(AccessMatrixTests.Topology system) : IClas
 
     /// <summary>Methods that name one of the owner's resources (by id, or as the parent of routes).</summary>
     private static bool AddressesAnOwnedResource(MethodDescriptor method) =>
-        method.Service.Name is not ("LocationService" or "AccessDeviceService" or "ReachabilityService" or "WatchService")
+        method.Service.Name is not ("LocationService" or "AccessDeviceService" or "RouterService" or "ReachabilityService" or "WatchService")
         && (method.InputType.FindFieldByName("id") is not null
             || method.InputType.FindFieldByName("vpc_id") is not null
             || method.InputType.FindFieldByName("border_gateway_id") is not null)
@@ -206,6 +211,7 @@ public sealed class AccessMatrixTests(AccessMatrixTests.Topology system) : IClas
             "VpcService" => ids["vpc"],
             "AccessDeviceService" => ids["device"],
             "LocationService" => ids["location"],
+            "RouterService" => ids["router"],
             _ => "",
         });
         Set("vpc_id", method.Name == "RegisterVpc" ? "" : ids["vpc"]);
@@ -235,8 +241,8 @@ public sealed class AccessMatrixTests(AccessMatrixTests.Topology system) : IClas
             case CreateBorderGatewayRouteRequest create:
                 create.Route = new Route { Destination = "192.168.42.0/24", NextHop = new NextHop { Type = NextHopType.VirtualInterface, Id = ids["vif"] } };
                 break;
-            case ReportVirtualInterfaceBgpStatusRequest report:
-                report.BgpStatus = VirtualInterface.Types.BgpStatus.Up;
+            case CreateRouterRequest create:
+                create.Router = new Router { Name = "matrix-2", InterfaceName = "eth8" };
                 break;
             case GetRouterConfigurationRequest configuration:
                 configuration.Vendor = RouterVendor.Frr;

@@ -81,7 +81,7 @@ public sealed class BadInputFuzzTests(BadInputFuzzSystem system, ITestOutputHelp
     {
         // The fuzz enumerates the descriptors; make sure that enumeration sees the whole API.
         Assert.Equal(
-            ["AccessDeviceService", "BorderGatewayService", "LocationService", "PhysicalConnectionService", "ReachabilityService", "RouteService", "VirtualInterfaceService", "VpcService", "WatchService"],
+            ["AccessDeviceService", "BorderGatewayService", "LocationService", "PhysicalConnectionService", "ReachabilityService", "RouteService", "RouterService", "VirtualInterfaceService", "VpcService", "WatchService"],
             Services.Select(s => s.Name).Order(StringComparer.Ordinal));
         Assert.All(Methods, m => Assert.NotEqual(HttpRule.PatternOneofCase.None, RuleOf(m).PatternCase));
     }

@@ -83,6 +83,30 @@ public sealed class DataPlaneApiTests(EmbeddedSystem system) : IClassFixture<Emb
         Assert.False((await client.ReportVirtualInterfaceStatusAsync(new InternalV1.ReportVirtualInterfaceStatusRequest(report) { Position = position - 1, BgpUp = false }, agent)).Recorded);
         Assert.Equal(VirtualInterface.Types.BgpStatus.Up, (await seed.GetInterfaceAsync(account, vif.Id)).BgpStatus);
 
+        // What the session exchanged, as reported, for the customer: received first, then advertised.
+        var routes = await seed.Interfaces.ListVirtualInterfaceRoutesAsync(new ListVirtualInterfaceRoutesRequest { Region = Seed.Region, Id = vif.Id },
+            seed.Customer(account));
+        Assert.Equal(["RECEIVED 192.168.30.0/24", "ADVERTISED 10.60.0.0/16"],
+            routes.Routes.Select(r => $"{(r.Direction == VirtualInterfaceRoute.Types.Direction.Received ? "RECEIVED" : "ADVERTISED")} {r.Prefix}"));
+        Assert.Equal("Established", routes.BgpState);
+        var firstPage = await seed.Interfaces.ListVirtualInterfaceRoutesAsync(new ListVirtualInterfaceRoutesRequest { Region = Seed.Region, Id = vif.Id, PageSize = 1 },
+            seed.Customer(account));
+        var secondPage = await seed.Interfaces.ListVirtualInterfaceRoutesAsync(new ListVirtualInterfaceRoutesRequest
+        {
+            Region = Seed.Region, Id = vif.Id, PageSize = 1, PageToken = firstPage.NextPageToken,
+        }, seed.Customer(account));
+        Assert.Equal(["192.168.30.0/24", "10.60.0.0/16"], firstPage.Routes.Concat(secondPage.Routes).Select(r => r.Prefix));
+        Assert.Equal("", secondPage.NextPageToken);
+
+        // The key is nowhere in the data directory in clear: the state store holds it sealed.
+        foreach (var file in Directory.EnumerateFiles(system.DataDirectory, "*", SearchOption.AllDirectories))
+        {
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var copy = new MemoryStream();
+            await stream.CopyToAsync(copy);
+            Assert.True(copy.ToArray().AsSpan().IndexOf("s3cret-Key"u8) < 0, $"{file} holds the MD5 key in clear");
+        }
+
         // The BGP change is on the customer's watch stream.
         var feed = await Feed.ReadAsync(system.Channel, seed.Customer(account), TimeSpan.FromSeconds(2));
         Assert.Contains(feed, c => c.ResourceId == vif.Id && c.ChangeType == Change.Types.ChangeType.Updated);

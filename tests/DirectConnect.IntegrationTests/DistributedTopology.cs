@@ -28,6 +28,8 @@ public class DistributedTopology : IAsyncLifetime
     private readonly Dictionary<string, string> _secrets = new(StringComparer.Ordinal)
     {
         ["DirectConnect__ServiceIdentity__Key"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+        ["DirectConnect__ServiceIdentity__AgentRootKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+        ["DirectConnect__VirtualInterfaces__AuthKeyEncryptionKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
     };
 
     /// <summary>The shared data directory (deleted at the end).</summary>

@@ -78,7 +78,7 @@ public sealed class HostDefaultsTests : IAsyncLifetime
 
         // SQLite gives its -wal and -shm files the database's mode: they must be there to be checked.
         var files = Directory.EnumerateFiles(DataDirectory, "*", SearchOption.AllDirectories).Select(f => Path.GetFileName(f)).Order().ToArray();
-        Assert.Equal(["agent-root.key", "directconnect.db", "directconnect.db-shm", "directconnect.db-wal", "token-signing.key"], files);
+        Assert.Equal(["agent-root.key", "bgp-auth-key-encryption.key", "directconnect.db", "directconnect.db-shm", "directconnect.db-wal", "token-signing.key"], files);
         AssertOwnerOnly(DataDirectory);
     }
 

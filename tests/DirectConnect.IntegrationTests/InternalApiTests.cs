@@ -158,15 +158,15 @@ public sealed class InternalApiTests(InternalApiTests.Topology system) : IClassF
 
             // A Dapr caller app-id that is not the token's (a forged one travels beside the real one) is refused.
             var allowed = InternalMethodCatalog.CallersOf(method)[0];
-            var (forged, forgedStatus) = await CallAsync(system.InternalChannel, method, RequestFor(method), ServiceToken(allowed),
+            var (forged, forgedStatus) = await CallAsync(system.InternalChannel, method, RequestFor(method), CallerToken(allowed),
                 new Metadata { { MethodAccessInterceptor.DaprCallerAppIdHeader, "routing" } });
             Assert.Equal(StatusCode.PermissionDenied, forged);
             Assert.Equal("CALLER_NOT_ALLOWED", forgedStatus?.Reason());
 
             // The allowed service gets through admission (the request itself is then judged: another
             // account's or an unknown resource is NOT_FOUND, never a permission error).
-            var (admitted, admittedStatus) = await CallAsync(system.InternalChannel, method, RequestFor(method), ServiceToken(allowed),
-                new Metadata { { MethodAccessInterceptor.DaprCallerAppIdHeader, allowed } });
+            var (admitted, admittedStatus) = await CallAsync(system.InternalChannel, method, RequestFor(method), CallerToken(allowed),
+                allowed == AgentIdentity.AppId ? null : new Metadata { { MethodAccessInterceptor.DaprCallerAppIdHeader, allowed } });
             Assert.True(admitted is StatusCode.OK or StatusCode.NotFound or StatusCode.AlreadyExists or StatusCode.InvalidArgument,
                 $"{method.Name} as {allowed}: {admitted} {admittedStatus}");
         }
@@ -210,6 +210,13 @@ public sealed class InternalApiTests(InternalApiTests.Topology system) : IClassF
         return response.StatusCode;
     }
 
+    private const string AgentRouter = "rtr-000000000000";
+
+    /// <summary>A token proving <paramref name="appId"/>: for the agents', that of <see cref="AgentRouter"/>'s agent (agents prove a router).</summary>
+    private string CallerToken(string appId) => appId == AgentIdentity.AppId
+        ? new AgentTokens(AgentRouter, Convert.ToBase64String(TestAgent.KeyOf(system, AgentRouter)), TimeProvider.System).Token()
+        : ServiceToken(appId);
+
     private string ServiceToken(string appId) =>
         ((Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<ServiceCredentials>(system.Services))).TokenFor(appId);
 
@@ -223,6 +230,18 @@ public sealed class InternalApiTests(InternalApiTests.Topology system) : IClassF
         nameof(InternalV1.ReserveBorderGatewayRequest) => new InternalV1.ReserveBorderGatewayRequest
         {
             Region = Seed.Region, Id = system.Gateway.Id, AccountId = Owner, VirtualInterfaceId = system.Interface.Id, IdcPrefixes = { "192.168.30.0/24" },
+        },
+        nameof(InternalV1.GetBorderGatewayAnnouncementsRequest) => new InternalV1.GetBorderGatewayAnnouncementsRequest { Region = Seed.Region, Id = system.Gateway.Id },
+        nameof(InternalV1.GetRouterForAgentRequest) => new InternalV1.GetRouterForAgentRequest { RouterId = AgentRouter },
+        // The data plane's methods, as the agent of a router that is not registered would call them.
+        nameof(InternalV1.WatchRouterDesiredStateRequest) => new InternalV1.WatchRouterDesiredStateRequest { RouterId = AgentRouter },
+        nameof(InternalV1.GetVirtualInterfaceAuthKeyRequest) => new InternalV1.GetVirtualInterfaceAuthKeyRequest
+        {
+            RouterId = AgentRouter, VirtualInterfaceId = system.Interface.Id,
+        },
+        nameof(InternalV1.ReportVirtualInterfaceStatusRequest) => new InternalV1.ReportVirtualInterfaceStatusRequest
+        {
+            RouterId = AgentRouter, VirtualInterfaceId = system.Interface.Id, Applied = true,
         },
         _ => throw new Xunit.Sdk.XunitException($"{method.FullName} is new: say here how to call it."),
     };

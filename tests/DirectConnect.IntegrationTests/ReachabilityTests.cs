@@ -20,16 +20,15 @@ public sealed class ReachabilityTests(EmbeddedSystem system) : IClassFixture<Emb
         await system.AddDeviceAsync(location, ports: 1);
         var line = await _seed.Lines.AvailableAsync(account, location);
         var vpc = await _seed.RegisterVpcAsync(account, "10.0.0.0/16");
+        // A fresh router carries no gateway: the next gateway is placed on it, and its agent (this test) reports the session.
+        var agent = await TestAgent.RegisterAsync(system);
         var gateway = await _seed.AttachedAsync(account, (await _seed.AvailableGatewayAsync(account)).Id, vpc.Id);
         var vif = await _seed.CreateInterfaceAsync(account, Seed.Interface(line, gateway, vlan: 100, idcPrefix: "192.168.0.0/24"));
+        Assert.Equal(agent.RouterId, gateway.RouterId);
+        // BGP is what the gateway's router reports: the trace uses it.
+        await agent.ReportAsync(vif.Id, bgpUp);
+
         await Seed.EventuallyAsync(() => _seed.GetInterfaceAsync(account, vif.Id), v => v.State == VirtualInterface.Types.State.Available, "became AVAILABLE");
-        if (bgpUp)
-        {
-            await _seed.Interfaces.ReportVirtualInterfaceBgpStatusAsync(new ReportVirtualInterfaceBgpStatusRequest
-            {
-                Region = Seed.Region, Id = vif.Id, BgpStatus = VirtualInterface.Types.BgpStatus.Up,
-            }, _seed.Operator);
-        }
 
         var customer = _seed.Customer(account);
         var toIdc = await _routes.CreateVpcRouteAsync(new CreateVpcRouteRequest
@@ -123,11 +122,18 @@ public sealed class ReachabilityTests(EmbeddedSystem system) : IClassFixture<Emb
     }
 
     [Fact]
-    public async Task OnlyOperatorsReportBgpStatus()
+    public async Task AnInterfaceWhoseRouterReportsTheSessionDownIsBgpDownOnTheTrace()
     {
-        var t = await SeedAsync(bgpUp: false);
-        await RpcAssert.FailsWith(Grpc.Core.StatusCode.PermissionDenied, async () => await _seed.Interfaces.ReportVirtualInterfaceBgpStatusAsync(
-            new ReportVirtualInterfaceBgpStatusRequest { Region = Seed.Region, Id = t.Interface.Id, BgpStatus = VirtualInterface.Types.BgpStatus.Up }, _seed.Customer(t.Account)));
+        var t = await SeedAsync();
+        var agent = new TestAgent(system, t.Gateway.RouterId);
+        await agent.ReportAsync(t.Interface.Id, bgpUp: false, lastError: "MD5 authentication failed");
+        var vif = await _seed.GetInterfaceAsync(t.Account, t.Interface.Id);
+        Assert.Equal((VirtualInterface.Types.BgpStatus.Down, "MD5 authentication failed"), (vif.BgpStatus, vif.BgpLastError));
+        var down = await TraceAsync(t, "10.0.1.5", "192.168.0.9");
+        Assert.Equal(Reason.BgpDown, down.Failure.Reason);
+
+        await agent.ReportAsync(t.Interface.Id, bgpUp: true);
+        Assert.True((await TraceAsync(t, "10.0.1.5", "192.168.0.9")).Reachable);
     }
 
     [Fact]

@@ -82,6 +82,8 @@ public sealed partial class RepeatedFieldBoundTests(EmbeddedSystem system) : ICl
         Assert.Equal(
         [
             "directconnect.internal.v1.BorderGatewayReservationService.ReserveBorderGateway idc_prefixes",
+            "directconnect.internal.v1.DataPlaneService.ReportVirtualInterfaceStatus advertised_prefixes",
+            "directconnect.internal.v1.DataPlaneService.ReportVirtualInterfaceStatus received_prefixes",
             "directconnect.v1.AccessDeviceService.CreateAccessDevice access_device.ports",
             "directconnect.v1.BorderGatewayService.UpdateBorderGateway update_mask",
             "directconnect.v1.PhysicalConnectionService.UpdatePhysicalConnection update_mask",
@@ -104,6 +106,14 @@ public sealed partial class RepeatedFieldBoundTests(EmbeddedSystem system) : ICl
         var rpc = new Method<byte[], byte[]>(MethodType.Unary, method.Service.FullName, method.Name, Marshallers.Create(b => b, b => b), Marshallers.Create(b => b, b => b));
         var isInternal = method.File.Package.StartsWith("directconnect.internal.", StringComparison.Ordinal);
         var (channel, caller) = isInternal ? (system.InternalChannel, system.AsService("virtual-interfaces")) : (system.Channel, system.As("bounds-ops", "operator"));
+        if (method.InputType.FindFieldByName("router_id") is { } router)
+        {
+            // The data plane's methods are the agents': one speaking for the router the request names.
+            const string routerId = "rtr-bounds000000";
+            router.Accessor.SetValue(request, routerId);
+            caller = TestAgent.As(system, routerId);
+        }
+
         var status = await RpcAssert.FailsWith(StatusCode.InvalidArgument, () =>
             channel.CreateCallInvoker().AsyncUnaryCall(rpc, null, caller, request.ToByteArray()).ResponseAsync);
 

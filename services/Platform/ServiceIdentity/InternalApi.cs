@@ -35,6 +35,7 @@ public sealed class InternalMethodCatalog
     {
         [PhysicalConnectionReservationService.Descriptor.FullName] = "PhysicalConnections",
         [BorderGatewayReservationService.Descriptor.FullName] = "BorderGateways",
+        [DataPlaneService.Descriptor.FullName] = "VirtualInterfaces",
     };
 
     /// <summary>The internal method at <paramref name="path"/>, or null.</summary>

@@ -17,7 +17,7 @@ namespace DirectConnect.VirtualInterfaces.Api;
 /// name, no description, no key), and the key travels by <see cref="GetVirtualInterfaceAuthKey"/> alone.
 /// </summary>
 public sealed class DataPlaneGrpcService(VirtualInterfaceStore store, RouterFeedSignal signal, ServiceChannels services,
-    DataPlaneStatusRecorder recorder) : InternalV1.DataPlaneService.DataPlaneServiceBase
+    DataPlaneStatusRecorder recorder, AuthKeys authKeys) : InternalV1.DataPlaneService.DataPlaneServiceBase
 {
     /// <summary>How often a stream reads its feed again without a signal: changes committed by another replica.</summary>
     internal static readonly TimeSpan RereadInterval = TimeSpan.FromSeconds(5);
@@ -75,7 +75,7 @@ public sealed class DataPlaneGrpcService(VirtualInterfaceStore store, RouterFeed
         InternalV1.GetVirtualInterfaceAuthKeyRequest request, ServerCallContext context)
     {
         var vif = await OnRouterAsync(context, request.RouterId, request.VirtualInterfaceId);
-        return new InternalV1.GetVirtualInterfaceAuthKeyResponse { AuthKey = vif.Bgp.AuthKey ?? "" };
+        return new InternalV1.GetVirtualInterfaceAuthKeyResponse { AuthKey = vif.Bgp.SealedAuthKey is null ? "" : authKeys.Unseal(vif.Bgp.SealedAuthKey) };
     }
 
     /// <inheritdoc />
@@ -119,7 +119,7 @@ public sealed class DataPlaneGrpcService(VirtualInterfaceStore store, RouterFeed
             CustomerAddress = vif.Bgp.CustomerAddress,
             CloudAsn = vif.Bgp.CloudAsn,
             CustomerAsn = vif.Bgp.CustomerAsn,
-            AuthKeySet = !string.IsNullOrEmpty(vif.Bgp.AuthKey),
+            AuthKeySet = !string.IsNullOrEmpty(vif.Bgp.SealedAuthKey),
         };
         peering.IdcPrefixes.AddRange(vif.IdcPrefixes);
         peering.AnnouncedPrefixes.AddRange(vif.AnnouncedPrefixes);

@@ -26,7 +26,8 @@ public sealed class VirtualInterfaceGrpcService(
     OptimisticTransaction transactions,
     RegionCatalog regions,
     TimeProvider clock,
-    RouterFeedSignal routerFeeds) : V1.VirtualInterfaceService.VirtualInterfaceServiceBase
+    RouterFeedSignal routerFeeds,
+    AuthKeys authKeys) : V1.VirtualInterfaceService.VirtualInterfaceServiceBase
 {
     private const string ResourceType = "VirtualInterface";
     private static readonly string[] UpdatableFields = ["name", "description", "bandwidth_mbps"];
@@ -86,7 +87,9 @@ public sealed class VirtualInterfaceGrpcService(
             BorderGatewayId = gateway.Id,
             Vlan = spec.Vlan,
             BandwidthMbps = spec.BandwidthMbps,
-            Bgp = new BgpPeering(spec.CustomerAsn, gateway.Asn, spec.CloudAddress, spec.CustomerAddress, string.IsNullOrEmpty(spec.AuthKey) ? null : spec.AuthKey),
+            // Sealed before it is part of any document: the state store never holds the key in clear.
+            Bgp = new BgpPeering(spec.CustomerAsn, gateway.Asn, spec.CloudAddress, spec.CustomerAddress,
+                string.IsNullOrEmpty(spec.AuthKey) ? null : authKeys.Seal(spec.AuthKey)),
             IdcPrefixes = prefixes.Select(p => p.ToString()).ToArray(),
             State = VirtualInterfaceState.Configuring,
             CreateTime = default,
@@ -191,14 +194,31 @@ public sealed class VirtualInterfaceGrpcService(
         });
 
     /// <inheritdoc />
-    public override Task<V1.VirtualInterface> ReportVirtualInterfaceBgpStatus(V1.ReportVirtualInterfaceBgpStatusRequest request, ServerCallContext context)
+    public override async Task<V1.ListVirtualInterfaceRoutesResponse> ListVirtualInterfaceRoutes(V1.ListVirtualInterfaceRoutesRequest request,
+        ServerCallContext context)
     {
-        var validation = new RequestValidation();
-        validation.Check(request.BgpStatus is V1.VirtualInterface.Types.BgpStatus.Up or V1.VirtualInterface.Types.BgpStatus.Down, "bgp_status",
-            "must be BGP_STATUS_UP or BGP_STATUS_DOWN");
-        var up = request.BgpStatus == V1.VirtualInterface.Types.BgpStatus.Up;
-        return ChangeAsync(request, request.Region, request.Id, "", context, validation, "report the BGP status of", (vif, now) =>
-            (vif with { BgpUp = up, UpdateTime = now, ETag = ResourceIds.NewETag() }, []));
+        var caller = context.GetCaller();
+        var validation = ValidateAddress(new RequestValidation(), request.Region, request.Id);
+        var page = PageRequest.Parse(validation, request.PageSize, request.PageToken, $"{caller.AccountId}|{request.Region}|{request.Id}");
+        validation.ThrowIfInvalid();
+        var vif = (await LoadAsync(caller, request.Region, request.Id, context.CancellationToken)).Value;
+        var response = new V1.ListVirtualInterfaceRoutesResponse();
+        if (vif.DataPlane is not { } reported || vif.IsDeleted)
+        {
+            return response;
+        }
+
+        // Paged by a key that orders the received before the advertised, each by prefix.
+        var routes = reported.ReceivedPrefixes.Order(StringComparer.Ordinal).Select(p => ("1 " + p, p, V1.VirtualInterfaceRoute.Types.Direction.Received))
+            .Concat(reported.AdvertisedPrefixes.Order(StringComparer.Ordinal).Select(p => ("2 " + p, p, V1.VirtualInterfaceRoute.Types.Direction.Advertised)))
+            .Where(r => page.After is null || string.CompareOrdinal(r.Item1, page.After) > 0)
+            .ToArray();
+        var taken = routes.Take(page.Size).ToArray();
+        response.Routes.AddRange(taken.Select(r => new V1.VirtualInterfaceRoute { Prefix = r.Item2, Direction = r.Item3 }));
+        response.NextPageToken = routes.Length > taken.Length ? PageToken.Encode(taken[^1].Item1, page.Query) : "";
+        response.BgpState = reported.BgpState;
+        response.ObserveTime = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(reported.ObservedAt);
+        return response;
     }
 
     /// <inheritdoc />
@@ -239,7 +259,7 @@ public sealed class VirtualInterfaceGrpcService(
 
         // The MD5 key is write-only (DOMAIN.md): the configuration carries a placeholder where the customer puts their key.
         var peering = new RouterPeering(vif.Id, vif.Vlan, vif.Bgp.CustomerAddress, vif.Bgp.CloudAddress, vif.Bgp.CustomerAsn, vif.Bgp.CloudAsn,
-            vif.Bgp.AuthKey is null ? null : RouterConfigurationRenderer.AuthKeyPlaceholder, vif.IdcPrefixes, parent);
+            vif.Bgp.SealedAuthKey is null ? null : RouterConfigurationRenderer.AuthKeyPlaceholder, vif.IdcPrefixes, parent);
         return new V1.RouterConfiguration { Vendor = request.Vendor, Content = RouterConfigurationRenderer.RenderStored(vendor!.Value, peering) };
     }
 

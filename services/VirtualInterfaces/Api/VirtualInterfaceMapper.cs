@@ -32,13 +32,16 @@ internal static class VirtualInterfaceMapper
                 CloudAsn = vif.Bgp.CloudAsn,
                 CloudAddress = vif.Bgp.CloudAddress,
                 CustomerAddress = vif.Bgp.CustomerAddress,
-                AuthKeySet = !string.IsNullOrEmpty(vif.Bgp.AuthKey),
+                AuthKeySet = !string.IsNullOrEmpty(vif.Bgp.SealedAuthKey),
             },
             State = ToProto(vif.State),
             BgpStatus = vif.IsDeleted ? V1.VirtualInterface.Types.BgpStatus.Unspecified : vif.BgpUp ? V1.VirtualInterface.Types.BgpStatus.Up : V1.VirtualInterface.Types.BgpStatus.Down,
             CreateTime = Timestamp.FromDateTimeOffset(vif.CreateTime),
             UpdateTime = Timestamp.FromDateTimeOffset(vif.UpdateTime),
             Etag = vif.ETag,
+            BgpLastError = vif.IsDeleted || vif.BgpUp || vif.DataPlane is null
+                ? ""
+                : vif.DataPlane.ApplyError.Length > 0 ? vif.DataPlane.ApplyError : vif.DataPlane.LastError,
         };
         message.IdcPrefixes.AddRange(vif.IdcPrefixes);
         return message;

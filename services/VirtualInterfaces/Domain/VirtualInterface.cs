@@ -17,8 +17,9 @@ public enum VirtualInterfaceState
 /// <param name="CloudAsn">The border gateway's ASN.</param>
 /// <param name="CloudAddress">Cloud-side address with prefix length, e.g. <c>169.254.10.1/30</c>.</param>
 /// <param name="CustomerAddress">Customer-side address with prefix length.</param>
-/// <param name="AuthKey">The MD5 key, if any: a secret, never returned nor logged (only the router configuration carries it).</param>
-public sealed record BgpPeering(long CustomerAsn, long CloudAsn, string CloudAddress, string CustomerAddress, string? AuthKey);
+/// <param name="SealedAuthKey">The MD5 key, if any, sealed (AES-GCM, see <c>SecretSealer</c>): never stored, returned nor logged in clear;
+/// only the router's agent gets it, unsealed, through the internal API.</param>
+public sealed record BgpPeering(long CustomerAsn, long CloudAsn, string CloudAddress, string CustomerAddress, string? SealedAuthKey);
 
 /// <summary>
 /// A private virtual interface (<c>dxvif-…</c>): a VLAN with a BGP session over a physical

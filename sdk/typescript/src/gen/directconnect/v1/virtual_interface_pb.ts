@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file directconnect/v1/virtual_interface.proto.
  */
 export const file_directconnect_v1_virtual_interface: GenFile = /*@__PURE__*/
-  fileDesc("CihkaXJlY3Rjb25uZWN0L3YxL3ZpcnR1YWxfaW50ZXJmYWNlLnByb3RvEhBkaXJlY3Rjb25uZWN0LnYxIrcGChBWaXJ0dWFsSW50ZXJmYWNlEg8KAmlkGAEgASgJQgPgQQMSFwoKYWNjb3VudF9pZBgCIAEoCUID4EEDEhMKBnJlZ2lvbhgDIAEoCUID4EEDEhEKBG5hbWUYBCABKAlCA+BBAhITCgtkZXNjcmlwdGlvbhgFIAEoCRI5CgR0eXBlGAYgASgOMiYuZGlyZWN0Y29ubmVjdC52MS5WaXJ0dWFsSW50ZXJmYWNlVHlwZUID4EEFEiYKFnBoeXNpY2FsX2Nvbm5lY3Rpb25faWQYByABKAlCBuBBAuBBBRIhChFib3JkZXJfZ2F0ZXdheV9pZBgIIAEoCUIG4EEC4EEFEhQKBHZsYW4YCSABKAVCBuBBAuBBBRIbCg5iYW5kd2lkdGhfbWJwcxgKIAEoBUID4EECEjEKA2JncBgLIAEoCzIcLmRpcmVjdGNvbm5lY3QudjEuQmdwUGVlcmluZ0IG4EEC4EEFEhwKDGlkY19wcmVmaXhlcxgMIAMoCUIG4EEC4EEFEjwKBXN0YXRlGA0gASgOMiguZGlyZWN0Y29ubmVjdC52MS5WaXJ0dWFsSW50ZXJmYWNlLlN0YXRlQgPgQQMSRQoKYmdwX3N0YXR1cxgOIAEoDjIsLmRpcmVjdGNvbm5lY3QudjEuVmlydHVhbEludGVyZmFjZS5CZ3BTdGF0dXNCA+BBAxI0CgtjcmVhdGVfdGltZRgPIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCA+BBAxI0Cgt1cGRhdGVfdGltZRgQIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCA+BBAxIRCgRldGFnGBEgASgJQgPgQQMiXQoFU3RhdGUSFQoRU1RBVEVfVU5TUEVDSUZJRUQQABIVChFTVEFURV9DT05GSUdVUklORxABEhMKD1NUQVRFX0FWQUlMQUJMRRACEhEKDVNUQVRFX0RFTEVURUQQAyJPCglCZ3BTdGF0dXMSGgoWQkdQX1NUQVRVU19VTlNQRUNJRklFRBAAEhMKD0JHUF9TVEFUVVNfRE9XThABEhEKDUJHUF9TVEFUVVNfVVAQAiK4AQoKQmdwUGVlcmluZxIcCgxjdXN0b21lcl9hc24YASABKANCBuBBAuBBBRIWCgljbG91ZF9hc24YAiABKANCA+BBAxIdCg1jbG91ZF9hZGRyZXNzGAMgASgJQgbgQQLgQQUSIAoQY3VzdG9tZXJfYWRkcmVzcxgEIAEoCUIG4EEC4EEFEhgKCGF1dGhfa2V5GAUgASgJQgbgQQTgQQUSGQoMYXV0aF9rZXlfc2V0GAYgASgIQgPgQQMiVgoTUm91dGVyQ29uZmlndXJhdGlvbhIuCgZ2ZW5kb3IYASABKA4yHi5kaXJlY3Rjb25uZWN0LnYxLlJvdXRlclZlbmRvchIPCgdjb250ZW50GAIgASgJIowBCh1DcmVhdGVWaXJ0dWFsSW50ZXJmYWNlUmVxdWVzdBITCgZyZWdpb24YASABKAlCA+BBAhJCChF2aXJ0dWFsX2ludGVyZmFjZRgCIAEoCzIiLmRpcmVjdGNvbm5lY3QudjEuVmlydHVhbEludGVyZmFjZUID4EECEhIKCnJlcXVlc3RfaWQYAyABKAkiQgoaR2V0VmlydHVhbEludGVyZmFjZVJlcXVlc3QSEwoGcmVnaW9uGAEgASgJQgPgQQISDwoCaWQYAiABKAlCA+BBAiKpAQocTGlzdFZpcnR1YWxJbnRlcmZhY2VzUmVxdWVzdBITCgZyZWdpb24YASABKAlCA+BBAhIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCRI3CgVzdGF0ZRgEIAEoDjIoLmRpcmVjdGNvbm5lY3QudjEuVmlydHVhbEludGVyZmFjZS5TdGF0ZRIUCgxzaG93X2RlbGV0ZWQYBSABKAgieAodTGlzdFZpcnR1YWxJbnRlcmZhY2VzUmVzcG9uc2USPgoSdmlydHVhbF9pbnRlcmZhY2VzGAEgAygLMiIuZGlyZWN0Y29ubmVjdC52MS5WaXJ0dWFsSW50ZXJmYWNlEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSLcAQodVXBkYXRlVmlydHVhbEludGVyZmFjZVJlcXVlc3QSEwoGcmVnaW9uGAEgASgJQgPgQQISDwoCaWQYAiABKAlCA+BBAhJCChF2aXJ0dWFsX2ludGVyZmFjZRgDIAEoCzIiLmRpcmVjdGNvbm5lY3QudjEuVmlydHVhbEludGVyZmFjZUID4EECEi8KC3VwZGF0ZV9tYXNrGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLkZpZWxkTWFzaxIMCgRldGFnGAUgASgJEhIKCnJlcXVlc3RfaWQYBiABKAkiZwodRGVsZXRlVmlydHVhbEludGVyZmFjZVJlcXVlc3QSEwoGcmVnaW9uGAEgASgJQgPgQQISDwoCaWQYAiABKAlCA+BBAhIMCgRldGFnGAMgASgJEhIKCnJlcXVlc3RfaWQYBCABKAkijQEKHUdldFJvdXRlckNvbmZpZ3VyYXRpb25SZXF1ZXN0EhMKBnJlZ2lvbhgBIAEoCUID4EECEg8KAmlkGAIgASgJQgPgQQISMwoGdmVuZG9yGAMgASgOMh4uZGlyZWN0Y29ubmVjdC52MS5Sb3V0ZXJWZW5kb3JCA+BBAhIRCglpbnRlcmZhY2UYBCABKAkiqQEKJlJlcG9ydFZpcnR1YWxJbnRlcmZhY2VCZ3BTdGF0dXNSZXF1ZXN0EhMKBnJlZ2lvbhgBIAEoCUID4EECEg8KAmlkGAIgASgJQgPgQQISRQoKYmdwX3N0YXR1cxgDIAEoDjIsLmRpcmVjdGNvbm5lY3QudjEuVmlydHVhbEludGVyZmFjZS5CZ3BTdGF0dXNCA+BBAhISCgpyZXF1ZXN0X2lkGAQgASgJKmIKFFZpcnR1YWxJbnRlcmZhY2VUeXBlEiYKIlZJUlRVQUxfSU5URVJGQUNFX1RZUEVfVU5TUEVDSUZJRUQQABIiCh5WSVJUVUFMX0lOVEVSRkFDRV9UWVBFX1BSSVZBVEUQASqjAQoMUm91dGVyVmVuZG9yEh0KGVJPVVRFUl9WRU5ET1JfVU5TUEVDSUZJRUQQABIVChFST1VURVJfVkVORE9SX0ZSUhABEh4KGlJPVVRFUl9WRU5ET1JfQ0lTQ09fSU9TX1hFEAISHwobUk9VVEVSX1ZFTkRPUl9KVU5JUEVSX0pVTk9TEAMSHAoYUk9VVEVSX1ZFTkRPUl9IVUFXRUlfVlJQEAQylQoKF1ZpcnR1YWxJbnRlcmZhY2VTZXJ2aWNlErQBChZDcmVhdGVWaXJ0dWFsSW50ZXJmYWNlEi8uZGlyZWN0Y29ubmVjdC52MS5DcmVhdGVWaXJ0dWFsSW50ZXJmYWNlUmVxdWVzdBoiLmRpcmVjdGNvbm5lY3QudjEuVmlydHVhbEludGVyZmFjZSJFoLsYAYLT5JMCOzoRdmlydHVhbF9pbnRlcmZhY2UiJi92MS9yZWdpb25zL3tyZWdpb259L3ZpcnR1YWxJbnRlcmZhY2VzEqABChNHZXRWaXJ0dWFsSW50ZXJmYWNlEiwuZGlyZWN0Y29ubmVjdC52MS5HZXRWaXJ0dWFsSW50ZXJmYWNlUmVxdWVzdBoiLmRpcmVjdGNvbm5lY3QudjEuVmlydHVhbEludGVyZmFjZSI3oLsYAYLT5JMCLRIrL3YxL3JlZ2lvbnMve3JlZ2lvbn0vdmlydHVhbEludGVyZmFjZXMve2lkfRKsAQoVTGlzdFZpcnR1YWxJbnRlcmZhY2VzEi4uZGlyZWN0Y29ubmVjdC52MS5MaXN0VmlydHVhbEludGVyZmFjZXNSZXF1ZXN0Gi8uZGlyZWN0Y29ubmVjdC52MS5MaXN0VmlydHVhbEludGVyZmFjZXNSZXNwb25zZSIyoLsYAYLT5JMCKBImL3YxL3JlZ2lvbnMve3JlZ2lvbn0vdmlydHVhbEludGVyZmFjZXMSuQEKFlVwZGF0ZVZpcnR1YWxJbnRlcmZhY2USLy5kaXJlY3Rjb25uZWN0LnYxLlVwZGF0ZVZpcnR1YWxJbnRlcmZhY2VSZXF1ZXN0GiIuZGlyZWN0Y29ubmVjdC52MS5WaXJ0dWFsSW50ZXJmYWNlIkqguxgBgtPkkwJAOhF2aXJ0dWFsX2ludGVyZmFjZTIrL3YxL3JlZ2lvbnMve3JlZ2lvbn0vdmlydHVhbEludGVyZmFjZXMve2lkfRKmAQoWRGVsZXRlVmlydHVhbEludGVyZmFjZRIvLmRpcmVjdGNvbm5lY3QudjEuRGVsZXRlVmlydHVhbEludGVyZmFjZVJlcXVlc3QaIi5kaXJlY3Rjb25uZWN0LnYxLlZpcnR1YWxJbnRlcmZhY2UiN6C7GAGC0+STAi0qKy92MS9yZWdpb25zL3tyZWdpb259L3ZpcnR1YWxJbnRlcmZhY2VzL3tpZH0SywEKH1JlcG9ydFZpcnR1YWxJbnRlcmZhY2VCZ3BTdGF0dXMSOC5kaXJlY3Rjb25uZWN0LnYxLlJlcG9ydFZpcnR1YWxJbnRlcmZhY2VCZ3BTdGF0dXNSZXF1ZXN0GiIuZGlyZWN0Y29ubmVjdC52MS5WaXJ0dWFsSW50ZXJmYWNlIkqguxgCgtPkkwJAOgEqIjsvdjEvcmVnaW9ucy97cmVnaW9ufS92aXJ0dWFsSW50ZXJmYWNlcy97aWR9OnJlcG9ydEJncFN0YXR1cxK9AQoWR2V0Um91dGVyQ29uZmlndXJhdGlvbhIvLmRpcmVjdGNvbm5lY3QudjEuR2V0Um91dGVyQ29uZmlndXJhdGlvblJlcXVlc3QaJS5kaXJlY3Rjb25uZWN0LnYxLlJvdXRlckNvbmZpZ3VyYXRpb24iS6C7GAGC0+STAkESPy92MS9yZWdpb25zL3tyZWdpb259L3ZpcnR1YWxJbnRlcmZhY2VzL3tpZH0vcm91dGVyQ29uZmlndXJhdGlvbkKbAQoTaW8uZGlyZWN0Y29ubmVjdC52MUIVVmlydHVhbEludGVyZmFjZVByb3RvUAFaTmdpdGh1Yi5jb20vZGlyZWN0Y29ubmVjdC9kaXJlY3Rjb25uZWN0L2dlbi9nby9kaXJlY3Rjb25uZWN0L3YxO2RpcmVjdGNvbm5lY3R2MaoCGkRpcmVjdENvbm5lY3QuQ29udHJhY3RzLlYxYgZwcm90bzM", [file_directconnect_v1_access, file_google_api_annotations, file_google_api_field_behavior, file_google_protobuf_field_mask, file_google_protobuf_timestamp]);
+  fileDesc("CihkaXJlY3Rjb25uZWN0L3YxL3ZpcnR1YWxfaW50ZXJmYWNlLnByb3RvEhBkaXJlY3Rjb25uZWN0LnYxItQGChBWaXJ0dWFsSW50ZXJmYWNlEg8KAmlkGAEgASgJQgPgQQMSFwoKYWNjb3VudF9pZBgCIAEoCUID4EEDEhMKBnJlZ2lvbhgDIAEoCUID4EEDEhEKBG5hbWUYBCABKAlCA+BBAhITCgtkZXNjcmlwdGlvbhgFIAEoCRI5CgR0eXBlGAYgASgOMiYuZGlyZWN0Y29ubmVjdC52MS5WaXJ0dWFsSW50ZXJmYWNlVHlwZUID4EEFEiYKFnBoeXNpY2FsX2Nvbm5lY3Rpb25faWQYByABKAlCBuBBAuBBBRIhChFib3JkZXJfZ2F0ZXdheV9pZBgIIAEoCUIG4EEC4EEFEhQKBHZsYW4YCSABKAVCBuBBAuBBBRIbCg5iYW5kd2lkdGhfbWJwcxgKIAEoBUID4EECEjEKA2JncBgLIAEoCzIcLmRpcmVjdGNvbm5lY3QudjEuQmdwUGVlcmluZ0IG4EEC4EEFEhwKDGlkY19wcmVmaXhlcxgMIAMoCUIG4EEC4EEFEjwKBXN0YXRlGA0gASgOMiguZGlyZWN0Y29ubmVjdC52MS5WaXJ0dWFsSW50ZXJmYWNlLlN0YXRlQgPgQQMSRQoKYmdwX3N0YXR1cxgOIAEoDjIsLmRpcmVjdGNvbm5lY3QudjEuVmlydHVhbEludGVyZmFjZS5CZ3BTdGF0dXNCA+BBAxI0CgtjcmVhdGVfdGltZRgPIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCA+BBAxI0Cgt1cGRhdGVfdGltZRgQIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCA+BBAxIRCgRldGFnGBEgASgJQgPgQQMSGwoOYmdwX2xhc3RfZXJyb3IYEiABKAlCA+BBAyJdCgVTdGF0ZRIVChFTVEFURV9VTlNQRUNJRklFRBAAEhUKEVNUQVRFX0NPTkZJR1VSSU5HEAESEwoPU1RBVEVfQVZBSUxBQkxFEAISEQoNU1RBVEVfREVMRVRFRBADIk8KCUJncFN0YXR1cxIaChZCR1BfU1RBVFVTX1VOU1BFQ0lGSUVEEAASEwoPQkdQX1NUQVRVU19ET1dOEAESEQoNQkdQX1NUQVRVU19VUBACIrgBCgpCZ3BQZWVyaW5nEhwKDGN1c3RvbWVyX2FzbhgBIAEoA0IG4EEC4EEFEhYKCWNsb3VkX2FzbhgCIAEoA0ID4EEDEh0KDWNsb3VkX2FkZHJlc3MYAyABKAlCBuBBAuBBBRIgChBjdXN0b21lcl9hZGRyZXNzGAQgASgJQgbgQQLgQQUSGAoIYXV0aF9rZXkYBSABKAlCBuBBBOBBBRIZCgxhdXRoX2tleV9zZXQYBiABKAhCA+BBAyJWChNSb3V0ZXJDb25maWd1cmF0aW9uEi4KBnZlbmRvchgBIAEoDjIeLmRpcmVjdGNvbm5lY3QudjEuUm91dGVyVmVuZG9yEg8KB2NvbnRlbnQYAiABKAkijAEKHUNyZWF0ZVZpcnR1YWxJbnRlcmZhY2VSZXF1ZXN0EhMKBnJlZ2lvbhgBIAEoCUID4EECEkIKEXZpcnR1YWxfaW50ZXJmYWNlGAIgASgLMiIuZGlyZWN0Y29ubmVjdC52MS5WaXJ0dWFsSW50ZXJmYWNlQgPgQQISEgoKcmVxdWVzdF9pZBgDIAEoCSJCChpHZXRWaXJ0dWFsSW50ZXJmYWNlUmVxdWVzdBITCgZyZWdpb24YASABKAlCA+BBAhIPCgJpZBgCIAEoCUID4EECIqkBChxMaXN0VmlydHVhbEludGVyZmFjZXNSZXF1ZXN0EhMKBnJlZ2lvbhgBIAEoCUID4EECEhEKCXBhZ2Vfc2l6ZRgCIAEoBRISCgpwYWdlX3Rva2VuGAMgASgJEjcKBXN0YXRlGAQgASgOMiguZGlyZWN0Y29ubmVjdC52MS5WaXJ0dWFsSW50ZXJmYWNlLlN0YXRlEhQKDHNob3dfZGVsZXRlZBgFIAEoCCJ4Ch1MaXN0VmlydHVhbEludGVyZmFjZXNSZXNwb25zZRI+ChJ2aXJ0dWFsX2ludGVyZmFjZXMYASADKAsyIi5kaXJlY3Rjb25uZWN0LnYxLlZpcnR1YWxJbnRlcmZhY2USFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJItwBCh1VcGRhdGVWaXJ0dWFsSW50ZXJmYWNlUmVxdWVzdBITCgZyZWdpb24YASABKAlCA+BBAhIPCgJpZBgCIAEoCUID4EECEkIKEXZpcnR1YWxfaW50ZXJmYWNlGAMgASgLMiIuZGlyZWN0Y29ubmVjdC52MS5WaXJ0dWFsSW50ZXJmYWNlQgPgQQISLwoLdXBkYXRlX21hc2sYBCABKAsyGi5nb29nbGUucHJvdG9idWYuRmllbGRNYXNrEgwKBGV0YWcYBSABKAkSEgoKcmVxdWVzdF9pZBgGIAEoCSJnCh1EZWxldGVWaXJ0dWFsSW50ZXJmYWNlUmVxdWVzdBITCgZyZWdpb24YASABKAlCA+BBAhIPCgJpZBgCIAEoCUID4EECEgwKBGV0YWcYAyABKAkSEgoKcmVxdWVzdF9pZBgEIAEoCSKNAQodR2V0Um91dGVyQ29uZmlndXJhdGlvblJlcXVlc3QSEwoGcmVnaW9uGAEgASgJQgPgQQISDwoCaWQYAiABKAlCA+BBAhIzCgZ2ZW5kb3IYAyABKA4yHi5kaXJlY3Rjb25uZWN0LnYxLlJvdXRlclZlbmRvckID4EECEhEKCWludGVyZmFjZRgEIAEoCSJwCiFMaXN0VmlydHVhbEludGVyZmFjZVJvdXRlc1JlcXVlc3QSEwoGcmVnaW9uGAEgASgJQgPgQQISDwoCaWQYAiABKAlCA+BBAhIRCglwYWdlX3NpemUYAyABKAUSEgoKcGFnZV90b2tlbhgEIAEoCSLRAQoVVmlydHVhbEludGVyZmFjZVJvdXRlEhMKBnByZWZpeBgBIAEoCUID4EEDEkkKCWRpcmVjdGlvbhgCIAEoDjIxLmRpcmVjdGNvbm5lY3QudjEuVmlydHVhbEludGVyZmFjZVJvdXRlLkRpcmVjdGlvbkID4EEDIlgKCURpcmVjdGlvbhIZChVESVJFQ1RJT05fVU5TUEVDSUZJRUQQABIWChJESVJFQ1RJT05fUkVDRUlWRUQQARIYChRESVJFQ1RJT05fQURWRVJUSVNFRBACIrsBCiJMaXN0VmlydHVhbEludGVyZmFjZVJvdXRlc1Jlc3BvbnNlEjcKBnJvdXRlcxgBIAMoCzInLmRpcmVjdGNvbm5lY3QudjEuVmlydHVhbEludGVyZmFjZVJvdXRlEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCRIRCgliZ3Bfc3RhdGUYAyABKAkSMAoMb2JzZXJ2ZV90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCpiChRWaXJ0dWFsSW50ZXJmYWNlVHlwZRImCiJWSVJUVUFMX0lOVEVSRkFDRV9UWVBFX1VOU1BFQ0lGSUVEEAASIgoeVklSVFVBTF9JTlRFUkZBQ0VfVFlQRV9QUklWQVRFEAEqowEKDFJvdXRlclZlbmRvchIdChlST1VURVJfVkVORE9SX1VOU1BFQ0lGSUVEEAASFQoRUk9VVEVSX1ZFTkRPUl9GUlIQARIeChpST1VURVJfVkVORE9SX0NJU0NPX0lPU19YRRACEh8KG1JPVVRFUl9WRU5ET1JfSlVOSVBFUl9KVU5PUxADEhwKGFJPVVRFUl9WRU5ET1JfSFVBV0VJX1ZSUBAEMpEKChdWaXJ0dWFsSW50ZXJmYWNlU2VydmljZRK0AQoWQ3JlYXRlVmlydHVhbEludGVyZmFjZRIvLmRpcmVjdGNvbm5lY3QudjEuQ3JlYXRlVmlydHVhbEludGVyZmFjZVJlcXVlc3QaIi5kaXJlY3Rjb25uZWN0LnYxLlZpcnR1YWxJbnRlcmZhY2UiRaC7GAGC0+STAjs6EXZpcnR1YWxfaW50ZXJmYWNlIiYvdjEvcmVnaW9ucy97cmVnaW9ufS92aXJ0dWFsSW50ZXJmYWNlcxKgAQoTR2V0VmlydHVhbEludGVyZmFjZRIsLmRpcmVjdGNvbm5lY3QudjEuR2V0VmlydHVhbEludGVyZmFjZVJlcXVlc3QaIi5kaXJlY3Rjb25uZWN0LnYxLlZpcnR1YWxJbnRlcmZhY2UiN6C7GAGC0+STAi0SKy92MS9yZWdpb25zL3tyZWdpb259L3ZpcnR1YWxJbnRlcmZhY2VzL3tpZH0SrAEKFUxpc3RWaXJ0dWFsSW50ZXJmYWNlcxIuLmRpcmVjdGNvbm5lY3QudjEuTGlzdFZpcnR1YWxJbnRlcmZhY2VzUmVxdWVzdBovLmRpcmVjdGNvbm5lY3QudjEuTGlzdFZpcnR1YWxJbnRlcmZhY2VzUmVzcG9uc2UiMqC7GAGC0+STAigSJi92MS9yZWdpb25zL3tyZWdpb259L3ZpcnR1YWxJbnRlcmZhY2VzErkBChZVcGRhdGVWaXJ0dWFsSW50ZXJmYWNlEi8uZGlyZWN0Y29ubmVjdC52MS5VcGRhdGVWaXJ0dWFsSW50ZXJmYWNlUmVxdWVzdBoiLmRpcmVjdGNvbm5lY3QudjEuVmlydHVhbEludGVyZmFjZSJKoLsYAYLT5JMCQDoRdmlydHVhbF9pbnRlcmZhY2UyKy92MS9yZWdpb25zL3tyZWdpb259L3ZpcnR1YWxJbnRlcmZhY2VzL3tpZH0SpgEKFkRlbGV0ZVZpcnR1YWxJbnRlcmZhY2USLy5kaXJlY3Rjb25uZWN0LnYxLkRlbGV0ZVZpcnR1YWxJbnRlcmZhY2VSZXF1ZXN0GiIuZGlyZWN0Y29ubmVjdC52MS5WaXJ0dWFsSW50ZXJmYWNlIjeguxgBgtPkkwItKisvdjEvcmVnaW9ucy97cmVnaW9ufS92aXJ0dWFsSW50ZXJmYWNlcy97aWR9EscBChpMaXN0VmlydHVhbEludGVyZmFjZVJvdXRlcxIzLmRpcmVjdGNvbm5lY3QudjEuTGlzdFZpcnR1YWxJbnRlcmZhY2VSb3V0ZXNSZXF1ZXN0GjQuZGlyZWN0Y29ubmVjdC52MS5MaXN0VmlydHVhbEludGVyZmFjZVJvdXRlc1Jlc3BvbnNlIj6guxgBgtPkkwI0EjIvdjEvcmVnaW9ucy97cmVnaW9ufS92aXJ0dWFsSW50ZXJmYWNlcy97aWR9L3JvdXRlcxK9AQoWR2V0Um91dGVyQ29uZmlndXJhdGlvbhIvLmRpcmVjdGNvbm5lY3QudjEuR2V0Um91dGVyQ29uZmlndXJhdGlvblJlcXVlc3QaJS5kaXJlY3Rjb25uZWN0LnYxLlJvdXRlckNvbmZpZ3VyYXRpb24iS6C7GAGC0+STAkESPy92MS9yZWdpb25zL3tyZWdpb259L3ZpcnR1YWxJbnRlcmZhY2VzL3tpZH0vcm91dGVyQ29uZmlndXJhdGlvbkKbAQoTaW8uZGlyZWN0Y29ubmVjdC52MUIVVmlydHVhbEludGVyZmFjZVByb3RvUAFaTmdpdGh1Yi5jb20vZGlyZWN0Y29ubmVjdC9kaXJlY3Rjb25uZWN0L2dlbi9nby9kaXJlY3Rjb25uZWN0L3YxO2RpcmVjdGNvbm5lY3R2MaoCGkRpcmVjdENvbm5lY3QuQ29udHJhY3RzLlYxYgZwcm90bzM", [file_directconnect_v1_access, file_google_api_annotations, file_google_api_field_behavior, file_google_protobuf_field_mask, file_google_protobuf_timestamp]);
 
 /**
  * A virtual interface: one 802.1Q VLAN on a physical connection, with a BGP session
@@ -123,7 +123,9 @@ export type VirtualInterface = Message<"directconnect.v1.VirtualInterface"> & {
   state: VirtualInterface_State;
 
   /**
-   * Current state of the BGP session.
+   * Current state of the BGP session, as the agent of the border gateway's router last reported
+   * it. DOWN until a report says otherwise, and always DOWN for an interface whose gateway is on
+   * no router.
    *
    * @generated from field: directconnect.v1.VirtualInterface.BgpStatus bgp_status = 14;
    */
@@ -150,6 +152,15 @@ export type VirtualInterface = Message<"directconnect.v1.VirtualInterface"> & {
    * @generated from field: string etag = 17;
    */
   etag: string;
+
+  /**
+   * Why the BGP session is down, as last reported: e.g. `MD5 authentication failed` or the
+   * router's last reset reason; or why the interface's configuration could not be applied on
+   * the router. Empty while the session is up or nothing is known.
+   *
+   * @generated from field: string bgp_last_error = 18;
+   */
+  bgpLastError: string;
 };
 
 /**
@@ -634,13 +645,13 @@ export const GetRouterConfigurationRequestSchema: GenMessage<GetRouterConfigurat
   messageDesc(file_directconnect_v1_virtual_interface, 9);
 
 /**
- * Request of VirtualInterfaceService.ReportVirtualInterfaceBgpStatus.
+ * Request of VirtualInterfaceService.ListVirtualInterfaceRoutes.
  *
- * @generated from message directconnect.v1.ReportVirtualInterfaceBgpStatusRequest
+ * @generated from message directconnect.v1.ListVirtualInterfaceRoutesRequest
  */
-export type ReportVirtualInterfaceBgpStatusRequest = Message<"directconnect.v1.ReportVirtualInterfaceBgpStatusRequest"> & {
+export type ListVirtualInterfaceRoutesRequest = Message<"directconnect.v1.ListVirtualInterfaceRoutesRequest"> & {
   /**
-   * Region of the interface, e.g. `cn-north-1`.
+   * Region of the virtual interface, e.g. `cn-north-1`.
    *
    * @generated from field: string region = 1;
    */
@@ -654,29 +665,134 @@ export type ReportVirtualInterfaceBgpStatusRequest = Message<"directconnect.v1.R
   id: string;
 
   /**
-   * The observed state: BGP_STATUS_UP or BGP_STATUS_DOWN.
+   * Maximum number of routes to return: 1–1000; 0 means the default, 50. Larger values are
+   * refused.
    *
-   * @generated from field: directconnect.v1.VirtualInterface.BgpStatus bgp_status = 3;
+   * @generated from field: int32 page_size = 3;
    */
-  bgpStatus: VirtualInterface_BgpStatus;
+  pageSize: number;
 
   /**
-   * Idempotency key: a UUID chosen by the client, e.g.
-   * `3f1c9a52-7e0b-4d8e-9a51-2c6f0b7d4e11`. A retry with the same id returns the first
-   * result (remembered for at least 24 hours) instead of doing the work twice; the same id
-   * with different parameters is refused. Empty: no idempotency protection.
+   * Opaque token from a previous response's `next_page_token`, to fetch the next page.
+   * Empty: first page. Must be used with the same other request parameters.
    *
-   * @generated from field: string request_id = 4;
+   * @generated from field: string page_token = 4;
    */
-  requestId: string;
+  pageToken: string;
 };
 
 /**
- * Describes the message directconnect.v1.ReportVirtualInterfaceBgpStatusRequest.
- * Use `create(ReportVirtualInterfaceBgpStatusRequestSchema)` to create a new message.
+ * Describes the message directconnect.v1.ListVirtualInterfaceRoutesRequest.
+ * Use `create(ListVirtualInterfaceRoutesRequestSchema)` to create a new message.
  */
-export const ReportVirtualInterfaceBgpStatusRequestSchema: GenMessage<ReportVirtualInterfaceBgpStatusRequest> = /*@__PURE__*/
+export const ListVirtualInterfaceRoutesRequestSchema: GenMessage<ListVirtualInterfaceRoutesRequest> = /*@__PURE__*/
   messageDesc(file_directconnect_v1_virtual_interface, 10);
+
+/**
+ * A prefix exchanged over a virtual interface's BGP session.
+ *
+ * @generated from message directconnect.v1.VirtualInterfaceRoute
+ */
+export type VirtualInterfaceRoute = Message<"directconnect.v1.VirtualInterfaceRoute"> & {
+  /**
+   * The prefix, e.g. `192.168.8.0/24`.
+   *
+   * @generated from field: string prefix = 1;
+   */
+  prefix: string;
+
+  /**
+   * Which way it went.
+   *
+   * @generated from field: directconnect.v1.VirtualInterfaceRoute.Direction direction = 2;
+   */
+  direction: VirtualInterfaceRoute_Direction;
+};
+
+/**
+ * Describes the message directconnect.v1.VirtualInterfaceRoute.
+ * Use `create(VirtualInterfaceRouteSchema)` to create a new message.
+ */
+export const VirtualInterfaceRouteSchema: GenMessage<VirtualInterfaceRoute> = /*@__PURE__*/
+  messageDesc(file_directconnect_v1_virtual_interface, 11);
+
+/**
+ * Which way the prefix went.
+ *
+ * @generated from enum directconnect.v1.VirtualInterfaceRoute.Direction
+ */
+export enum VirtualInterfaceRoute_Direction {
+  /**
+   * Not set; never returned.
+   *
+   * @generated from enum value: DIRECTION_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Received from the customer's router and accepted.
+   *
+   * @generated from enum value: DIRECTION_RECEIVED = 1;
+   */
+  RECEIVED = 1,
+
+  /**
+   * Advertised to the customer's router.
+   *
+   * @generated from enum value: DIRECTION_ADVERTISED = 2;
+   */
+  ADVERTISED = 2,
+}
+
+/**
+ * Describes the enum directconnect.v1.VirtualInterfaceRoute.Direction.
+ */
+export const VirtualInterfaceRoute_DirectionSchema: GenEnum<VirtualInterfaceRoute_Direction> = /*@__PURE__*/
+  enumDesc(file_directconnect_v1_virtual_interface, 11, 0);
+
+/**
+ * Response of VirtualInterfaceService.ListVirtualInterfaceRoutes.
+ *
+ * @generated from message directconnect.v1.ListVirtualInterfaceRoutesResponse
+ */
+export type ListVirtualInterfaceRoutesResponse = Message<"directconnect.v1.ListVirtualInterfaceRoutesResponse"> & {
+  /**
+   * The routes of this page: those received first, then those advertised, each in prefix
+   * order.
+   *
+   * @generated from field: repeated directconnect.v1.VirtualInterfaceRoute routes = 1;
+   */
+  routes: VirtualInterfaceRoute[];
+
+  /**
+   * Token for the next page; empty when this is the last page.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+
+  /**
+   * The session's state as the router names it (FRR: `Established`, `Active`, `Connect`, …).
+   * Empty before any report.
+   *
+   * @generated from field: string bgp_state = 3;
+   */
+  bgpState: string;
+
+  /**
+   * When the agent observed this (UTC). Unset before any report.
+   *
+   * @generated from field: google.protobuf.Timestamp observe_time = 4;
+   */
+  observeTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message directconnect.v1.ListVirtualInterfaceRoutesResponse.
+ * Use `create(ListVirtualInterfaceRoutesResponseSchema)` to create a new message.
+ */
+export const ListVirtualInterfaceRoutesResponseSchema: GenMessage<ListVirtualInterfaceRoutesResponse> = /*@__PURE__*/
+  messageDesc(file_directconnect_v1_virtual_interface, 12);
 
 /**
  * Kind of virtual interface.
@@ -756,8 +872,10 @@ export const RouterVendorSchema: GenEnum<RouterVendor> = /*@__PURE__*/
 
 /**
  * Virtual interfaces: a VLAN on a physical connection carrying one BGP session between the
- * customer's IDC router and a border gateway. Lifecycle: CONFIGURING → AVAILABLE; a delete
- * leaves a DELETED tombstone. Customers see and change only their own account's virtual
+ * customer's IDC router and a border gateway. Lifecycle: CONFIGURING → AVAILABLE (once both
+ * reservations are held or, when the border gateway is placed on a router, once the router's
+ * agent has applied the interface's configuration); a delete leaves a DELETED tombstone and
+ * removes the configuration from the router. Customers see and change only their own account's virtual
  * interfaces (another account's is NOT_FOUND).
  *
  * @generated from service directconnect.v1.VirtualInterfaceService
@@ -824,16 +942,17 @@ export const VirtualInterfaceService: GenService<{
     output: typeof VirtualInterfaceSchema;
   },
   /**
-   * Records the BGP session state that a data plane observed on the interface. Called by
-   * data-plane integrations (role `operator`). Until a report arrives, `bgp_status` is DOWN;
-   * reachability traces fail with BGP_DOWN while it is.
+   * Lists the prefixes exchanged over the interface's BGP session, as its router's agent last
+   * reported them: those received from the customer's router (only its IDC prefixes are
+   * accepted) and those advertised to it (the CIDR blocks of the VPCs attached to the border
+   * gateway). Empty before any report, and for an interface whose gateway is on no router.
    *
-   * @generated from rpc directconnect.v1.VirtualInterfaceService.ReportVirtualInterfaceBgpStatus
+   * @generated from rpc directconnect.v1.VirtualInterfaceService.ListVirtualInterfaceRoutes
    */
-  reportVirtualInterfaceBgpStatus: {
+  listVirtualInterfaceRoutes: {
     methodKind: "unary";
-    input: typeof ReportVirtualInterfaceBgpStatusRequestSchema;
-    output: typeof VirtualInterfaceSchema;
+    input: typeof ListVirtualInterfaceRoutesRequestSchema;
+    output: typeof ListVirtualInterfaceRoutesResponseSchema;
   },
   /**
    * Generates the configuration the customer's IDC router needs for this virtual interface,
