@@ -43,7 +43,7 @@ internal sealed class RouterHost(AgentOptions options)
         try
         {
             OwnerOnly.EnsureFile(file);
-            await File.WriteAllTextAsync(file, string.Join('\n', lines) + "\n", Encoding.UTF8);
+            await File.WriteAllTextAsync(file, string.Join('\n', lines) + "\n", new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
 
             var result = await RunAsync(options.VtyshPath, [.. VtyshNamespace(), "-f", file]);
             return string.IsNullOrEmpty(secret) ? result : result with
