@@ -117,14 +117,21 @@ internal sealed partial class CloudRouterScenario : IAsyncDisposable
     [GeneratedRegex(@"ip prefix-list (\S+-OUT) seq")]
     private static partial Regex OutboundList();
 
+    // The namespaces go whatever happens before: a failing step is not allowed to leave them behind.
     public async ValueTask DisposeAsync()
     {
-        if (Agent is not null)
+        try
         {
-            await Agent.DisposeAsync();
-        }
+            if (Agent is not null)
+            {
+                await Agent.DisposeAsync();
+            }
 
-        await Service.DisposeAsync();
-        await Lab.DisposeAsync();
+            await Service.DisposeAsync();
+        }
+        finally
+        {
+            await Lab.DisposeAsync();
+        }
     }
 }

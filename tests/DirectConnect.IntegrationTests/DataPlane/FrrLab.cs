@@ -31,7 +31,7 @@ internal sealed class FrrLab : IAsyncDisposable
         }
     }
 
-    /// <summary>Where the daemons log (kept after the lab for a failed test's message).</summary>
+    /// <summary>Where the daemons log, and the lab's scratch files (deleted with the lab).</summary>
     public string LogDirectory { get; }
 
     /// <summary>A new lab; fails the calling test unless it runs as root on a machine with FRR.</summary>
@@ -171,6 +171,9 @@ internal sealed class FrrLab : IAsyncDisposable
                 Directory.Delete(run, recursive: true);
             }
         }
+
+        // A failed test has put the logs in its message already.
+        Directory.Delete(LogDirectory, recursive: true);
     }
 
     // Only the daemons this lab started (their pid files): never by name.
