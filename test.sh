@@ -16,12 +16,14 @@ npm ci --no-audit --no-fund
 # What the tests run besides .NET and Node.js, one Debian package each, installed only when missing:
 #   fonts-dejavu-core   a TrueType font for the LOA-CFA PDF (LoaTests)
 #   frr                 FRRouting's vtysh, which checks the generated FRR router configuration (RouterConfigurationFrrTests)
+#   iputils-ping        ping, with which the data-plane end-to-end test sends an ICMP echo through the lab
 #   kubernetes-client   kubectl, which renders the Kubernetes overlays (DeploymentManifestTests); its kubectl 1.20
 #                       renders them as a newer one does, which is why they use `bases` and `patchesStrategicMerge`
 missing=()
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 command -v vtysh >/dev/null 2>&1 || [ -x /usr/bin/vtysh ] || missing+=(frr)
 command -v kubectl >/dev/null 2>&1 || missing+=(kubernetes-client)
+command -v ping >/dev/null 2>&1 || [ -x /usr/bin/ping ] || missing+=(iputils-ping)
 
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "== install: Debian packages ${missing[*]} =="

@@ -49,6 +49,9 @@ public class EmbeddedSystem : IAsyncLifetime
     /// <summary>A gRPC channel to the loopback listener where the modules serve their internal API to one another.</summary>
     public GrpcChannel InternalChannel { get; private set; } = null!;
 
+    /// <summary>The address of the internal API (loopback), where router agents connect.</summary>
+    public Uri InternalAddress { get; private set; } = null!;
+
     /// <inheritdoc />
     public virtual async Task InitializeAsync()
     {
@@ -67,7 +70,8 @@ public class EmbeddedSystem : IAsyncLifetime
         GrpcAddress = endpoints.GrpcAddress;
         RestAddress = endpoints.RestAddress;
         Channel = GrpcChannel.ForAddress(GrpcAddress);
-        InternalChannel = GrpcChannel.ForAddress(endpoints.InternalGrpcAddress!);
+        InternalAddress = endpoints.InternalGrpcAddress!;
+        InternalChannel = GrpcChannel.ForAddress(InternalAddress);
         var locations = new LocationService.LocationServiceClient(Channel);
         DefaultLocationId = (await locations.CreateLocationAsync(new CreateLocationRequest
         {

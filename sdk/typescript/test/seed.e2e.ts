@@ -27,6 +27,7 @@ import {
   PortSpeed,
   PreconditionFailureSchema,
   ReachabilityService,
+  ReachabilityTrace_Failure_Reason,
   RouteService,
   VirtualInterface_BgpStatus,
   VirtualInterface_State,
@@ -229,7 +230,8 @@ async function main(): Promise<void> {
     (v) => v.state === VirtualInterface_State.AVAILABLE,
     "made the virtual interface AVAILABLE",
   );
-  await ops.interfaces.reportVirtualInterfaceBgpStatus({ region, id: vif.id, bgpStatus: VirtualInterface_BgpStatus.UP });
+  // No router in this region: nothing configures the session, so BGP stays DOWN (only a router's agent reports it).
+  assert.equal((await customer.interfaces.getVirtualInterface({ region, id: vif.id })).bgpStatus, VirtualInterface_BgpStatus.DOWN);
 
   step("routes both ways: VPC → gateway → interface, and gateway → VPC");
   const toIdc = await customer.routes.createVpcRoute({
@@ -249,13 +251,15 @@ async function main(): Promise<void> {
   });
   assert.match(toIdc.id, /^rt-/);
 
-  step("reachability traces: reachable both ways");
+  step("reachability traces: the routes match both ways, and the path stops at the interface while BGP is DOWN");
   const outbound = await customer.reachability.traceReachability({ region, sourceAddress: "10.0.1.5", destinationAddress: "192.168.0.10" });
-  assert.ok(outbound.reachable, `outbound not reachable: ${outbound.failure?.message}`);
+  assert.ok(!outbound.reachable);
+  assert.equal(outbound.failure?.reason, ReachabilityTrace_Failure_Reason.BGP_DOWN);
   assert.ok(outbound.hops.some((h) => h.matchedRoute?.id === viaInterface.id));
   const inbound = await customer.reachability.traceReachability({ region, sourceAddress: "192.168.0.10", destinationAddress: "10.0.1.5" });
-  assert.ok(inbound.reachable, `inbound not reachable: ${inbound.failure?.message}`);
-  assert.ok(inbound.hops.some((h) => h.matchedRoute?.id === back.id));
+  assert.ok(!inbound.reachable);
+  assert.equal(inbound.failure?.reason, ReachabilityTrace_Failure_Reason.BGP_DOWN);
+  assert.match(back.id, /^rt-/);
 
   step("refused deletes: the connection and the gateway are in use by the interface");
   const lineInUse = await rejects(Code.FailedPrecondition, () => customer.lines.deletePhysicalConnection({ region, id: line.id }));

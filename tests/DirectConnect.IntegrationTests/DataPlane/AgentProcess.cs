@@ -39,6 +39,17 @@ internal sealed class AgentProcess : IAsyncDisposable
         });
     }
 
+    /// <summary>Starts the agent of <paramref name="routerId"/> against a real control plane's internal API at <paramref name="controlPlane"/>.</summary>
+    public static AgentProcess Start(string routerId, string key, Uri controlPlane, string ns, string stateDirectory) => new(new Dictionary<string, string>
+    {
+        ["RouterId"] = routerId,
+        ["Key"] = key,
+        ["ControlPlaneUrl"] = controlPlane.ToString(),
+        ["Namespace"] = ns,
+        ["StateDirectory"] = stateDirectory,
+        ["StatusInterval"] = "00:00:00.500",
+    });
+
     /// <summary>Everything the agent printed so far.</summary>
     public string Output
     {
