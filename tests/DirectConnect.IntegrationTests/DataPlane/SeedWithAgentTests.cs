@@ -69,6 +69,30 @@ public sealed class SeedWithAgentTests(EmbeddedSystem system) : IClassFixture<Em
         Assert.Equal(VirtualInterface.Types.BgpStatus.Down, vif.BgpStatus);
     }
 
+    [Fact]
+    public async Task AKilledAgentMissesNoChangeAndResetsNoSessionWhenItComesBack()
+    {
+        await using var lab = await Lab.StartAsync(system, customerKey: Key);
+        await lab.WaitForInterfaceAsync(v => v.BgpStatus == VirtualInterface.Types.BgpStatus.Up, "BGP UP");
+        var established = await lab.EstablishedCountAsync();
+
+        // The agent dies (SIGKILL); meanwhile the account gets a VPC, which its gateway attaches: the session must announce it.
+        await lab.Agent.KillAsync();
+        var second = await lab.Seed.RegisterVpcAsync(lab.Account, "10.61.0.0/16");
+        await lab.Seed.AttachedAsync(lab.Account, lab.Gateway.Id, second.Id);
+        lab.StartAgent();
+
+        await Eventually.TrueAsync(async () => (await lab.Frr.BgpPrefixesAsync(lab.CustomerRouter)).Contains("10.61.0.0/16"),
+            () => $"the customer's router never learnt the VPC attached while the agent was down\n--- agent ---\n{lab.Agent.Output}");
+        var routes = await Seed.EventuallyAsync(() => lab.Seed.Interfaces.ListVirtualInterfaceRoutesAsync(
+                new ListVirtualInterfaceRoutesRequest { Region = Seed.Region, Id = lab.InterfaceId }, lab.Customer).ResponseAsync,
+            r => r.Routes.Any(x => x.Prefix == "10.61.0.0/16"), "reported the new VPC's CIDR advertised");
+        Assert.Contains(routes.Routes, r => r.Prefix == "10.60.0.0/16");
+        // The session was changed in place, never torn down: FRR counted no new establishment.
+        Assert.Equal(established, await lab.EstablishedCountAsync());
+        Assert.Equal(VirtualInterface.Types.BgpStatus.Up, (await lab.Seed.GetInterfaceAsync(lab.Account, lab.InterfaceId)).BgpStatus);
+    }
+
     /// <summary>One run of the seed on real routers: the resources through the API, the namespaces, FRR, the agent.</summary>
     private sealed class Lab : IAsyncDisposable
     {
@@ -162,9 +186,19 @@ public sealed class SeedWithAgentTests(EmbeddedSystem system) : IClassFixture<Em
             // cloud's first connect finds the customer configured, instead of waiting out FRR's connect retry).
             Assert.Contains("REPLACE-WITH-BGP-MD5-KEY", generated.Content, StringComparison.Ordinal);
             await Frr.ConfigureAsync(CustomerRouter, generated.Content.Replace("REPLACE-WITH-BGP-MD5-KEY", customerKey, StringComparison.Ordinal));
-            Agent = AgentProcess.Start(router.RouterId, Convert.ToBase64String(TestAgent.KeyOf(_system, router.RouterId)), _system.InternalAddress,
-                Cloud, Path.Combine(Frr.LogDirectory, "agent-state"));
+            RouterId = router.RouterId;
+            StartAgent();
         }
+
+        public string RouterId { get; private set; } = "";
+
+        /// <summary>Starts the agent process (again, after a kill: with the same state directory).</summary>
+        public void StartAgent() => Agent = AgentProcess.Start(RouterId, Convert.ToBase64String(TestAgent.KeyOf(_system, RouterId)),
+            _system.InternalAddress, Cloud, Path.Combine(Frr.LogDirectory, "agent-state"));
+
+        /// <summary>How many times the cloud router's session with the customer was established (FRR's count).</summary>
+        public async Task<int> EstablishedCountAsync() =>
+            (await Frr.NeighborAsync(Cloud, "169.254.60.2"))?.GetProperty("connectionsEstablished").GetInt32() ?? -1;
 
         public Task<VirtualInterface> WaitForInterfaceAsync(Func<VirtualInterface, bool> condition, string what) =>
             Seed.EventuallyAsync(() => Seed.GetInterfaceAsync(Account, InterfaceId), condition, $"{what} (agent: {Agent.Output})");
