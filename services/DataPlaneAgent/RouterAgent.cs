@@ -345,7 +345,10 @@ internal sealed partial class RouterAgent
 
     private static string Shorten(string text)
     {
-        var trimmed = text.Trim().ReplaceLineEndings(" | ");
+        // The control plane refuses control and format characters in reported text (they change how the rest reads):
+        // vtysh's output (tabs, escapes) is made one plain line, or the whole report would be refused.
+        var trimmed = new string(text.Trim().ReplaceLineEndings(" | ")
+            .Select(c => char.IsControl(c) || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format ? ' ' : c).ToArray());
         return trimmed.Length <= 400 ? trimmed : trimmed[..400] + "…";
     }
 

@@ -81,6 +81,17 @@ public sealed class GatewayAnnouncementsHandler(VirtualInterfaceStore store, Opt
             signal.Pulse();
         }
 
+        // A creation on this gateway still in flight took the announcements when it reserved the gateway, maybe before
+        // this change: it is not on the feed yet, so this pass could not update it. Once it is, the next delivery does.
+        var (intents, _) = await store.GetIntentIndexAsync(cancellationToken);
+        foreach (var id in intents.Ids)
+        {
+            if (await store.GetIntentAsync(id, cancellationToken) is { Value.BorderGatewayId: var gatewayId } && gatewayId == target.GatewayId)
+            {
+                return EventHandling.Retry;
+            }
+        }
+
         return EventHandling.Success;
     }
 }
