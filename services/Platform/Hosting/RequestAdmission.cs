@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Buffers.Text;
 using System.Diagnostics;
 using System.Globalization;
 using DirectConnect.Platform.Errors;
@@ -146,20 +147,34 @@ public sealed class RequestAdmission(RequestDelegate next, AccountRateLimiter li
 
     private static async Task<long?> PeekGrpcMessageLengthAsync(HttpRequest request, CancellationToken cancellationToken)
     {
+        // gRPC-Web's text form sends the frame in base64: its first 8 characters hold the 5-byte header.
+        var text = request.ContentType?.StartsWith("application/grpc-web-text", StringComparison.OrdinalIgnoreCase) == true;
+        var needed = text ? 8 : ServiceDefaults.GrpcFrameHeaderBytes;
         var reader = request.BodyReader;
-        var result = await reader.ReadAtLeastAsync(5, cancellationToken);
+        var result = await reader.ReadAtLeastAsync(needed, cancellationToken);
         var buffer = result.Buffer;
-        long? length = null;
-        if (buffer.Length >= 5)
-        {
-            var header = new byte[5];
-            buffer.Slice(0, 5).CopyTo(header);
-            length = BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(1));
-        }
+        var length = buffer.Length >= needed ? FrameLength(buffer.Slice(0, needed).ToArray(), text) : null;
 
         // Nothing consumed or examined: gRPC reads the message as it was sent (a short body it refuses itself).
         reader.AdvanceTo(buffer.Start);
         return length;
+    }
+
+    /// <summary>The message length in a gRPC frame's header <paramref name="head"/> (base64 when <paramref name="text"/>); null when it is not one.</summary>
+    private static long? FrameLength(byte[] head, bool text)
+    {
+        if (text)
+        {
+            var decoded = new byte[6];
+            if (Base64.DecodeFromUtf8(head, decoded, out _, out var written) != OperationStatus.Done || written < ServiceDefaults.GrpcFrameHeaderBytes)
+            {
+                return null; // not base64: gRPC-Web refuses it itself
+            }
+
+            head = decoded;
+        }
+
+        return BinaryPrimitives.ReadUInt32BigEndian(head.AsSpan(1));
     }
 
     /// <summary>RESOURCE_EXHAUSTED with reason <see cref="TooLarge"/>: the request (of <paramref name="size"/> bytes, when known) is over <paramref name="maxBytes"/>.</summary>
@@ -189,8 +204,14 @@ public sealed class DeclaredSizeLimit(RequestDelegate next, MethodAccessCatalog 
     public async Task InvokeAsync(HttpContext http)
     {
         ArgumentNullException.ThrowIfNull(http);
-        if (http.Request.ContentLength is not { } declared || declared <= _maxBytes)
+        var allowed = AllowedBodyBytes(http.Request.ContentType, _maxBytes);
+        if (http.Request.ContentLength is not { } declared || declared <= allowed)
         {
+            if (allowed > _maxBytes + ServiceDefaults.GrpcFrameHeaderBytes && http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } backstop)
+            {
+                backstop.MaxRequestBodySize = allowed; // Kestrel's own limit, measured as the body is sent (base64)
+            }
+
             await next(http);
             return;
         }
@@ -203,5 +224,20 @@ public sealed class DeclaredSizeLimit(RequestDelegate next, MethodAccessCatalog 
 
         await RequestAdmission.RefuseAsync(http, RequestAdmission.RequestTooLarge(_maxBytes, declared),
             RequestAdmission.MethodOf(http.GetEndpoint(), catalog), metrics, started);
+    }
+
+    /// <summary>
+    /// The largest body a request of <paramref name="contentType"/> may declare when its message may be <paramref name="maxBytes"/>:
+    /// a gRPC (and gRPC-Web) body adds the frame header, whose length the message's own check (<see cref="RequestAdmission"/>)
+    /// reads exactly; <c>grpc-web-text</c> sends that frame in base64, 4 characters for every 3 bytes.
+    /// </summary>
+    internal static long AllowedBodyBytes(string? contentType, int maxBytes)
+    {
+        if (contentType?.StartsWith("application/grpc-web-text", StringComparison.OrdinalIgnoreCase) == true)
+        {
+            return ((maxBytes + ServiceDefaults.GrpcFrameHeaderBytes + 2L) / 3) * 4;
+        }
+
+        return contentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true ? maxBytes + ServiceDefaults.GrpcFrameHeaderBytes : maxBytes;
     }
 }
