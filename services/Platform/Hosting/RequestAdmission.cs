@@ -47,11 +47,17 @@ public sealed class RequestAdmission(RequestDelegate next, AccountRateLimiter li
             // admitted where they are served): no rate limit, but a gRPC message over the limit gets the same
             // status as on a public method, not gRPC's own details-less RESOURCE_EXHAUSTED.
             if (endpoint?.Metadata.GetMetadata<GrpcMethodMetadata>() is { } grpc && IsGrpc(http.Request) &&
-                grpc.Method.Type is global::Grpc.Core.MethodType.Unary or global::Grpc.Core.MethodType.ServerStreaming &&
-                await PeekGrpcMessageLengthAsync(http.Request, http.RequestAborted) is { } length && length > _maxBytes)
+                grpc.Method.Type is global::Grpc.Core.MethodType.Unary or global::Grpc.Core.MethodType.ServerStreaming)
             {
-                await RefuseAsync(http, RequestTooLarge(_maxBytes, length), null, metrics, started);
-                return;
+                try
+                {
+                    await RequireGrpcMessageWithinLimitAsync(http);
+                }
+                catch (DomainException refused)
+                {
+                    await RefuseAsync(http, refused, null, metrics, started);
+                    return;
+                }
             }
 
             await next(http);
@@ -95,9 +101,9 @@ public sealed class RequestAdmission(RequestDelegate next, AccountRateLimiter li
         if (IsGrpc(request))
         {
             // One request message (unary and server-streaming methods): its length is in the 5-byte frame header.
-            if (!method.IsClientStreaming && await PeekGrpcMessageLengthAsync(request, http.RequestAborted) is { } length && length > _maxBytes)
+            if (!method.IsClientStreaming)
             {
-                throw RequestTooLarge(_maxBytes, length);
+                await RequireGrpcMessageWithinLimitAsync(http);
             }
 
             return;
@@ -144,6 +150,26 @@ public sealed class RequestAdmission(RequestDelegate next, AccountRateLimiter li
     }
 
     private static bool IsGrpc(HttpRequest request) => request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true;
+
+    /// <summary>Refuses a gRPC request whose (one) message's frame header announces more than the limit, or whose body Kestrel finds over its own.</summary>
+    private async Task RequireGrpcMessageWithinLimitAsync(HttpContext http)
+    {
+        long? length;
+        try
+        {
+            length = await PeekGrpcMessageLengthAsync(http.Request, http.RequestAborted);
+        }
+        catch (BadHttpRequestException tooLarge) when (tooLarge.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            // A body sent without its length (chunked) may arrive in one read longer than Kestrel's backstop allows.
+            throw RequestTooLarge(_maxBytes, null);
+        }
+
+        if (length > _maxBytes)
+        {
+            throw RequestTooLarge(_maxBytes, length);
+        }
+    }
 
     private static async Task<long?> PeekGrpcMessageLengthAsync(HttpRequest request, CancellationToken cancellationToken)
     {
