@@ -10,7 +10,7 @@
 // By hand: `npx tsx sdk/typescript/test/grpcweb.e2e.ts` with those set. Exit code 0 means it passed.
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { Code, ConnectError, createClient, type Interceptor } from "@connectrpc/connect";
+import { Code, createClient } from "@connectrpc/connect";
 import { createGrpcWebTransport } from "@connectrpc/connect-web";
 import {
   BadRequestSchema,
@@ -23,40 +23,17 @@ import {
   WatchService,
   type Change,
 } from "../src/index.js";
+import { bearer, rejects, required as requiredSetting } from "./support.js";
 
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) {
-    throw new Error(`${name} is not set (see the header of ${import.meta.url})`);
-  }
-  return value;
-}
+const required = (name: string) => requiredSetting(name, import.meta.url);
 
 const restUrl = required("REST_URL").replace(/\/$/, "");
 const operatorToken = required("OPERATOR_TOKEN");
 const customerToken = required("CUSTOMER_TOKEN");
 const region = "cn-north-1";
 
-function bearer(token: string): Interceptor {
-  return (next) => async (req) => {
-    req.header.set("authorization", `Bearer ${token}`);
-    return await next(req);
-  };
-}
-
 // What a page does: gRPC-Web over fetch() to the gateway's HTTP/1.1 port.
 const web = (token?: string) => createGrpcWebTransport({ baseUrl: restUrl, interceptors: token ? [bearer(token)] : [] });
-
-async function rejects(code: Code, call: () => Promise<unknown>): Promise<ConnectError> {
-  try {
-    await call();
-  } catch (error) {
-    const connectError = ConnectError.from(error);
-    assert.equal(Code[connectError.code], Code[code], `expected ${Code[code]}, got: ${connectError.message}`);
-    return connectError;
-  }
-  assert.fail(`expected ${Code[code]}, but the call succeeded`);
-}
 
 const locations = createClient(LocationService, web(operatorToken));
 const operatorLines = createClient(PhysicalConnectionService, web(operatorToken));
