@@ -80,7 +80,8 @@ public static partial class GatewayApp
         var modules = SelectModules(gateway.Modules);
         // The public edge never serves the internal API on its public ports: when it hosts modules
         // too (the embedded default), their internal API gets a loopback listener of its own.
-        var internalListener = modules.Contains("Gateway", StringComparer.OrdinalIgnoreCase) &&
+        var isEdge = modules.Contains("Gateway", StringComparer.OrdinalIgnoreCase);
+        var internalListener = isEdge &&
                                modules.Any(m => !string.Equals(m, "Gateway", StringComparison.OrdinalIgnoreCase));
         RequireSharedServiceKey(builder.Configuration, modules);
 
@@ -130,6 +131,7 @@ public static partial class GatewayApp
         builder.Services.AddPublicGrpcReflection();
         builder.Services.AddOpenApiDocument();
         builder.Services.AddGatewayAuthentication(auth, gateway);
+        builder.AddBrowserAccess(isEdge);
         // Coordination: the embedded SQLite file (default), or Dapr's state and pub/sub through the sidecar.
         var useDapr = string.Equals(builder.Configuration["DirectConnect:Coordination:Adapter"], "Dapr", StringComparison.OrdinalIgnoreCase);
         if (useDapr)
@@ -182,6 +184,8 @@ public static partial class GatewayApp
 
         var app = builder.Build();
         app.UsePrometheusMetrics(endpoints);
+        // A browser's preflight carries no token: answered before anything that would ask for one.
+        app.UseCorsForBrowsers(isEdge);
         if (internalListener)
         {
             // Before authentication: on the wrong listener a method answers as one that does not exist.
@@ -198,6 +202,7 @@ public static partial class GatewayApp
         app.UseRequestAdmission();
         // A REST request's query and body, read against its method's request message before transcoding reads them.
         app.UseRestInputValidation();
+        app.UseGrpcWebForBrowsers();
 
         app.MapDefaultEndpoints();
         app.MapGrpcReflectionService().AllowAnonymous();

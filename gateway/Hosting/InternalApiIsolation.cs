@@ -1,3 +1,4 @@
+using DirectConnect.Platform.Grpc;
 using DirectConnect.Platform.ServiceIdentity;
 using Google.Protobuf.Reflection;
 using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
@@ -76,11 +77,11 @@ public static class InternalApiIsolation
                 return;
             }
 
-            if (context.Request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true)
+            if (StatusResponses.GrpcResponseContentType(context.Request) is { } contentType)
             {
-                // What grpc-dotnet answers for a service it does not know.
+                // What grpc-dotnet answers for a service it does not know (gRPC-Web too, in its own content type).
                 context.Response.StatusCode = StatusCodes.Status200OK;
-                context.Response.ContentType = "application/grpc";
+                context.Response.ContentType = contentType;
                 context.Response.Headers["grpc-status"] = "12";
                 context.Response.Headers["grpc-message"] = "Service is unimplemented.";
                 await context.Response.CompleteAsync();

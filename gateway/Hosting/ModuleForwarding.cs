@@ -109,7 +109,9 @@ public static class ModuleForwarding
                 proxy.UseSessionAffinity();
                 proxy.UseLoadBalancing();
                 proxy.UsePassiveHealthChecks();
-            });
+            })
+            // gRPC-Web travels on as it came; the module's process translates it (see BrowserAccess).
+            .DisableGrpcWeb();
         }
     }
 

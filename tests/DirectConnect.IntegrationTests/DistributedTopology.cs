@@ -32,6 +32,9 @@ public class DistributedTopology : IAsyncLifetime
         ["DirectConnect__VirtualInterfaces__AuthKeyEncryptionKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
     };
 
+    /// <summary>The web origin every process is configured to allow (CORS).</summary>
+    public const string ConsoleOrigin = "http://console.test:5173";
+
     /// <summary>The shared data directory (deleted at the end).</summary>
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "dc-dist-" + Guid.NewGuid().ToString("N"));
 
@@ -81,6 +84,8 @@ public class DistributedTopology : IAsyncLifetime
             $"--modules={name}",
             $"--grpc-port={_ports[name]}",
             .. FastRecovery,
+            // Every process gets the setting, as a deployment's shared configuration would: only the edge answers browsers.
+            $"--DirectConnect:Cors:AllowedOrigins:0={ConsoleOrigin}",
             .. name == "Gateway" ? addresses : addresses.Where(a => !a.Contains($":{name}=", StringComparison.Ordinal)),
             .. ArgumentsOf(name),
         ];

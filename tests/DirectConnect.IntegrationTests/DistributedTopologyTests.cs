@@ -13,6 +13,9 @@ namespace DirectConnect.IntegrationTests;
 /// </summary>
 public abstract class DistributedTopologyScenario(DistributedTopology topology)
 {
+    /// <summary>The five processes.</summary>
+    protected DistributedTopology Topology => topology;
+
     private Seed Seed() => new(topology.Channel, (a, r) => Tokens.CallAs(topology.DataDirectory, a, r));
 
     [Fact]
@@ -110,7 +113,38 @@ public abstract class DistributedTopologyScenario(DistributedTopology topology)
 }
 
 /// <summary>The scenario with the five processes coordinating through the shared SQLite file.</summary>
-public sealed class DistributedTopologyTests(DistributedTopology topology) : DistributedTopologyScenario(topology), IClassFixture<DistributedTopology>;
+public sealed class DistributedTopologyTests(DistributedTopology topology) : DistributedTopologyScenario(topology), IClassFixture<DistributedTopology>
+{
+    [Fact]
+    public async Task GrpcWebAtTheEdgeIsForwardedToTheModulesProcessAndAnsweredOnceWithCors()
+    {
+        var edge = Topology["Gateway"].RestAddress;
+        var ops = Tokens.Issue(Topology.DataDirectory, "ops", "operator");
+        const string origin = DistributedTopology.ConsoleOrigin;
+
+        // Binary gRPC-Web to a method of the PhysicalConnections process, then the text form.
+        var created = await GrpcWebClient.CallAsync(edge, "/directconnect.v1.LocationService/CreateLocation",
+            new CreateLocationRequest { Region = Seed.Region, Location = new Location { Code = "WEB-DIST", Name = "through the edge" } }, ops, origin: origin);
+        Assert.Equal(0, created.Code);
+        var location = Location.Parser.ParseFrom(Assert.Single(created.Messages));
+        Assert.Equal("application/grpc-web", created.Response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(origin, created.Header("Access-Control-Allow-Origin")); // once: the module's process adds none
+        var listed = await GrpcWebClient.CallAsync(edge, "/directconnect.v1.LocationService/ListLocations",
+            new ListLocationsRequest { Region = Seed.Region }, ops, text: true, origin: origin);
+        Assert.Equal(0, listed.Code);
+        Assert.Contains(ListLocationsResponse.Parser.ParseFrom(Assert.Single(listed.Messages)).Locations, l => l.Id == location.Id);
+
+        // The module's error with its details, and the edge's own refusal, both in gRPC-Web.
+        var missing = await GrpcWebClient.CallAsync(edge, "/directconnect.v1.PhysicalConnectionService/GetPhysicalConnection",
+            new GetPhysicalConnectionRequest { Region = Seed.Region, Id = "dxpc-000000000000" }, Tokens.Issue(Topology.DataDirectory, "web", "customer"), text: true);
+        Assert.Equal((int)StatusCode.NotFound, missing.Code);
+        Assert.Equal("RESOURCE_NOT_FOUND", missing.Reason);
+        var anonymous = await GrpcWebClient.CallAsync(edge, "/directconnect.v1.VpcService/ListVpcs", new ListVpcsRequest { Region = Seed.Region });
+        Assert.Equal("application/grpc-web", anonymous.Response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal((int)StatusCode.Unauthenticated, anonymous.Code);
+        Assert.Equal("UNAUTHENTICATED", anonymous.Reason);
+    }
+}
 
 /// <summary>
 /// The scenario with the five processes coordinating through the Dapr adapter and a test sidecar
@@ -121,7 +155,7 @@ public sealed class DistributedTopologyOnDaprTests(DaprDistributedTopology topol
     [Fact]
     public async Task TheProcessesCoordinateThroughTheSidecarNotTheSqliteFile()
     {
-        var seed = new Seed(topology.Channel, (a, r) => Tokens.CallAs(topology.DataDirectory, a, r));
+        var seed = new Seed(topology.Channel, (a, r) => Tokens.CallAs(Topology.DataDirectory, a, r));
         var location = await new LocationService.LocationServiceClient(topology.Channel).CreateLocationAsync(
             new CreateLocationRequest { Region = IntegrationTests.Seed.Region, Location = new Location { Code = "DAPR-1", Name = "through dapr" } }, seed.Operator);
         var ordered = await seed.Lines.OrderAsync("dapr-check", location.Id);
@@ -129,6 +163,6 @@ public sealed class DistributedTopologyOnDaprTests(DaprDistributedTopology topol
         Assert.Contains(topology.Sidecar.KeysOf("physical-connections-state"), k => k.Contains(ordered.Id, StringComparison.Ordinal));
         await IntegrationTests.Seed.EventuallyAsync(() => Task.FromResult(topology.Sidecar.Envelopes("physical-connections")),
             envelopes => envelopes.Any(e => e.Envelope["type"]!.GetValue<string>() == "directconnect.events.v1.PhysicalConnectionCreated"), "published PhysicalConnectionCreated");
-        Assert.False(File.Exists(Path.Combine(topology.DataDirectory, "directconnect.db")), "a process opened the SQLite coordination file");
+        Assert.False(File.Exists(Path.Combine(Topology.DataDirectory, "directconnect.db")), "a process opened the SQLite coordination file");
     }
 }

@@ -4,7 +4,8 @@ namespace DirectConnect.IntegrationTests;
 /// The TypeScript SDK (sdk/typescript, generated from the protos) against a real gateway process:
 /// typechecks the SDK and its end-to-end test with tsc, then runs sdk/typescript/test/seed.e2e.ts
 /// with tsx, which walks the seed procedure over gRPC through the generated client and reads
-/// one resource over REST. Node.js, tsc and tsx come from `npm ci` at the repository root
+/// one resource over REST, and sdk/typescript/test/grpcweb.e2e.ts, which does what a browser does (gRPC-Web over
+/// fetch(), server-sent events read with fetch()). Node.js, tsc and tsx come from `npm ci` at the repository root
 /// (./test.sh does it; so does the first build of the contract tests); missing, the test fails.
 /// </summary>
 public sealed class TypeScriptSdkTests : IAsyncLifetime
@@ -43,6 +44,19 @@ public sealed class TypeScriptSdkTests : IAsyncLifetime
         });
         Assert.True(result.ExitCode == 0, $"seed.e2e.ts failed:\n{result}\n--- gateway ---\n{_gateway.Output}");
         Assert.Contains("seed.e2e: passed", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheSdksGrpcWebTransportCreatesListsReadsErrorsAndWatchesLikeABrowser()
+    {
+        var result = await ExternalTool.RunAsync(ExternalTool.Node("tsx"), ["sdk/typescript/test/grpcweb.e2e.ts"], new Dictionary<string, string>
+        {
+            ["REST_URL"] = _gateway.RestAddress.ToString(),
+            ["OPERATOR_TOKEN"] = Tokens.Issue(_dataDirectory, "ops", "operator"),
+            ["CUSTOMER_TOKEN"] = Tokens.Issue(_dataDirectory, "ts-web-" + Guid.NewGuid().ToString("N")[..8], "customer"),
+        });
+        Assert.True(result.ExitCode == 0, $"grpcweb.e2e.ts failed:\n{result}\n--- gateway ---\n{_gateway.Output}");
+        Assert.Contains("grpcweb.e2e: passed", result.Output, StringComparison.Ordinal);
     }
 
     [Fact]

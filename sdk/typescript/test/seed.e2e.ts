@@ -11,7 +11,7 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { create, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
-import { Code, ConnectError, createClient, type Interceptor } from "@connectrpc/connect";
+import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import {
   AccessDevice_PortSchema,
@@ -35,27 +35,15 @@ import {
   VpcService,
   WatchService,
 } from "../src/index.js";
+import { bearer, rejects, required as requiredSetting } from "./support.js";
 
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) {
-    throw new Error(`${name} is not set (see the header of ${import.meta.url})`);
-  }
-  return value;
-}
+const required = (name: string) => requiredSetting(name, import.meta.url);
 
 const grpcUrl = required("GRPC_URL");
 const restUrl = required("REST_URL");
 const operatorToken = required("OPERATOR_TOKEN");
 const customerToken = required("CUSTOMER_TOKEN");
 const region = "cn-north-1";
-
-function bearer(token: string): Interceptor {
-  return (next) => async (req) => {
-    req.header.set("authorization", `Bearer ${token}`);
-    return await next(req);
-  };
-}
 
 // One transport per identity: the token travels as gRPC metadata on every call. Connect v2's
 // gRPC transport always speaks HTTP/2 (h2c for an http:// base URL), as the gateway's gRPC port needs.
@@ -95,18 +83,6 @@ async function eventually<T>(read: () => Promise<T>, condition: (value: T) => bo
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-}
-
-/** Runs `call`, which must fail with `code`, and returns the ConnectError. */
-async function rejects(code: Code, call: () => Promise<unknown>): Promise<ConnectError> {
-  try {
-    await call();
-  } catch (error) {
-    const connectError = ConnectError.from(error);
-    assert.equal(Code[connectError.code], Code[code], `expected ${Code[code]}, got: ${connectError.message}`);
-    return connectError;
-  }
-  assert.fail(`expected ${Code[code]}, but the call succeeded`);
 }
 
 function detail<Desc extends DescMessage>(error: ConnectError, schema: Desc): MessageShape<Desc> {

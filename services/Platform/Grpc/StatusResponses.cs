@@ -35,10 +35,10 @@ public static class StatusResponses
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(status);
         var response = context.Response;
-        if (context.Request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true)
+        if (GrpcResponseContentType(context.Request) is { } contentType)
         {
             response.StatusCode = StatusCodes.Status200OK;
-            response.ContentType = "application/grpc";
+            response.ContentType = contentType;
             response.Headers["grpc-status"] = status.Code.ToString(System.Globalization.CultureInfo.InvariantCulture);
             response.Headers["grpc-message"] = Uri.EscapeDataString(status.Message);
             response.Headers["grpc-status-details-bin"] = Convert.ToBase64String(status.ToByteArray());
@@ -54,6 +54,21 @@ public static class StatusResponses
 
         response.ContentType = "application/json; charset=utf-8";
         await response.WriteAsync(Json.Format(status), context.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The content type of a trailers-only answer to <paramref name="request"/> when it is a gRPC call, else null: gRPC-Web
+    /// (binary or base64 text) when it came as gRPC-Web and no gRPC-Web translation runs on it (as on the distributed
+    /// edge's forwarded routes), since a gRPC-Web client refuses an answer of another content type.
+    /// </summary>
+    public static string? GrpcResponseContentType(Microsoft.AspNetCore.Http.HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var type = request.ContentType;
+        return type?.StartsWith("application/grpc-web-text", StringComparison.OrdinalIgnoreCase) == true ? "application/grpc-web-text"
+            : type?.StartsWith("application/grpc-web", StringComparison.OrdinalIgnoreCase) == true ? "application/grpc-web"
+            : type?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true ? "application/grpc"
+            : null;
     }
 
     /// <summary>An HTTP <c>Retry-After</c> value for <paramref name="delay"/>: whole seconds, rounded up, at least one.</summary>

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Buffers.Text;
 using System.Diagnostics;
 using System.Globalization;
 using DirectConnect.Platform.Errors;
@@ -46,11 +47,17 @@ public sealed class RequestAdmission(RequestDelegate next, AccountRateLimiter li
             // admitted where they are served): no rate limit, but a gRPC message over the limit gets the same
             // status as on a public method, not gRPC's own details-less RESOURCE_EXHAUSTED.
             if (endpoint?.Metadata.GetMetadata<GrpcMethodMetadata>() is { } grpc && IsGrpc(http.Request) &&
-                grpc.Method.Type is global::Grpc.Core.MethodType.Unary or global::Grpc.Core.MethodType.ServerStreaming &&
-                await PeekGrpcMessageLengthAsync(http.Request, http.RequestAborted) is { } length && length > _maxBytes)
+                grpc.Method.Type is global::Grpc.Core.MethodType.Unary or global::Grpc.Core.MethodType.ServerStreaming)
             {
-                await RefuseAsync(http, RequestTooLarge(_maxBytes, length), null, metrics, started);
-                return;
+                try
+                {
+                    await RequireGrpcMessageWithinLimitAsync(http);
+                }
+                catch (DomainException refused)
+                {
+                    await RefuseAsync(http, refused, null, metrics, started);
+                    return;
+                }
             }
 
             await next(http);
@@ -94,9 +101,9 @@ public sealed class RequestAdmission(RequestDelegate next, AccountRateLimiter li
         if (IsGrpc(request))
         {
             // One request message (unary and server-streaming methods): its length is in the 5-byte frame header.
-            if (!method.IsClientStreaming && await PeekGrpcMessageLengthAsync(request, http.RequestAborted) is { } length && length > _maxBytes)
+            if (!method.IsClientStreaming)
             {
-                throw RequestTooLarge(_maxBytes, length);
+                await RequireGrpcMessageWithinLimitAsync(http);
             }
 
             return;
@@ -144,22 +151,56 @@ public sealed class RequestAdmission(RequestDelegate next, AccountRateLimiter li
 
     private static bool IsGrpc(HttpRequest request) => request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true;
 
+    /// <summary>Refuses a gRPC request whose (one) message's frame header announces more than the limit, or whose body Kestrel finds over its own.</summary>
+    private async Task RequireGrpcMessageWithinLimitAsync(HttpContext http)
+    {
+        long? length;
+        try
+        {
+            length = await PeekGrpcMessageLengthAsync(http.Request, http.RequestAborted);
+        }
+        catch (BadHttpRequestException tooLarge) when (tooLarge.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            // A body sent without its length (chunked) may arrive in one read longer than Kestrel's backstop allows.
+            throw RequestTooLarge(_maxBytes, null);
+        }
+
+        if (length > _maxBytes)
+        {
+            throw RequestTooLarge(_maxBytes, length);
+        }
+    }
+
     private static async Task<long?> PeekGrpcMessageLengthAsync(HttpRequest request, CancellationToken cancellationToken)
     {
+        // gRPC-Web's text form sends the frame in base64: its first 8 characters hold the 5-byte header.
+        var text = request.ContentType?.StartsWith("application/grpc-web-text", StringComparison.OrdinalIgnoreCase) == true;
+        var needed = text ? 8 : ServiceDefaults.GrpcFrameHeaderBytes;
         var reader = request.BodyReader;
-        var result = await reader.ReadAtLeastAsync(5, cancellationToken);
+        var result = await reader.ReadAtLeastAsync(needed, cancellationToken);
         var buffer = result.Buffer;
-        long? length = null;
-        if (buffer.Length >= 5)
-        {
-            var header = new byte[5];
-            buffer.Slice(0, 5).CopyTo(header);
-            length = BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(1));
-        }
+        var length = buffer.Length >= needed ? FrameLength(buffer.Slice(0, needed).ToArray(), text) : null;
 
         // Nothing consumed or examined: gRPC reads the message as it was sent (a short body it refuses itself).
         reader.AdvanceTo(buffer.Start);
         return length;
+    }
+
+    /// <summary>The message length in a gRPC frame's header <paramref name="head"/> (base64 when <paramref name="text"/>); null when it is not one.</summary>
+    private static long? FrameLength(byte[] head, bool text)
+    {
+        if (text)
+        {
+            var decoded = new byte[6];
+            if (Base64.DecodeFromUtf8(head, decoded, out _, out var written) != OperationStatus.Done || written < ServiceDefaults.GrpcFrameHeaderBytes)
+            {
+                return null; // not base64: gRPC-Web refuses it itself
+            }
+
+            head = decoded;
+        }
+
+        return BinaryPrimitives.ReadUInt32BigEndian(head.AsSpan(1));
     }
 
     /// <summary>RESOURCE_EXHAUSTED with reason <see cref="TooLarge"/>: the request (of <paramref name="size"/> bytes, when known) is over <paramref name="maxBytes"/>.</summary>
@@ -189,8 +230,14 @@ public sealed class DeclaredSizeLimit(RequestDelegate next, MethodAccessCatalog 
     public async Task InvokeAsync(HttpContext http)
     {
         ArgumentNullException.ThrowIfNull(http);
-        if (http.Request.ContentLength is not { } declared || declared <= _maxBytes)
+        var allowed = AllowedBodyBytes(http.Request.ContentType, _maxBytes);
+        if (http.Request.ContentLength is not { } declared || declared <= allowed)
         {
+            if (allowed > _maxBytes + ServiceDefaults.GrpcFrameHeaderBytes && http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } backstop)
+            {
+                backstop.MaxRequestBodySize = allowed; // Kestrel's own limit, measured as the body is sent (base64)
+            }
+
             await next(http);
             return;
         }
@@ -203,5 +250,20 @@ public sealed class DeclaredSizeLimit(RequestDelegate next, MethodAccessCatalog 
 
         await RequestAdmission.RefuseAsync(http, RequestAdmission.RequestTooLarge(_maxBytes, declared),
             RequestAdmission.MethodOf(http.GetEndpoint(), catalog), metrics, started);
+    }
+
+    /// <summary>
+    /// The largest body a request of <paramref name="contentType"/> may declare when its message may be <paramref name="maxBytes"/>:
+    /// a gRPC (and gRPC-Web) body adds the frame header, whose length the message's own check (<see cref="RequestAdmission"/>)
+    /// reads exactly; <c>grpc-web-text</c> sends that frame in base64, 4 characters for every 3 bytes.
+    /// </summary>
+    internal static long AllowedBodyBytes(string? contentType, int maxBytes)
+    {
+        if (contentType?.StartsWith("application/grpc-web-text", StringComparison.OrdinalIgnoreCase) == true)
+        {
+            return ((maxBytes + ServiceDefaults.GrpcFrameHeaderBytes + 2L) / 3) * 4;
+        }
+
+        return contentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true ? maxBytes + ServiceDefaults.GrpcFrameHeaderBytes : maxBytes;
     }
 }

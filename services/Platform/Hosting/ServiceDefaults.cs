@@ -35,7 +35,7 @@ namespace DirectConnect.Platform.Hosting;
 public static class ServiceDefaults
 {
     /// <summary>The length-prefixed message framing of gRPC: 1 compression flag byte and a 4-byte length.</summary>
-    private const int GrpcFrameHeaderBytes = 5;
+    internal const int GrpcFrameHeaderBytes = 5;
 
     /// <summary>The meter every module records its metrics on.</summary>
     public const string MeterName = "DirectConnect";
