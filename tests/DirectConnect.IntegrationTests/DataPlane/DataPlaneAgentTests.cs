@@ -124,7 +124,8 @@ public sealed class DataPlaneAgentTests
         await s.ReportAsync(1, r => r.BgpUp, "up");
         await s.ReportAsync(2, r => r.BgpUp && r.AdvertisedPrefixes.Count > 0, "up");
         var appliedPosition = s.Service.Position;
-        var established = (await s.EstablishedCountAsync(1), await s.EstablishedCountAsync(2));
+        // Counted once settled: both sides connect, and a collision may yet replace the first session.
+        var established = await Eventually.StableAsync(async () => (await s.EstablishedCountAsync(1), await s.EstablishedCountAsync(2)));
         var uptime1 = (await s.Lab.NeighborAsync(s.Cloud, CloudRouterScenario.CustomerAddress(1)))!.Value.GetProperty("bgpTimerUpEstablishedEpoch").GetInt64();
 
         await s.Agent!.KillAsync();

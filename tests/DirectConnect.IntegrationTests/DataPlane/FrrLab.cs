@@ -203,6 +203,25 @@ internal sealed class FrrLab : IAsyncDisposable
 /// <summary>Waits for a condition of a real system (FRR, a process) with a generous deadline; the deadline is never what a test asserts.</summary>
 internal static class Eventually
 {
+    /// <summary>The value <paramref name="read"/> gives twice in a row, 3 s apart (bounded: 20 reads).</summary>
+    public static async Task<T> StableAsync<T>(Func<Task<T>> read)
+    {
+        var last = await read();
+        for (var i = 0; i < 20; i++)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            var next = await read();
+            if (EqualityComparer<T>.Default.Equals(next, last))
+            {
+                return next;
+            }
+
+            last = next;
+        }
+
+        throw new Xunit.Sdk.XunitException($"never settled; last read {last}");
+    }
+
     /// <summary>Polls <paramref name="condition"/> every 250 ms until it holds, failing with <paramref name="message"/> after <paramref name="limit"/> (90 s by default).</summary>
     public static Task TrueAsync(Func<Task<bool>> condition, string message, TimeSpan? limit = null) =>
         TrueAsync(condition, () => message, limit);

@@ -74,7 +74,8 @@ public sealed class SeedWithAgentTests(EmbeddedSystem system) : IClassFixture<Em
     {
         await using var lab = await Lab.StartAsync(system, customerKey: Key);
         await lab.WaitForInterfaceAsync(v => v.BgpStatus == VirtualInterface.Types.BgpStatus.Up, "BGP UP");
-        var established = await lab.EstablishedCountAsync();
+        // Counted once settled: both sides connect, and a collision may yet replace the first session.
+        var established = await Eventually.StableAsync(lab.EstablishedCountAsync);
 
         // The agent dies (SIGKILL); meanwhile the account gets a VPC, which its gateway attaches: the session must announce it.
         await lab.Agent.KillAsync();
