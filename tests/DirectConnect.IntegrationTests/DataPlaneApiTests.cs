@@ -137,7 +137,7 @@ public sealed class DataPlaneApiTests(EmbeddedSystem system) : IClassFixture<Emb
         Assert.Equal("ROUTER_NOT_ALLOWED", wrongRouter.Reason());
 
         // A key derived for another router does not prove this one: the token is refused outright.
-        var forged = new AgentTokens(other.Id, Convert.ToBase64String(KeyOf(mine.Id)), TimeProvider.System).Token();
+        var forged = new AgentTokens(other.Id, Convert.ToBase64String(TestAgent.KeyOf(system, mine.Id)), TimeProvider.System).Token();
         var bad = await RpcAssert.FailsWith(StatusCode.PermissionDenied, () => client.GetVirtualInterfaceAuthKeyAsync(keyOf,
             new CallOptions(new Metadata { { "authorization", "Bearer " + forged } })).ResponseAsync);
         Assert.Equal("SERVICE_IDENTITY_REQUIRED", bad.Reason());
@@ -184,9 +184,5 @@ public sealed class DataPlaneApiTests(EmbeddedSystem system) : IClassFixture<Emb
         }
     }
 
-    private byte[] KeyOf(string routerId) =>
-        AgentIdentity.DeriveKey(Convert.FromBase64String(File.ReadAllText(Path.Combine(system.DataDirectory, "keys", "agent-root.key")).Trim()), routerId);
-
-    private CallOptions Agent(string routerId) =>
-        new(new Metadata { { "authorization", "Bearer " + new AgentTokens(routerId, Convert.ToBase64String(KeyOf(routerId)), TimeProvider.System).Token() } });
+    private CallOptions Agent(string routerId) => TestAgent.As(system, routerId);
 }
