@@ -212,13 +212,15 @@ public static partial class GatewayApp
         }
 
         app.MapModuleForwarding();
+        // The web console is a client of the public API that the public edge serves; module processes do not.
+        var consoleServed = isEdge && app.MapWebConsole(gateway, auth);
         if (useDapr)
         {
             // Events arrive from the sidecar (app-protocol grpc), authenticated by the app API token, not a bearer token.
             app.MapDaprAppCallback().AllowAnonymous();
         }
 
-        app.Lifetime.ApplicationStarted.Register(() => Announce(app, endpoints, gateway));
+        app.Lifetime.ApplicationStarted.Register(() => Announce(app, endpoints, gateway, consoleServed));
         if (dataDirectoryWarning is not null)
         {
             LogDataDirectoryOpen(app.Logger, dataDirectoryWarning);
@@ -248,9 +250,18 @@ public static partial class GatewayApp
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Warning}")]
     private static partial void LogDataDirectoryOpen(ILogger logger, string warning);
 
-    private static void Announce(WebApplication app, GatewayEndpoints endpoints, GatewayOptions gateway)
+    private static void Announce(WebApplication app, GatewayEndpoints endpoints, GatewayOptions gateway, bool consoleServed)
     {
-        LogStarted(app.Logger, endpoints.GrpcAddress, endpoints.RestAddress, gateway.DataDirectory);
+        if (consoleServed)
+        {
+            var consoleAddress = new Uri(endpoints.RestAddress, WebConsole.PathBase + "/");
+            LogStartedWithConsole(app.Logger, endpoints.GrpcAddress, endpoints.RestAddress, consoleAddress, gateway.DataDirectory);
+        }
+        else
+        {
+            LogStarted(app.Logger, endpoints.GrpcAddress, endpoints.RestAddress, gateway.DataDirectory);
+        }
+
         if (endpoints.InternalGrpcAddress is { } internalAddress)
         {
             LogInternal(app.Logger, internalAddress);
@@ -265,6 +276,10 @@ public static partial class GatewayApp
     [LoggerMessage(Level = LogLevel.Information,
         Message = "DirectConnect is up: gRPC {GrpcAddress}, REST {RestAddress} (OpenAPI document at /openapi/v1.json), data in {DataDirectory}")]
     private static partial void LogStarted(ILogger logger, Uri grpcAddress, Uri restAddress, string dataDirectory);
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "DirectConnect is up: gRPC {GrpcAddress}, REST {RestAddress} (OpenAPI document at /openapi/v1.json), console {ConsoleAddress}, data in {DataDirectory}")]
+    private static partial void LogStartedWithConsole(ILogger logger, Uri grpcAddress, Uri restAddress, Uri consoleAddress, string dataDirectory);
 
     [LoggerMessage(Level = LogLevel.Information,
         Message = "The modules' internal API (service identities only) is on {InternalAddress}, loopback")]

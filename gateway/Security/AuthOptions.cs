@@ -17,6 +17,12 @@ public sealed class AuthOptions
     /// <summary>OIDC authority; when set, signing keys come from its discovery document.</summary>
     public string? Authority { get; set; }
 
+    /// <summary>
+    /// Fetch the authority's discovery document and keys over HTTPS only (default true). Only an authority on
+    /// loopback may be plain HTTP, for development and tests; anything else stops the start.
+    /// </summary>
+    public bool RequireHttpsMetadata { get; set; } = true;
+
     /// <summary>Expected <c>iss</c>.</summary>
     public string Issuer { get; set; } = EmbeddedIssuer;
 

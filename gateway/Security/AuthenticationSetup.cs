@@ -21,6 +21,13 @@ public static class AuthenticationSetup
             throw new InvalidOperationException($"{AuthOptions.Section}:MaxTokenLifetime must be positive, got {auth.MaxTokenLifetime}.");
         }
 
+        if (!auth.RequireHttpsMetadata && !string.IsNullOrWhiteSpace(auth.Authority) &&
+            !(Uri.TryCreate(auth.Authority, UriKind.Absolute, out var authority) && authority.IsLoopback))
+        {
+            throw new InvalidOperationException(
+                $"{AuthOptions.Section}:RequireHttpsMetadata=false is only for an authority on loopback (development and tests); '{auth.Authority}' is not.");
+        }
+
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(options =>
         {
             options.MapInboundClaims = false;
@@ -55,6 +62,7 @@ public static class AuthenticationSetup
             if (!string.IsNullOrWhiteSpace(auth.Authority))
             {
                 options.Authority = auth.Authority;
+                options.RequireHttpsMetadata = auth.RequireHttpsMetadata;
             }
             else
             {
