@@ -1,0 +1,56 @@
+// The console's only way to the system: the public API's gRPC services over gRPC-Web, through the SDK,
+// with the signed-in user's bearer token. The same calls any other client makes.
+import { createClient, type Interceptor } from "@connectrpc/connect";
+import { createGrpcWebTransport } from "@connectrpc/connect-web";
+import {
+  AccessDeviceService,
+  BorderGatewayService,
+  LocationService,
+  PhysicalConnectionService,
+  ReachabilityService,
+  RouteService,
+  RouterService,
+  VirtualInterfaceService,
+  VpcService,
+  WatchService,
+} from "@directconnect/sdk";
+import { currentSession } from "./session";
+
+const bearer: Interceptor = (next) => async (request) => {
+  const session = currentSession();
+  if (session) {
+    request.header.set("authorization", `Bearer ${session.token}`);
+  }
+  return await next(request);
+};
+
+const transport = createGrpcWebTransport({ baseUrl: location.origin, interceptors: [bearer] });
+
+export const api = {
+  physicalConnections: createClient(PhysicalConnectionService, transport),
+  borderGateways: createClient(BorderGatewayService, transport),
+  virtualInterfaces: createClient(VirtualInterfaceService, transport),
+  vpcs: createClient(VpcService, transport),
+  routes: createClient(RouteService, transport),
+  reachability: createClient(ReachabilityService, transport),
+  locations: createClient(LocationService, transport),
+  accessDevices: createClient(AccessDeviceService, transport),
+  routers: createClient(RouterService, transport),
+  watch: createClient(WatchService, transport),
+};
+
+const regionKey = "directconnect.region";
+
+/** The region the console works in (kept per tab). */
+export function region(): string {
+  return sessionStorage.getItem(regionKey) ?? "";
+}
+
+export function setRegion(value: string): void {
+  sessionStorage.setItem(regionKey, value);
+}
+
+/** A fresh request id for a mutation, so that a retry of the same click is answered with the first result. */
+export function requestId(): string {
+  return crypto.randomUUID();
+}

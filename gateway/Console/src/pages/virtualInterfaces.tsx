@@ -1,0 +1,390 @@
+// Private virtual interfaces: the list (state and BGP status, live), the guide's creation form (a VLAN on an
+// available line, attached to a border gateway, with its BGP peering and IDC prefixes), and the detail page with
+// the session's state, the configuration of the customer's router per vendor, and the routes exchanged over BGP.
+import {
+  BorderGateway_State as GatewayState,
+  PhysicalConnection_State as LineState,
+  RouterVendor,
+  type VirtualInterface,
+  VirtualInterface_State as State,
+  VirtualInterfaceRoute_Direction as Direction,
+} from "@directconnect/sdk";
+import { useLocation, useRoute } from "preact-iso";
+import { useEffect, useState } from "preact/hooks";
+import { api, region, requestId } from "../api";
+import { isOperator } from "../session";
+import {
+  ConfirmAction,
+  CopyButton,
+  ErrorBox,
+  Facts,
+  Field,
+  IdLink,
+  Loading,
+  Page,
+  StatusBadge,
+  Table,
+  enumText,
+  formatTime,
+  useAction,
+  useLive,
+} from "../ui";
+import { bigOf, bgpText, intOf, numberLines, reloadOnFailure, splitList, useRequestId, vifStateText } from "./borderGateways";
+import "./network.css";
+
+export function VirtualInterfaceList() {
+  const operator = isOperator();
+  const vifs = useLive(
+    async () => (await api.virtualInterfaces.listVirtualInterfaces({ region: region(), pageSize: 100 })).virtualInterfaces,
+    [],
+    ["virtualInterface"],
+  );
+  return (
+    <Page
+      title="Private Virtual Interfaces"
+      actions={operator ? null : <a class="button" href="/console/virtual-interfaces/new">Create virtual interface</a>}
+    >
+      <ErrorBox problem={vifs.problem} />
+      {vifs.data === null ? (vifs.problem ? null : <Loading what="virtual interfaces" />) : (
+        <Table
+          caption="Private virtual interfaces"
+          rows={vifs.data}
+          rowKey={(v) => v.id}
+          empty="No virtual interfaces in this region yet."
+          columns={[
+            { header: "Name", cell: (v) => <a href={`/console/virtual-interfaces/${v.id}`}>{v.name}</a> },
+            { header: "ID", cell: (v) => <span class="id">{v.id}</span> },
+            ...(operator ? [{ header: "Account", cell: (v: VirtualInterface) => v.accountId }] : []),
+            { header: "VLAN", cell: (v) => String(v.vlan) },
+            { header: "Physical connection", cell: (v) => <IdLink id={v.physicalConnectionId} /> },
+            { header: "Border gateway", cell: (v) => <IdLink id={v.borderGatewayId} /> },
+            { header: "Status", cell: (v) => <StatusBadge text={vifStateText(v.state)} label="Status" /> },
+            { header: "BGP", cell: (v) => <StatusBadge text={bgpText(v.bgpStatus)} label="BGP" /> },
+          ]}
+        />
+      )}
+    </Page>
+  );
+}
+
+export function VirtualInterfaceCreate() {
+  const { route, query } = useLocation();
+  const lines = useLive(
+    async () => (await api.physicalConnections.listPhysicalConnections({ region: region(), pageSize: 100, state: LineState.AVAILABLE })).physicalConnections,
+    [],
+    ["physicalConnection"],
+  );
+  const gateways = useLive(
+    async () => (await api.borderGateways.listBorderGateways({ region: region(), pageSize: 100, state: GatewayState.AVAILABLE })).borderGateways,
+    [],
+    ["borderGateway"],
+  );
+  const [form, setForm] = useState({
+    name: "",
+    description: "",
+    physicalConnectionId: query.physicalConnectionId ?? "",
+    borderGatewayId: query.borderGatewayId ?? "",
+    vlan: "",
+    bandwidthMbps: "",
+    customerAsn: "",
+    cloudAddress: "",
+    customerAddress: "",
+    authKey: "",
+    idcPrefixes: "",
+  });
+  const set = (key: keyof typeof form) => (e: Event) => setForm({ ...form, [key]: (e.target as HTMLInputElement).value });
+  const rid = useRequestId(form);
+  const { run, problem, busy } = useAction(() =>
+    api.virtualInterfaces.createVirtualInterface({
+      region: region(),
+      requestId: rid,
+      virtualInterface: {
+        name: form.name,
+        description: form.description,
+        physicalConnectionId: form.physicalConnectionId,
+        borderGatewayId: form.borderGatewayId,
+        vlan: intOf(form.vlan),
+        bandwidthMbps: intOf(form.bandwidthMbps),
+        bgp: {
+          customerAsn: bigOf(form.customerAsn),
+          cloudAddress: form.cloudAddress.trim(),
+          customerAddress: form.customerAddress.trim(),
+          authKey: form.authKey,
+        },
+        idcPrefixes: splitList(form.idcPrefixes),
+      },
+    }),
+  );
+  const shownProblem = numberLines(problem, "virtual_interface.idc_prefixes");
+  const f = (name: string) => `virtual_interface.${name}`;
+  const shown = [
+    "name", "description", "physical_connection_id", "border_gateway_id", "vlan", "bandwidth_mbps",
+    "bgp.customer_asn", "bgp.cloud_address", "bgp.customer_address", "bgp.auth_key", "idc_prefixes",
+  ].map(f);
+  const chosenLine = (lines.data ?? []).find((l) => l.id === form.physicalConnectionId);
+  const chosenGateway = (gateways.data ?? []).find((g) => g.id === form.borderGatewayId);
+  return (
+    <Page title="Create virtual interface">
+      <form
+        class="card form"
+        noValidate
+        onSubmit={async (e) => {
+          e.preventDefault();
+          const created = await run();
+          if (created) {
+            route(`/console/virtual-interfaces/${created.id}`);
+          }
+        }}
+      >
+        <p class="hint form-intro">
+          A private virtual interface is a VLAN on your physical connection carrying one BGP session between your IDC
+          router and a border gateway, which reaches the VPCs attached to it.
+        </p>
+        <ErrorBox problem={shownProblem} shownFields={shown} />
+        <Field label="Name" name={f("name")} problem={shownProblem}>
+          {(p) => <input {...p} value={form.name} onInput={set("name")} />}
+        </Field>
+        <Field
+          label="Physical connection"
+          name={f("physical_connection_id")}
+          problem={shownProblem}
+          hint={lines.data && lines.data.length === 0 ? "You have no available physical connection in this region." : "An available line of yours."}
+        >
+          {(p) => (
+            <select {...p} value={form.physicalConnectionId} onChange={set("physicalConnectionId")}>
+              <option value="">Choose a physical connection</option>
+              {(lines.data ?? []).map((l) => (
+                <option key={l.id} value={l.id}>{l.name} ({l.id}, {l.bandwidthMbps} Mbit/s)</option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field
+          label="Border gateway"
+          name={f("border_gateway_id")}
+          problem={shownProblem}
+          hint={gateways.data && gateways.data.length === 0 ? "You have no available border gateway in this region." : undefined}
+        >
+          {(p) => (
+            <select {...p} value={form.borderGatewayId} onChange={set("borderGatewayId")}>
+              <option value="">Choose a border gateway</option>
+              {(gateways.data ?? []).map((g) => (
+                <option key={g.id} value={g.id}>{g.name} ({g.id}, ASN {String(g.asn)})</option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="VLAN" name={f("vlan")} problem={shownProblem} hint="802.1Q VLAN id, 1–4094, unique on the physical connection.">
+          {(p) => <input {...p} inputMode="numeric" value={form.vlan} onInput={set("vlan")} />}
+        </Field>
+        <Field
+          label="Bandwidth (Mbit/s)"
+          name={f("bandwidth_mbps")}
+          problem={shownProblem}
+          hint={chosenLine ? `At most the line's ${chosenLine.bandwidthMbps} Mbit/s.` : "At most the physical connection's bandwidth."}
+        >
+          {(p) => <input {...p} inputMode="numeric" value={form.bandwidthMbps} onInput={set("bandwidthMbps")} />}
+        </Field>
+        <fieldset class="form-section">
+          <legend>BGP peering</legend>
+          <Field
+            label="Customer ASN"
+            name={f("bgp.customer_asn")}
+            problem={shownProblem}
+            hint={`Your router's autonomous system number${chosenGateway ? `; the gateway's is ${String(chosenGateway.asn)}` : ""}.`}
+          >
+            {(p) => <input {...p} inputMode="numeric" value={form.customerAsn} onInput={set("customerAsn")} />}
+          </Field>
+          <Field
+            label="Cloud address"
+            name={f("bgp.cloud_address")}
+            problem={shownProblem}
+            hint="The border gateway's peer address with its prefix length, /30 or /31, e.g. 169.254.10.1/30."
+          >
+            {(p) => <input {...p} value={form.cloudAddress} onInput={set("cloudAddress")} />}
+          </Field>
+          <Field
+            label="Customer address"
+            name={f("bgp.customer_address")}
+            problem={shownProblem}
+            hint="Your router's address in the same subnet, e.g. 169.254.10.2/30."
+          >
+            {(p) => <input {...p} value={form.customerAddress} onInput={set("customerAddress")} />}
+          </Field>
+          <Field
+            label="BGP MD5 key (optional)"
+            name={f("bgp.auth_key")}
+            problem={shownProblem}
+            hint="1–80 printable characters without spaces. Write-only: it is never shown again."
+          >
+            {(p) => <input {...p} type="password" autoComplete="new-password" value={form.authKey} onInput={set("authKey")} />}
+          </Field>
+        </fieldset>
+        <Field
+          label="IDC prefixes"
+          name={f("idc_prefixes")}
+          problem={shownProblem}
+          hint="The prefixes your router announces, one per line, e.g. 192.168.8.0/24; none may overlap a VPC attached to the gateway."
+        >
+          {(p) => <textarea {...p} rows={3} value={form.idcPrefixes} onInput={set("idcPrefixes")} />}
+        </Field>
+        <Field label="Description" name={f("description")} problem={shownProblem}>
+          {(p) => <input {...p} value={form.description} onInput={set("description")} />}
+        </Field>
+        <div class="form-actions">
+          <button type="submit" disabled={busy}>Create</button>
+          <a class="button secondary" href="/console/virtual-interfaces">Cancel</a>
+        </div>
+      </form>
+    </Page>
+  );
+}
+
+const vendors: { vendor: RouterVendor; label: string; slug: string }[] = [
+  { vendor: RouterVendor.FRR, label: "FRR", slug: "frr" },
+  { vendor: RouterVendor.CISCO_IOS_XE, label: "Cisco IOS XE", slug: "cisco-ios-xe" },
+  { vendor: RouterVendor.JUNIPER_JUNOS, label: "Juniper Junos", slug: "juniper-junos" },
+  { vendor: RouterVendor.HUAWEI_VRP, label: "Huawei VRP", slug: "huawei-vrp" },
+];
+
+function download(name: string, text: string) {
+  const url = URL.createObjectURL(new Blob([text], { type: "text/plain;charset=utf-8" }));
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+function RouterConfiguration({ vif }: { vif: VirtualInterface }) {
+  const [vendor, setVendor] = useState(RouterVendor.FRR);
+  const [iface, setIface] = useState("");
+  const [asked, setAsked] = useState("");
+  useEffect(() => {
+    const timer = window.setTimeout(() => setAsked(iface.trim()), 400);
+    return () => window.clearTimeout(timer);
+  }, [iface]);
+  const config = useLive(
+    () => api.virtualInterfaces.getRouterConfiguration({ region: region(), id: vif.id, vendor, interface: asked }),
+    [vif.id, vendor, asked],
+  );
+  const slug = vendors.find((v) => v.vendor === vendor)?.slug ?? "router";
+  return (
+    <section aria-labelledby="router-config-title">
+      <h2 id="router-config-title">Router configuration</h2>
+      <p class="hint form-intro">
+        The configuration of your IDC router for this interface: the VLAN sub-interface and the BGP session.
+        {vif.bgp?.authKeySet ? " The MD5 key is not included: replace REPLACE-WITH-BGP-MD5-KEY with it." : ""}
+      </p>
+      <div class="config-controls">
+        <Field label="Router vendor" name="vendor" problem={config.problem}>
+          {(p) => (
+            <select {...p} value={String(vendor)} onChange={(e) => setVendor(Number((e.target as HTMLSelectElement).value) as RouterVendor)}>
+              {vendors.map((v) => <option key={v.vendor} value={String(v.vendor)}>{v.label}</option>)}
+            </select>
+          )}
+        </Field>
+        <Field
+          label="Interface name (optional)"
+          name="interface"
+          problem={config.problem}
+          hint="Your router's port facing the line, e.g. enp3s0f1 or xe-0/0/1; empty keeps a placeholder."
+        >
+          {(p) => <input {...p} value={iface} onInput={(e) => setIface((e.target as HTMLInputElement).value)} />}
+        </Field>
+      </div>
+      <ErrorBox problem={config.problem} shownFields={["vendor", "interface"]} />
+      {config.problem === null && config.data === null ? <Loading what="the configuration" /> : null}
+      {config.data !== null && !config.problem ? (
+        <>
+          <div class="config-actions">
+            <CopyButton text={config.data.content} label="Copy configuration" />
+            <button type="button" class="secondary" onClick={() => download(`${vif.id}-${slug}.txt`, config.data!.content)}>
+              Download configuration
+            </button>
+          </div>
+          <pre class="config" tabIndex={0} aria-label={`Router configuration (${vendors.find((v) => v.vendor === vendor)?.label})`}>
+            {config.data.content}
+          </pre>
+        </>
+      ) : null}
+    </section>
+  );
+}
+
+export function VirtualInterfaceDetail() {
+  const { params } = useRoute();
+  const { route } = useLocation();
+  const id = params.id;
+  const vif = useLive(() => api.virtualInterfaces.getVirtualInterface({ region: region(), id }), [id], ["virtualInterface"]);
+  const exchanged = useLive(
+    () => api.virtualInterfaces.listVirtualInterfaceRoutes({ region: region(), id, pageSize: 100 }),
+    [id],
+    ["virtualInterface"],
+  );
+  if (vif.data === null) {
+    return <Page title={id}>{vif.problem ? <ErrorBox problem={vif.problem} /> : <Loading what="the virtual interface" />}</Page>;
+  }
+  const v = vif.data;
+  const report = exchanged.data;
+  const live = v.state !== State.DELETED;
+  return (
+    <Page title={v.name}>
+      <ErrorBox problem={vif.problem} />
+      <Facts
+        items={[
+          ["ID", <span class="id">{v.id}</span>],
+          ["Status", <StatusBadge text={vifStateText(v.state)} label="Status" />],
+          ["BGP status", <StatusBadge text={bgpText(v.bgpStatus)} label="BGP status" />],
+          ["Session state (router)", report?.bgpState || "Not reported yet"],
+          ["Last BGP error", v.bgpLastError || "—"],
+          ["Observed", formatTime(report?.observeTime)],
+          ["Account", v.accountId],
+          ["Physical connection", <IdLink id={v.physicalConnectionId} />],
+          ["Border gateway", <IdLink id={v.borderGatewayId} />],
+          ["VLAN", String(v.vlan)],
+          ["Bandwidth", `${v.bandwidthMbps} Mbit/s`],
+          ["Customer ASN", v.bgp ? String(v.bgp.customerAsn) : "—"],
+          ["Cloud ASN", v.bgp ? String(v.bgp.cloudAsn) : "—"],
+          ["Cloud address", <span class="id">{v.bgp?.cloudAddress ?? "—"}</span>],
+          ["Customer address", <span class="id">{v.bgp?.customerAddress ?? "—"}</span>],
+          ["MD5 key set", v.bgp?.authKeySet ? "Yes" : "No"],
+          ["IDC prefixes", <ul class="cidr-list">{v.idcPrefixes.map((p) => <li key={p}>{p}</li>)}</ul>],
+          ["Description", v.description || "—"],
+          ["Created", formatTime(v.createTime)],
+          ["Updated", formatTime(v.updateTime)],
+        ]}
+      />
+      {live ? (
+        <div class="actions" aria-label="Actions">
+          <ConfirmAction
+            label="Delete"
+            what={v.name}
+            action={reloadOnFailure(
+              () => api.virtualInterfaces.deleteVirtualInterface({ region: region(), id: v.id, etag: v.etag, requestId: requestId() }),
+              vif.reload,
+            )}
+            onDone={() => route("/console/virtual-interfaces")}
+          />
+        </div>
+      ) : null}
+      {live ? <RouterConfiguration vif={v} /> : null}
+      <section aria-labelledby="bgp-routes-title">
+        <h2 id="bgp-routes-title">Routes exchanged over BGP</h2>
+        <ErrorBox problem={exchanged.problem} />
+        {report === null ? (exchanged.problem ? null : <Loading what="the routes" />) : (
+          <Table
+            caption="Routes exchanged over BGP"
+            rows={report.routes}
+            rowKey={(r) => `${r.direction}-${r.prefix}`}
+            empty={report.observeTime ? "No prefixes exchanged." : "No report from the border gateway's router yet."}
+            columns={[
+              { header: "Prefix", cell: (r) => <span class="id">{r.prefix}</span> },
+              { header: "Direction", cell: (r) => enumText(Direction, r.direction) },
+            ]}
+          />
+        )}
+      </section>
+    </Page>
+  );
+}
