@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-echo "== install: npm tooling (buf; kubernetes-models for the manifest schemas; the TypeScript SDK workspace: protoc-gen-es, Connect, tsc, tsx) =="
+echo "== install: npm tooling (buf; kubernetes-models for the manifest schemas; the TypeScript SDK workspace: protoc-gen-es, Connect, tsc, tsx; the console workspace: preact, esbuild, playwright-core, axe-core) =="
 if ! command -v npm >/dev/null 2>&1; then
   echo "test.sh: npm (Node.js) is not on the PATH; install Node.js 20 or newer, then run ./test.sh again" >&2
   exit 2
@@ -14,12 +14,14 @@ fi
 npm ci --no-audit --no-fund
 
 # What the tests run besides .NET and Node.js, one Debian package each, installed only when missing:
+#   chromium            the browser the console's tests drive headless with playwright-core (ConsoleBrowserTests)
 #   fonts-dejavu-core   a TrueType font for the LOA-CFA PDF (LoaTests)
 #   frr                 FRRouting's vtysh, which checks the generated FRR router configuration (RouterConfigurationFrrTests)
 #   iputils-ping        ping, with which the data-plane end-to-end test sends an ICMP echo through the lab
 #   kubernetes-client   kubectl, which renders the Kubernetes overlays (DeploymentManifestTests); its kubectl 1.20
 #                       renders them as a newer one does, which is why they use `bases` and `patchesStrategicMerge`
 missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 command -v vtysh >/dev/null 2>&1 || [ -x /usr/bin/vtysh ] || missing+=(frr)
 command -v kubectl >/dev/null 2>&1 || missing+=(kubernetes-client)
@@ -37,7 +39,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
     exit 2
   fi
   if ! command -v apt-get >/dev/null 2>&1; then
-    echo "test.sh: no apt-get here; install the equivalents of the Debian packages ${missing[*]} (a TrueType font such as DejaVu Sans, FRRouting's vtysh, kubectl) and run ./test.sh again" >&2
+    echo "test.sh: no apt-get here; install the equivalents of the Debian packages ${missing[*]} (a TrueType font such as DejaVu Sans, FRRouting's vtysh, kubectl, chromium) and run ./test.sh again" >&2
     exit 2
   fi
   "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
