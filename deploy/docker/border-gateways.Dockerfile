@@ -11,7 +11,8 @@ COPY global.json Directory.Build.props Directory.Packages.props ./
 COPY protos/ protos/
 COPY services/ services/
 COPY gateway/ gateway/
-RUN dotnet publish gateway/DirectConnect.Gateway.csproj -c Release -o /app --nologo
+# Only the public edge serves the web console: this image is built without it (and without Node.js).
+RUN dotnet publish gateway/DirectConnect.Gateway.csproj -c Release -o /app --nologo -p:BuildConsole=false
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 WORKDIR /app

@@ -6,8 +6,11 @@
 # this file statically against deploy/kustomize.)
 
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+# The build bundles the web console (gateway/Console) with esbuild: Node.js and npm from Debian.
+RUN apt-get update && apt-get install -y --no-install-recommends nodejs npm && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-COPY global.json Directory.Build.props Directory.Packages.props ./
+COPY global.json Directory.Build.props Directory.Packages.props package.json package-lock.json ./
+COPY sdk/typescript/ sdk/typescript/
 COPY protos/ protos/
 COPY services/ services/
 COPY gateway/ gateway/

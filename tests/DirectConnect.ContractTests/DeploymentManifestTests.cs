@@ -652,6 +652,19 @@ public sealed partial class DeploymentManifestTests
                 problems.Add($"{appId}.Dockerfile: ENTRYPOINT '{entrypoint}' does not run DirectConnect.Gateway.dll with --DirectConnect:Modules={module}");
             }
 
+            // The public edge serves the web console, which its build bundles with Node.js; the module images leave it out.
+            var publish = lines.SingleOrDefault(l => l.StartsWith("RUN dotnet publish ", StringComparison.Ordinal)) ?? "";
+            var withoutConsole = publish.Contains("-p:BuildConsole=false", StringComparison.Ordinal);
+            if (module == "Gateway" && (withoutConsole || !lines.Any(l => l.StartsWith("RUN apt-get", StringComparison.Ordinal) && l.Contains(" nodejs npm", StringComparison.Ordinal))
+                                        || !lines.Any(l => l.StartsWith("COPY ", StringComparison.Ordinal) && l.Contains("package-lock.json", StringComparison.Ordinal))))
+            {
+                problems.Add($"{appId}.Dockerfile: the edge's image must build the console: install nodejs npm, copy package.json and package-lock.json, publish without -p:BuildConsole=false");
+            }
+            else if (module != "Gateway" && !withoutConsole)
+            {
+                problems.Add($"{appId}.Dockerfile: '{publish}' builds the web console, which only the edge serves: add -p:BuildConsole=false");
+            }
+
             var env = string.Join(' ', runtime.Where(l => l.StartsWith("ENV ", StringComparison.OrdinalIgnoreCase)));
             string[] settings =
             [
