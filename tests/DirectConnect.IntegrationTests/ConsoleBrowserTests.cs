@@ -6,18 +6,15 @@ namespace DirectConnect.IntegrationTests;
 /// Issue 16: the web console in a real browser — Debian's chromium, headless, driven by playwright-core from the
 /// TypeScript tests in gateway/Console/test against the gateway in this process (which serves the console). They
 /// keep screenshots at a desktop and a narrow width in artifacts/console-screenshots (.ci/run prints the path).
-/// The guide's walk runs on real routers: the gateway the customer creates is placed on a cloud router driven by a
-/// real agent (FRR in a network namespace), and the customer's router (FRR too) loads the configuration the customer
-/// copied from the console, so BGP comes up and the trace the console draws is reachable.
+/// The guide's walk is <see cref="ConsoleGuideTests"/>.
 /// </summary>
 public sealed class ConsoleBrowserTests(EmbeddedSystem system) : IClassFixture<EmbeddedSystem>
 {
-    /// <summary>The MD5 key the guide's customer types into the console and into its own router.</summary>
-    private const string Key = "console-md5-Key";
+    internal static string Screenshots => Path.Combine(ExternalTool.RepositoryRoot, "artifacts", "console-screenshots");
 
-    private static string Screenshots => Path.Combine(ExternalTool.RepositoryRoot, "artifacts", "console-screenshots");
+    private Dictionary<string, string> Environment(string account) => Environment(system, account);
 
-    private Dictionary<string, string> Environment(string account) => new()
+    internal static Dictionary<string, string> Environment(EmbeddedSystem system, string account) => new()
     {
         ["CONSOLE_URL"] = system.RestAddress.ToString().TrimEnd('/'),
         ["SCREENSHOTS_DIR"] = Screenshots,
@@ -75,6 +72,19 @@ public sealed class ConsoleBrowserTests(EmbeddedSystem system) : IClassFixture<E
             Assert.DoesNotContain(token.Split('.')[2], result.Output + result.Error, StringComparison.Ordinal);
         });
     }
+}
+
+/// <summary>
+/// The guide's walk through the console (gateway/Console/test/guide.e2e.ts) on real routers, with a system of its
+/// own: the cloud router it registers takes every border gateway created in its region, so it must not share a
+/// system with tests whose gateways should stay on none. The gateway the customer creates is placed on that router,
+/// driven by a real agent (FRR in a network namespace), and the customer's router (FRR too) loads the configuration
+/// the customer copied from the console, so BGP comes up and the trace the console draws is reachable.
+/// </summary>
+public sealed class ConsoleGuideTests(EmbeddedSystem system) : IClassFixture<EmbeddedSystem>
+{
+    /// <summary>The MD5 key the guide's customer types into the console and into its own router.</summary>
+    private const string Key = "console-md5-Key";
 
     [Fact]
     public async Task TheGuideRunsThroughTheConsoleAsACustomerAndAnOperatorOnRealRouters()
@@ -101,7 +111,7 @@ public sealed class ConsoleBrowserTests(EmbeddedSystem system) : IClassFixture<E
         // The browser walks the guide; when the customer has copied its router's configuration from the console, the
         // test loads it into the customer's router with the key filled in, as the customer would, and says so.
         var handshake = Directory.CreateTempSubdirectory("dc-console-guide-").FullName;
-        var environment = Environment("guide-" + Guid.NewGuid().ToString("N")[..8]);
+        var environment = ConsoleBrowserTests.Environment(system, "guide-" + Guid.NewGuid().ToString("N")[..8]);
         environment["HANDSHAKE_DIR"] = handshake;
         environment["BGP_KEY"] = Key;
         var walk = ExternalTool.RunAsync(ExternalTool.Node("tsx"), ["gateway/Console/test/guide.e2e.ts"], environment, limit: TimeSpan.FromMinutes(6));
