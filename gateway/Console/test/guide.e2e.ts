@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Page } from "playwright-core";
-import { accessible, launch, navigate, person, required, row, screenshot, signIn } from "./support.js";
+import { accessible, launch, navigate, person, required, row, screenshot, screenshots, signIn } from "./support.js";
 
 const test = "gateway/Console/test/guide.e2e.ts";
 const base = required("CONSOLE_URL", test);
@@ -70,8 +70,18 @@ try {
   await o.getByLabel("Port 1 speed").selectOption({ label: "10G" });
   await o.getByRole("button", { name: "Add access device" }).click();
   await row(o, "asw-01").waitFor();
+  await accessible(o, "a location with its access devices");
+  await screenshots(o, "inventory-location");
+  await row(o, "asw-01").getByRole("link", { name: "asw-01" }).click();
+  await o.getByRole("heading", { level: 1, name: "asw-01" }).waitFor();
+  await accessible(o, "an access device with its ports");
+  await navigate(o, "Locations and devices", "Locations");
+  await accessible(o, "the locations");
+  await screenshots(o, "inventory-locations");
   await navigate(o, "Cloud routers");
   await row(o, "eth1").first().waitFor();
+  await accessible(o, "the cloud routers");
+  await screenshots(o, "inventory-routers");
 
   // --- The customer orders a line: the list says Applying. ---
   await navigate(c, "Physical Connections");
@@ -90,6 +100,9 @@ try {
 
   // --- The operator approves from the review queue; the customer's list changes by itself. ---
   await navigate(o, "Review queue");
+  await row(o, "idc-guide-1").waitFor();
+  await accessible(o, "the review queue");
+  await screenshots(o, "operations-review");
   await confirm(o, "Approve", o.getByRole("row", { name: /idc-guide-1/ }));
   await row(c, "idc-guide-1").getByText("Pending payment").waitFor();
   assert.equal(await c.evaluate(() => (window as unknown as { stillThisPage?: boolean }).stillThisPage), true, "the customer's list was reloaded");
@@ -101,7 +114,7 @@ try {
   await o.getByRole("status").filter({ hasText: "xe-0/0/0" }).waitFor();
   await navigate(o, "Construction");
   await accessible(o, "the construction queue");
-  await screenshot(o, "operations-construction-desktop");
+  await screenshots(o, "operations-construction");
   await confirm(o, "Complete construction", o.getByRole("row", { name: /idc-guide-1/ }));
   await row(c, "idc-guide-1").getByText("Awaiting confirmation").waitFor();
 
@@ -222,7 +235,7 @@ try {
     assert.ok(await c.locator(`svg.topo-svg [data-node-id="${id}"]`).getAttribute("data-trace-hop"), `the path does not pass ${id}`);
   }
   assert.equal(await c.locator(`svg.topo-svg [data-node-id="${vifId}"]`).getAttribute("data-bgp-status"), "Up");
-  await screenshot(c, "guide-trace-reachable");
+  await screenshots(c, "guide-trace-reachable");
 
   // --- The line cannot be deleted while the interface uses it: the refusal names and links it. ---
   await c.goto(`/console/physical-connections/${lineId}`);

@@ -66,6 +66,16 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
 }
 
+/** Screenshots of the page at the desktop and the narrow width (`<name>-desktop.png`, `<name>-narrow.png`). */
+export async function screenshots(page: Page, name: string): Promise<void> {
+  const before = page.viewportSize() ?? desktop;
+  await page.setViewportSize(desktop);
+  await screenshot(page, `${name}-desktop`);
+  await page.setViewportSize(narrow);
+  await screenshot(page, `${name}-narrow`);
+  await page.setViewportSize(before);
+}
+
 /** axe-core on the page as it is now: no serious or critical violation (WCAG 2.x A/AA rules and best practices). */
 export async function accessible(page: Page, what: string): Promise<void> {
   const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]).analyze();
