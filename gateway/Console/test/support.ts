@@ -35,6 +35,12 @@ export async function person(browser: Browser, baseURL: string, viewport = deskt
   const page = await context.newPage();
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(`page error: ${e.message}`));
+  // The gateway's content security policy would silently drop what it refuses: a refusal fails the test instead.
+  page.on("console", (m) => {
+    if (m.type() === "error" && /Content Security Policy/i.test(m.text())) {
+      errors.push(`CSP: ${m.text()}`);
+    }
+  });
   page.setDefaultTimeout(15_000);
   return { context, page, errors };
 }
