@@ -50,6 +50,18 @@ export function setRegion(value: string): void {
   sessionStorage.setItem(regionKey, value);
 }
 
+/** Every page of a list call: `page(token)` reads one page, its items and the next page's token ("" after the last). */
+export async function allPages<T>(page: (pageToken: string) => Promise<{ items: T[]; next: string }>): Promise<T[]> {
+  const all: T[] = [];
+  let token = "";
+  do {
+    const { items, next } = await page(token);
+    all.push(...items);
+    token = next;
+  } while (token);
+  return all;
+}
+
 /** A fresh request id for a mutation, so that a retry of the same click is answered with the first result. */
 export function requestId(): string {
   return crypto.randomUUID();

@@ -1,8 +1,8 @@
 // The console's building blocks: pages, tables, status badges, form fields that show the API's field
 // violations, error boxes that link the resources blocking an action, and data loading that follows the watch.
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
-import type { ComponentChildren, JSX } from "preact";
-import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import { type ComponentChildren, type JSX, createContext } from "preact";
+import { useCallback, useContext, useEffect, useRef, useState } from "preact/hooks";
 import { type Problem, isUnauthenticated, problemOf, violationsOf } from "./errors";
 import { useChanges } from "./watch";
 
@@ -167,16 +167,23 @@ export function ErrorBox({ problem, shownFields = [] }: { problem: Problem | nul
 
 let fieldCounter = 0;
 
-/** A labelled form field whose error is the API's violation of `name` (a proto field path), shown next to it. */
+/** The problem of the form a Field is in (ApiForm provides it), so that its fields need not each be handed it. */
+export const FormProblem = createContext<Problem | null>(null);
+
+/**
+ * A labelled form field whose error is the API's violation of `name` (a proto field path), shown next to it: a
+ * violation in `problem`, or if none is given, in the problem of the form the field is in (FormProblem).
+ */
 export function Field({ label, name, problem, hint, children }: {
   label: string;
   name: string;
-  problem: Problem | null;
+  problem?: Problem | null;
   hint?: string;
   children: (props: { id: string; name: string; "aria-invalid": boolean; "aria-describedby"?: string }) => JSX.Element;
 }) {
   const id = useRef(`field-${++fieldCounter}`).current;
-  const errors = violationsOf(problem, name);
+  const formProblem = useContext(FormProblem);
+  const errors = violationsOf(problem === undefined ? formProblem : problem, name);
   const described = [hint ? `${id}-hint` : "", errors.length > 0 ? `${id}-error` : ""].filter(Boolean).join(" ");
   return (
     <div class={errors.length > 0 ? "field field-invalid" : "field"} data-field={name}>
@@ -271,6 +278,38 @@ export function useAction<A extends unknown[], R>(action: (...args: A) => Promis
 
 export function Loading({ what }: { what: string }) {
   return <p class="loading" role="status">Loading {what}…</p>;
+}
+
+/**
+ * A resource's page before its first read: its id as the title, and "Loading …" or, if it could not be read (not
+ * found, not the user's), the API's refusal. Once read, the page shows it under its name.
+ */
+export function LoadingPage({ id, loaded, what }: { id: string; loaded: Loaded<unknown>; what: string }) {
+  return <Page title={id}>{loaded.problem ? <ErrorBox problem={loaded.problem} /> : <Loading what={what} />}</Page>;
+}
+
+/**
+ * The table of a list that useLive reads: the error of the last read above it, "Loading …" until the first read,
+ * and no table if that failed.
+ */
+export function LiveTable<T>({ loaded, what, caption, columns, empty, rowKey }: {
+  loaded: Loaded<T[]>;
+  what: string;
+  caption: string;
+  columns: Column<T>[];
+  empty: string;
+  rowKey: (row: T) => string;
+}) {
+  return (
+    <>
+      <ErrorBox problem={loaded.problem} />
+      {loaded.data === null ? (
+        loaded.problem ? null : <Loading what={what} />
+      ) : (
+        <Table caption={caption} columns={columns} rows={loaded.data} empty={empty} rowKey={rowKey} />
+      )}
+    </>
+  );
 }
 
 /** Copies `text` to the clipboard, saying so for screen readers too. */
