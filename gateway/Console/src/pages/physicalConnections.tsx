@@ -6,24 +6,10 @@ import {
   PortSpeed,
 } from "@directconnect/sdk";
 import { useLocation, useRoute } from "preact-iso";
-import { useState } from "preact/hooks";
 import { api, region, requestId } from "../api";
+import { ApiForm, useForm, useFormRequest } from "../forms";
 import { isOperator } from "../session";
-import {
-  ConfirmAction,
-  ErrorBox,
-  Facts,
-  Field,
-  IdLink,
-  Loading,
-  Page,
-  StatusBadge,
-  Table,
-  enumText,
-  formatTime,
-  useAction,
-  useLive,
-} from "../ui";
+import { ConfirmAction, ErrorBox, Facts, Field, IdLink, LiveTable, LoadingPage, Page, StatusBadge, Table, enumText, formatTime, useAction, useLive } from "../ui";
 
 export const lineState = (line: PhysicalConnection) => enumText(State, line.state);
 
@@ -36,24 +22,22 @@ export function PhysicalConnectionList() {
   );
   return (
     <Page title="Physical Connections" actions={operator ? null : <a class="button" href="/console/physical-connections/new">Create physical connection</a>}>
-      <ErrorBox problem={lines.problem} />
-      {lines.data === null ? <Loading what="physical connections" /> : (
-        <Table
-          caption="Physical connections"
-          rows={lines.data}
-          rowKey={(l) => l.id}
-          empty="No physical connections in this region yet."
-          columns={[
-            { header: "Name", cell: (l) => <a href={`/console/physical-connections/${l.id}`}>{l.name}</a> },
-            { header: "ID", cell: (l) => <span class="id">{l.id}</span> },
-            ...(operator ? [{ header: "Account", cell: (l: PhysicalConnection) => l.accountId }] : []),
-            { header: "Location", cell: (l) => <IdLink id={l.locationId} /> },
-            { header: "Bandwidth", cell: (l) => `${l.bandwidthMbps} Mbit/s` },
-            { header: "Status", cell: (l) => <StatusBadge text={lineState(l)} /> },
-            { header: "Created", cell: (l) => formatTime(l.createTime) },
-          ]}
-        />
-      )}
+      <LiveTable
+        caption="Physical connections"
+        loaded={lines}
+        what="physical connections"
+        rowKey={(l) => l.id}
+        empty="No physical connections in this region yet."
+        columns={[
+          { header: "Name", cell: (l) => <a href={`/console/physical-connections/${l.id}`}>{l.name}</a> },
+          { header: "ID", cell: (l) => <span class="id">{l.id}</span> },
+          ...(operator ? [{ header: "Account", cell: (l: PhysicalConnection) => l.accountId }] : []),
+          { header: "Location", cell: (l) => <IdLink id={l.locationId} /> },
+          { header: "Bandwidth", cell: (l) => `${l.bandwidthMbps} Mbit/s` },
+          { header: "Status", cell: (l) => <StatusBadge text={lineState(l)} /> },
+          { header: "Created", cell: (l) => formatTime(l.createTime) },
+        ]}
+      />
     </Page>
   );
 }
@@ -61,103 +45,83 @@ export function PhysicalConnectionList() {
 export function PhysicalConnectionCreate() {
   const { route } = useLocation();
   const locations = useLive(async () => (await api.locations.listLocations({ region: region(), pageSize: 100 })).locations, []);
-  const [form, setForm] = useState({ name: "", description: "", locationId: "", portSpeed: "PORT_SPEED_10G", bandwidthMbps: "", provider: "", partner: "" });
-  const [id] = useState(requestId());
-  const set = (key: keyof typeof form) => (e: Event) => setForm({ ...form, [key]: (e.target as HTMLInputElement).value });
-  const { run, problem, busy } = useAction(() =>
+  const form = useForm({ name: "", description: "", locationId: "", portSpeed: "PORT_SPEED_10G", bandwidthMbps: "", provider: "", partner: "" });
+  const { values, bind, set } = form;
+  const request = useFormRequest((numbers) =>
     api.physicalConnections.createPhysicalConnection({
       region: region(),
-      requestId: id,
+      requestId: form.requestId,
       physicalConnection: {
-        name: form.name,
-        description: form.description,
-        locationId: form.locationId,
-        portSpeed: PortSpeed[form.portSpeed as keyof typeof PortSpeed],
-        // Sent as typed: a value that is not a whole number comes back as the API's violation of this field.
-        bandwidthMbps: form.bandwidthMbps.trim() === "" ? 0 : Number.isInteger(Number(form.bandwidthMbps)) ? Number(form.bandwidthMbps) : -1,
-        provider: form.provider,
-        partner: form.partner,
+        name: values.name,
+        description: values.description,
+        locationId: values.locationId,
+        portSpeed: PortSpeed[values.portSpeed as keyof typeof PortSpeed],
+        bandwidthMbps: numbers.int32("physical_connection.bandwidth_mbps", values.bandwidthMbps),
+        provider: values.provider,
+        partner: values.partner,
       },
     }),
   );
   const shown = ["physical_connection.name", "physical_connection.description", "physical_connection.location_id", "physical_connection.port_speed", "physical_connection.bandwidth_mbps", "physical_connection.provider", "physical_connection.partner"];
   return (
     <Page title="Create physical connection">
-      <form
+      <ApiForm
         class="card form"
-        noValidate
-        onSubmit={async (e) => {
-          e.preventDefault();
-          const created = await run();
-          if (created) {
-            route(`/console/physical-connections/${created.id}`);
-          }
-        }}
+        request={request}
+        shownFields={shown}
+        onDone={(created) => route(`/console/physical-connections/${created.id}`)}
+        submit="Create"
+        cancel="/console/physical-connections"
       >
-        <ErrorBox problem={problem} shownFields={shown} />
-        <Field label="Name" name="physical_connection.name" problem={problem}>
-          {(p) => <input {...p} value={form.name} onInput={set("name")} />}
+        <Field label="Name" name="physical_connection.name">
+          {(p) => <input {...p} {...bind("name")} />}
         </Field>
-        <Field label="Description" name="physical_connection.description" problem={problem}>
-          {(p) => <input {...p} value={form.description} onInput={set("description")} />}
+        <Field label="Description" name="physical_connection.description">
+          {(p) => <input {...p} {...bind("description")} />}
         </Field>
-        <Field label="Location" name="physical_connection.location_id" problem={problem} hint="The cloud access point the line goes into.">
+        <Field label="Location" name="physical_connection.location_id" hint="The cloud access point the line goes into.">
           {(p) => (
-            <select {...p} value={form.locationId} onChange={set("locationId")}>
+            <select {...p} value={values.locationId} onChange={set("locationId")}>
               <option value="">Choose a location</option>
               {(locations.data ?? []).map((l) => <option key={l.id} value={l.id}>{l.name} ({l.code})</option>)}
             </select>
           )}
         </Field>
-        <Field label="Port speed" name="physical_connection.port_speed" problem={problem}>
+        <Field label="Port speed" name="physical_connection.port_speed">
           {(p) => (
-            <select {...p} value={form.portSpeed} onChange={set("portSpeed")}>
+            <select {...p} value={values.portSpeed} onChange={set("portSpeed")}>
               <option value="PORT_SPEED_1G">1G</option>
               <option value="PORT_SPEED_10G">10G</option>
               <option value="PORT_SPEED_100G">100G</option>
             </select>
           )}
         </Field>
-        <Field label="Bandwidth (Mbit/s)" name="physical_connection.bandwidth_mbps" problem={problem}>
-          {(p) => <input {...p} inputMode="numeric" value={form.bandwidthMbps} onInput={set("bandwidthMbps")} />}
+        <Field label="Bandwidth (Mbit/s)" name="physical_connection.bandwidth_mbps">
+          {(p) => <input {...p} inputMode="numeric" {...bind("bandwidthMbps")} />}
         </Field>
-        <Field label="Provider" name="physical_connection.provider" problem={problem} hint="The carrier of the line, e.g. China Telecom.">
-          {(p) => <input {...p} value={form.provider} onInput={set("provider")} />}
+        <Field label="Provider" name="physical_connection.provider" hint="The carrier of the line, e.g. China Telecom.">
+          {(p) => <input {...p} {...bind("provider")} />}
         </Field>
-        <Field label="Partner (optional)" name="physical_connection.partner" problem={problem}>
-          {(p) => <input {...p} value={form.partner} onInput={set("partner")} />}
+        <Field label="Partner (optional)" name="physical_connection.partner">
+          {(p) => <input {...p} {...bind("partner")} />}
         </Field>
-        <div class="form-actions">
-          <button type="submit" disabled={busy}>Create</button>
-          <a class="button secondary" href="/console/physical-connections">Cancel</a>
-        </div>
-      </form>
+      </ApiForm>
     </Page>
   );
 }
 
 function RejectForm({ line, onDone }: { line: PhysicalConnection; onDone: () => void }) {
-  const [reason, setReason] = useState("");
-  const { run, problem, busy } = useAction(() =>
-    api.physicalConnections.rejectPhysicalConnection({ region: region(), id: line.id, reason, etag: line.etag, requestId: requestId() }),
+  const form = useForm({ reason: "" });
+  const request = useFormRequest(() =>
+    api.physicalConnections.rejectPhysicalConnection({ region: region(), id: line.id, reason: form.values.reason, etag: line.etag, requestId: requestId() }),
   );
   return (
-    <form
-      class="inline-form"
-      noValidate
-      onSubmit={async (e) => {
-        e.preventDefault();
-        if (await run()) {
-          onDone();
-        }
-      }}
-    >
-      <ErrorBox problem={problem} shownFields={["reason"]} />
-      <Field label="Reason for rejecting" name="reason" problem={problem}>
-        {(p) => <input {...p} value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} />}
+    <ApiForm class="inline-form" request={request} shownFields={["reason"]} onDone={onDone}>
+      <Field label="Reason for rejecting" name="reason">
+        {(p) => <input {...p} {...form.bind("reason")} />}
       </Field>
-      <button type="submit" class="danger" disabled={busy}>Reject</button>
-    </form>
+      <button type="submit" class="danger" disabled={request.busy}>Reject</button>
+    </ApiForm>
   );
 }
 
@@ -220,7 +184,7 @@ export function PhysicalConnectionDetail() {
   const id = params.id;
   const line = useLive(() => api.physicalConnections.getPhysicalConnection({ region: region(), id }), [id], ["physicalConnection"]);
   if (line.data === null) {
-    return <Page title={id}>{line.problem ? <ErrorBox problem={line.problem} /> : <Loading what="the physical connection" />}</Page>;
+    return <LoadingPage id={id} loaded={line} what="the physical connection" />;
   }
   const l = line.data;
   return (
