@@ -12,24 +12,10 @@ import {
 import { useLocation, useRoute } from "preact-iso";
 import { useEffect, useState } from "preact/hooks";
 import { api, region, requestId } from "../api";
+import { ApiForm, splitList, useForm, useFormRequest } from "../forms";
 import { isOperator } from "../session";
-import {
-  ConfirmAction,
-  CopyButton,
-  ErrorBox,
-  Facts,
-  Field,
-  IdLink,
-  Loading,
-  Page,
-  StatusBadge,
-  Table,
-  enumText,
-  formatTime,
-  useAction,
-  useLive,
-} from "../ui";
-import { bigOf, bgpText, intOf, numberLines, reloadOnFailure, splitList, useRequestId, vifStateText } from "./borderGateways";
+import { ConfirmAction, CopyButton, ErrorBox, Facts, Field, IdLink, LiveTable, Loading, LoadingPage, Page, StatusBadge, Table, enumText, formatTime, useLive } from "../ui";
+import { bgpText, reloadOnFailure, vifStateText } from "./borderGateways";
 import "./network.css";
 
 export function VirtualInterfaceList() {
@@ -44,25 +30,23 @@ export function VirtualInterfaceList() {
       title="Private Virtual Interfaces"
       actions={operator ? null : <a class="button" href="/console/virtual-interfaces/new">Create virtual interface</a>}
     >
-      <ErrorBox problem={vifs.problem} />
-      {vifs.data === null ? (vifs.problem ? null : <Loading what="virtual interfaces" />) : (
-        <Table
-          caption="Private virtual interfaces"
-          rows={vifs.data}
-          rowKey={(v) => v.id}
-          empty="No virtual interfaces in this region yet."
-          columns={[
-            { header: "Name", cell: (v) => <a href={`/console/virtual-interfaces/${v.id}`}>{v.name}</a> },
-            { header: "ID", cell: (v) => <span class="id">{v.id}</span> },
-            ...(operator ? [{ header: "Account", cell: (v: VirtualInterface) => v.accountId }] : []),
-            { header: "VLAN", cell: (v) => String(v.vlan) },
-            { header: "Physical connection", cell: (v) => <IdLink id={v.physicalConnectionId} /> },
-            { header: "Border gateway", cell: (v) => <IdLink id={v.borderGatewayId} /> },
-            { header: "Status", cell: (v) => <StatusBadge text={vifStateText(v.state)} label="Status" /> },
-            { header: "BGP", cell: (v) => <StatusBadge text={bgpText(v.bgpStatus)} label="BGP" /> },
-          ]}
-        />
-      )}
+      <LiveTable
+        caption="Private virtual interfaces"
+        loaded={vifs}
+        what="virtual interfaces"
+        rowKey={(v) => v.id}
+        empty="No virtual interfaces in this region yet."
+        columns={[
+          { header: "Name", cell: (v) => <a href={`/console/virtual-interfaces/${v.id}`}>{v.name}</a> },
+          { header: "ID", cell: (v) => <span class="id">{v.id}</span> },
+          ...(operator ? [{ header: "Account", cell: (v: VirtualInterface) => v.accountId }] : []),
+          { header: "VLAN", cell: (v) => String(v.vlan) },
+          { header: "Physical connection", cell: (v) => <IdLink id={v.physicalConnectionId} /> },
+          { header: "Border gateway", cell: (v) => <IdLink id={v.borderGatewayId} /> },
+          { header: "Status", cell: (v) => <StatusBadge text={vifStateText(v.state)} label="Status" /> },
+          { header: "BGP", cell: (v) => <StatusBadge text={bgpText(v.bgpStatus)} label="BGP" /> },
+        ]}
+      />
     </Page>
   );
 }
@@ -79,7 +63,7 @@ export function VirtualInterfaceCreate() {
     [],
     ["borderGateway"],
   );
-  const [form, setForm] = useState({
+  const form = useForm({
     name: "",
     description: "",
     physicalConnectionId: query.physicalConnectionId ?? "",
@@ -92,66 +76,63 @@ export function VirtualInterfaceCreate() {
     authKey: "",
     idcPrefixes: "",
   });
-  const set = (key: keyof typeof form) => (e: Event) => setForm({ ...form, [key]: (e.target as HTMLInputElement).value });
-  const rid = useRequestId(form);
-  const { run, problem, busy } = useAction(() =>
-    api.virtualInterfaces.createVirtualInterface({
-      region: region(),
-      requestId: rid,
-      virtualInterface: {
-        name: form.name,
-        description: form.description,
-        physicalConnectionId: form.physicalConnectionId,
-        borderGatewayId: form.borderGatewayId,
-        vlan: intOf(form.vlan),
-        bandwidthMbps: intOf(form.bandwidthMbps),
-        bgp: {
-          customerAsn: bigOf(form.customerAsn),
-          cloudAddress: form.cloudAddress.trim(),
-          customerAddress: form.customerAddress.trim(),
-          authKey: form.authKey,
-        },
-        idcPrefixes: splitList(form.idcPrefixes),
-      },
-    }),
-  );
-  const shownProblem = numberLines(problem, "virtual_interface.idc_prefixes");
+  const { values, bind, set } = form;
   const f = (name: string) => `virtual_interface.${name}`;
+  const request = useFormRequest(
+    (numbers) =>
+      api.virtualInterfaces.createVirtualInterface({
+        region: region(),
+        requestId: form.requestId,
+        virtualInterface: {
+          name: values.name,
+          description: values.description,
+          physicalConnectionId: values.physicalConnectionId,
+          borderGatewayId: values.borderGatewayId,
+          vlan: numbers.int32(f("vlan"), values.vlan),
+          bandwidthMbps: numbers.int32(f("bandwidth_mbps"), values.bandwidthMbps),
+          bgp: {
+            customerAsn: numbers.int64(f("bgp.customer_asn"), values.customerAsn),
+            cloudAddress: values.cloudAddress.trim(),
+            customerAddress: values.customerAddress.trim(),
+            authKey: values.authKey,
+          },
+          idcPrefixes: splitList(values.idcPrefixes),
+        },
+      }),
+    [f("idc_prefixes")],
+  );
   const shown = [
     "name", "description", "physical_connection_id", "border_gateway_id", "vlan", "bandwidth_mbps",
     "bgp.customer_asn", "bgp.cloud_address", "bgp.customer_address", "bgp.auth_key", "idc_prefixes",
   ].map(f);
-  const chosenLine = (lines.data ?? []).find((l) => l.id === form.physicalConnectionId);
-  const chosenGateway = (gateways.data ?? []).find((g) => g.id === form.borderGatewayId);
+  const chosenLine = (lines.data ?? []).find((l) => l.id === values.physicalConnectionId);
+  const chosenGateway = (gateways.data ?? []).find((g) => g.id === values.borderGatewayId);
   return (
     <Page title="Create virtual interface">
-      <form
+      <ApiForm
         class="card form"
-        noValidate
-        onSubmit={async (e) => {
-          e.preventDefault();
-          const created = await run();
-          if (created) {
-            route(`/console/virtual-interfaces/${created.id}`);
-          }
-        }}
+        request={request}
+        shownFields={shown}
+        onDone={(created) => route(`/console/virtual-interfaces/${created.id}`)}
+        intro={
+          <p class="hint form-intro">
+            A private virtual interface is a VLAN on your physical connection carrying one BGP session between your IDC
+            router and a border gateway, which reaches the VPCs attached to it.
+          </p>
+        }
+        submit="Create"
+        cancel="/console/virtual-interfaces"
       >
-        <p class="hint form-intro">
-          A private virtual interface is a VLAN on your physical connection carrying one BGP session between your IDC
-          router and a border gateway, which reaches the VPCs attached to it.
-        </p>
-        <ErrorBox problem={shownProblem} shownFields={shown} />
-        <Field label="Name" name={f("name")} problem={shownProblem}>
-          {(p) => <input {...p} value={form.name} onInput={set("name")} />}
+        <Field label="Name" name={f("name")}>
+          {(p) => <input {...p} {...bind("name")} />}
         </Field>
         <Field
           label="Physical connection"
           name={f("physical_connection_id")}
-          problem={shownProblem}
           hint={lines.data && lines.data.length === 0 ? "You have no available physical connection in this region." : "An available line of yours."}
         >
           {(p) => (
-            <select {...p} value={form.physicalConnectionId} onChange={set("physicalConnectionId")}>
+            <select {...p} value={values.physicalConnectionId} onChange={set("physicalConnectionId")}>
               <option value="">Choose a physical connection</option>
               {(lines.data ?? []).map((l) => (
                 <option key={l.id} value={l.id}>{l.name} ({l.id}, {l.bandwidthMbps} Mbit/s)</option>
@@ -162,11 +143,10 @@ export function VirtualInterfaceCreate() {
         <Field
           label="Border gateway"
           name={f("border_gateway_id")}
-          problem={shownProblem}
           hint={gateways.data && gateways.data.length === 0 ? "You have no available border gateway in this region." : undefined}
         >
           {(p) => (
-            <select {...p} value={form.borderGatewayId} onChange={set("borderGatewayId")}>
+            <select {...p} value={values.borderGatewayId} onChange={set("borderGatewayId")}>
               <option value="">Choose a border gateway</option>
               {(gateways.data ?? []).map((g) => (
                 <option key={g.id} value={g.id}>{g.name} ({g.id}, ASN {String(g.asn)})</option>
@@ -174,68 +154,58 @@ export function VirtualInterfaceCreate() {
             </select>
           )}
         </Field>
-        <Field label="VLAN" name={f("vlan")} problem={shownProblem} hint="802.1Q VLAN id, 1–4094, unique on the physical connection.">
-          {(p) => <input {...p} inputMode="numeric" value={form.vlan} onInput={set("vlan")} />}
+        <Field label="VLAN" name={f("vlan")} hint="802.1Q VLAN id, 1–4094, unique on the physical connection.">
+          {(p) => <input {...p} inputMode="numeric" {...bind("vlan")} />}
         </Field>
         <Field
           label="Bandwidth (Mbit/s)"
           name={f("bandwidth_mbps")}
-          problem={shownProblem}
           hint={chosenLine ? `At most the line's ${chosenLine.bandwidthMbps} Mbit/s.` : "At most the physical connection's bandwidth."}
         >
-          {(p) => <input {...p} inputMode="numeric" value={form.bandwidthMbps} onInput={set("bandwidthMbps")} />}
+          {(p) => <input {...p} inputMode="numeric" {...bind("bandwidthMbps")} />}
         </Field>
         <fieldset class="form-section">
           <legend>BGP peering</legend>
           <Field
             label="Customer ASN"
             name={f("bgp.customer_asn")}
-            problem={shownProblem}
-            hint={`Your router's autonomous system number${chosenGateway ? `; the gateway's is ${String(chosenGateway.asn)}` : ""}.`}
+              hint={`Your router's autonomous system number${chosenGateway ? `; the gateway's is ${String(chosenGateway.asn)}` : ""}.`}
           >
-            {(p) => <input {...p} inputMode="numeric" value={form.customerAsn} onInput={set("customerAsn")} />}
+            {(p) => <input {...p} inputMode="numeric" {...bind("customerAsn")} />}
           </Field>
           <Field
             label="Cloud address"
             name={f("bgp.cloud_address")}
-            problem={shownProblem}
-            hint="The border gateway's peer address with its prefix length, /30 or /31, e.g. 169.254.10.1/30."
+              hint="The border gateway's peer address with its prefix length, /30 or /31, e.g. 169.254.10.1/30."
           >
-            {(p) => <input {...p} value={form.cloudAddress} onInput={set("cloudAddress")} />}
+            {(p) => <input {...p} {...bind("cloudAddress")} />}
           </Field>
           <Field
             label="Customer address"
             name={f("bgp.customer_address")}
-            problem={shownProblem}
-            hint="Your router's address in the same subnet, e.g. 169.254.10.2/30."
+              hint="Your router's address in the same subnet, e.g. 169.254.10.2/30."
           >
-            {(p) => <input {...p} value={form.customerAddress} onInput={set("customerAddress")} />}
+            {(p) => <input {...p} {...bind("customerAddress")} />}
           </Field>
           <Field
             label="BGP MD5 key (optional)"
             name={f("bgp.auth_key")}
-            problem={shownProblem}
-            hint="1–80 printable characters without spaces. Write-only: it is never shown again."
+              hint="1–80 printable characters without spaces. Write-only: it is never shown again."
           >
-            {(p) => <input {...p} type="password" autoComplete="new-password" value={form.authKey} onInput={set("authKey")} />}
+            {(p) => <input {...p} type="password" autoComplete="new-password" {...bind("authKey")} />}
           </Field>
         </fieldset>
         <Field
           label="IDC prefixes"
           name={f("idc_prefixes")}
-          problem={shownProblem}
           hint="The prefixes your router announces, one per line, e.g. 192.168.8.0/24; none may overlap a VPC attached to the gateway."
         >
-          {(p) => <textarea {...p} rows={3} value={form.idcPrefixes} onInput={set("idcPrefixes")} />}
+          {(p) => <textarea {...p} rows={3} {...bind("idcPrefixes")} />}
         </Field>
-        <Field label="Description" name={f("description")} problem={shownProblem}>
-          {(p) => <input {...p} value={form.description} onInput={set("description")} />}
+        <Field label="Description" name={f("description")}>
+          {(p) => <input {...p} {...bind("description")} />}
         </Field>
-        <div class="form-actions">
-          <button type="submit" disabled={busy}>Create</button>
-          <a class="button secondary" href="/console/virtual-interfaces">Cancel</a>
-        </div>
-      </form>
+      </ApiForm>
     </Page>
   );
 }
@@ -323,7 +293,7 @@ export function VirtualInterfaceDetail() {
     ["virtualInterface"],
   );
   if (vif.data === null) {
-    return <Page title={id}>{vif.problem ? <ErrorBox problem={vif.problem} /> : <Loading what="the virtual interface" />}</Page>;
+    return <LoadingPage id={id} loaded={vif} what="the virtual interface" />;
   }
   const v = vif.data;
   const report = exchanged.data;

@@ -8,24 +8,11 @@ import {
   Vpc_State as State,
 } from "@directconnect/sdk";
 import { useLocation, useRoute } from "preact-iso";
-import { useState } from "preact/hooks";
 import { api, region, requestId } from "../api";
+import { ApiForm, splitList, useForm, useFormRequest } from "../forms";
 import { isOperator } from "../session";
-import {
-  ConfirmAction,
-  ErrorBox,
-  Facts,
-  Field,
-  Loading,
-  Page,
-  StatusBadge,
-  Table,
-  enumText,
-  formatTime,
-  useAction,
-  useLive,
-} from "../ui";
-import { type NextHopChoice, RouteTable, numberLines, reloadOnFailure, splitList, useRequestId } from "./borderGateways";
+import { ConfirmAction, ErrorBox, Facts, Field, LiveTable, LoadingPage, Page, StatusBadge, Table, enumText, formatTime, useLive } from "../ui";
+import { type NextHopChoice, RouteTable, reloadOnFailure } from "./borderGateways";
 import "./network.css";
 
 const vpcState = (v: Vpc) => enumText(State, v.state);
@@ -49,23 +36,21 @@ export function VpcList() {
   return (
     <Page title="VPCs" actions={operator ? <a class="button" href="/console/vpcs/new">Register VPC</a> : null}>
       {operator ? null : <FromVpcService />}
-      <ErrorBox problem={vpcs.problem} />
-      {vpcs.data === null ? (vpcs.problem ? null : <Loading what="VPCs" />) : (
-        <Table
-          caption="VPCs"
-          rows={vpcs.data}
-          rowKey={(v) => v.id}
-          empty="No VPCs in this region yet."
-          columns={[
-            { header: "Name", cell: (v) => <a href={`/console/vpcs/${v.id}`}>{v.name}</a> },
-            { header: "ID", cell: (v) => <span class="id">{v.id}</span> },
-            ...(operator ? [{ header: "Account", cell: (v: Vpc) => v.accountId }] : []),
-            { header: "CIDR blocks", cell: (v) => <CidrList blocks={v.cidrBlocks} /> },
-            { header: "State", cell: (v) => <StatusBadge text={vpcState(v)} label="State" /> },
-            { header: "Created", cell: (v) => formatTime(v.createTime) },
-          ]}
-        />
-      )}
+      <LiveTable
+        caption="VPCs"
+        loaded={vpcs}
+        what="VPCs"
+        rowKey={(v) => v.id}
+        empty="No VPCs in this region yet."
+        columns={[
+          { header: "Name", cell: (v) => <a href={`/console/vpcs/${v.id}`}>{v.name}</a> },
+          { header: "ID", cell: (v) => <span class="id">{v.id}</span> },
+          ...(operator ? [{ header: "Account", cell: (v: Vpc) => v.accountId }] : []),
+          { header: "CIDR blocks", cell: (v) => <CidrList blocks={v.cidrBlocks} /> },
+          { header: "State", cell: (v) => <StatusBadge text={vpcState(v)} label="State" /> },
+          { header: "Created", cell: (v) => formatTime(v.createTime) },
+        ]}
+      />
     </Page>
   );
 }
@@ -73,16 +58,17 @@ export function VpcList() {
 export function VpcCreate() {
   const { route } = useLocation();
   const operator = isOperator();
-  const [form, setForm] = useState({ accountId: "", name: "", cidrBlocks: "", vpcId: "" });
-  const set = (key: keyof typeof form) => (e: Event) => setForm({ ...form, [key]: (e.target as HTMLInputElement).value });
-  const rid = useRequestId(form);
-  const { run, problem, busy } = useAction(() =>
-    api.vpcs.registerVpc({
-      region: region(),
-      requestId: rid,
-      vpcId: form.vpcId.trim(),
-      vpc: { accountId: form.accountId, name: form.name, cidrBlocks: splitList(form.cidrBlocks) },
-    }),
+  const form = useForm({ accountId: "", name: "", cidrBlocks: "", vpcId: "" });
+  const { values, bind } = form;
+  const request = useFormRequest(
+    () =>
+      api.vpcs.registerVpc({
+        region: region(),
+        requestId: form.requestId,
+        vpcId: values.vpcId.trim(),
+        vpc: { accountId: values.accountId, name: values.name, cidrBlocks: splitList(values.cidrBlocks) },
+      }),
+    ["vpc.cidr_blocks"],
   );
   if (!operator) {
     return (
@@ -93,52 +79,43 @@ export function VpcCreate() {
     );
   }
   const shown = ["vpc.account_id", "vpc.name", "vpc.cidr_blocks", "vpc_id"];
-  const shownProblem = numberLines(problem, "vpc.cidr_blocks");
   return (
     <Page title="Register VPC">
-      <form
+      <ApiForm
         class="card form"
-        noValidate
-        onSubmit={async (e) => {
-          e.preventDefault();
-          const created = await run();
-          if (created) {
-            route(`/console/vpcs/${created.id}`);
-          }
-        }}
+        request={request}
+        shownFields={shown}
+        onDone={(created) => route(`/console/vpcs/${created.id}`)}
+        intro={
+          <p class="hint form-intro">
+            Adds a VPC of the cloud's VPC service to the Direct Connect catalog, on behalf of its account. Every border
+            gateway of that account in the region attaches to it.
+          </p>
+        }
+        submit="Register VPC"
+        cancel="/console/vpcs"
       >
-        <p class="hint form-intro">
-          Adds a VPC of the cloud's VPC service to the Direct Connect catalog, on behalf of its account. Every border
-          gateway of that account in the region attaches to it.
-        </p>
-        <ErrorBox problem={shownProblem} shownFields={shown} />
-        <Field label="Account" name="vpc.account_id" problem={shownProblem} hint="The account that owns the VPC, e.g. acme.">
-          {(p) => <input {...p} value={form.accountId} onInput={set("accountId")} />}
+        <Field label="Account" name="vpc.account_id" hint="The account that owns the VPC, e.g. acme.">
+          {(p) => <input {...p} {...bind("accountId")} />}
         </Field>
-        <Field label="Name" name="vpc.name" problem={shownProblem}>
-          {(p) => <input {...p} value={form.name} onInput={set("name")} />}
+        <Field label="Name" name="vpc.name">
+          {(p) => <input {...p} {...bind("name")} />}
         </Field>
         <Field
           label="CIDR blocks"
           name="vpc.cidr_blocks"
-          problem={shownProblem}
           hint="One per line or separated by commas, e.g. 10.0.0.0/16; at most 5, not overlapping."
         >
-          {(p) => <textarea {...p} rows={3} value={form.cidrBlocks} onInput={set("cidrBlocks")} />}
+          {(p) => <textarea {...p} rows={3} {...bind("cidrBlocks")} />}
         </Field>
         <Field
           label="VPC service id (optional)"
           name="vpc_id"
-          problem={shownProblem}
           hint="The id the VPC service gave the VPC, e.g. vpc-3d7f1a9c; empty: one is generated."
         >
-          {(p) => <input {...p} value={form.vpcId} onInput={set("vpcId")} />}
+          {(p) => <input {...p} {...bind("vpcId")} />}
         </Field>
-        <div class="form-actions">
-          <button type="submit" disabled={busy}>Register VPC</button>
-          <a class="button secondary" href="/console/vpcs">Cancel</a>
-        </div>
-      </form>
+      </ApiForm>
     </Page>
   );
 }
@@ -160,7 +137,7 @@ export function VpcDetail() {
     ["route", "borderGateway", "vpc"],
   );
   if (vpc.data === null) {
-    return <Page title={id}>{vpc.problem ? <ErrorBox problem={vpc.problem} /> : <Loading what="the VPC" />}</Page>;
+    return <LoadingPage id={id} loaded={vpc} what="the VPC" />;
   }
   const v = vpc.data;
   const attached = (gateways.data ?? []).flatMap((g) =>
