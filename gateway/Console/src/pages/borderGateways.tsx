@@ -13,63 +13,13 @@ import {
   VirtualInterface_State as VifState,
 } from "@directconnect/sdk";
 import { useLocation, useRoute } from "preact-iso";
-import { useMemo, useState } from "preact/hooks";
 import { api, region, requestId } from "../api";
-import type { Problem } from "../errors";
+import { ApiForm, useForm, useFormRequest } from "../forms";
 import { isOperator } from "../session";
-import {
-  ConfirmAction,
-  ErrorBox,
-  Facts,
-  Field,
-  IdLink,
-  type Loaded,
-  Loading,
-  Page,
-  StatusBadge,
-  Table,
-  enumText,
-  formatTime,
-  useAction,
-  useLive,
-} from "../ui";
+import { ConfirmAction, ErrorBox, Facts, Field, IdLink, type Loaded, LiveTable, LoadingPage, Page, StatusBadge, Table, enumText, formatTime, useLive } from "../ui";
 import "./network.css";
 
 // ---- helpers shared by the network pages (border gateways, VPCs, virtual interfaces) ----
-
-/** A repeated field as typed: one value a line, or separated by commas; blanks dropped. */
-export function splitList(text: string): string[] {
-  return text.split(/[\n,]/).map((s) => s.trim()).filter((s) => s !== "");
-}
-
-/**
- * The problem with each violation of an element of the repeated field `field` (`idc_prefixes[1]`) saying which
- * line it is about, so that the field shows it as "Line 2: …".
- */
-export function numberLines(problem: Problem | null, field: string): Problem | null {
-  if (!problem) {
-    return null;
-  }
-  return {
-    ...problem,
-    fields: problem.fields.map((f) => {
-      const match = f.field.startsWith(field + "[") ? /^\[(\d+)\]/.exec(f.field.slice(field.length)) : null;
-      return match ? { ...f, description: `line ${Number(match[1]) + 1}: ${f.description}` } : f;
-    }),
-  };
-}
-
-/** A whole number as typed; anything else is sent as -1 so that the API names the field. */
-export function intOf(text: string): number {
-  const t = text.trim();
-  return t === "" ? 0 : /^-?\d+$/.test(t) ? Number(t) : -1;
-}
-
-/** An int64 as typed (see intOf). */
-export function bigOf(text: string): bigint {
-  const t = text.trim();
-  return t === "" ? 0n : /^-?\d+$/.test(t) ? BigInt(t) : -1n;
-}
 
 /** `call`, re-reading the page's data when it fails (a stale etag, or something changed that the watch does not carry). */
 export function reloadOnFailure<T>(call: () => Promise<T>, reload: () => void): () => Promise<T> {
@@ -81,11 +31,6 @@ export function reloadOnFailure<T>(call: () => Promise<T>, reload: () => void): 
       throw error;
     }
   };
-}
-
-/** A request id that stays the same while what is sent stays the same (a retry of the same click), new otherwise. */
-export function useRequestId(...content: unknown[]): string {
-  return useMemo(() => requestId(), [JSON.stringify(content, (_, v) => (typeof v === "bigint" ? v.toString() : v))]);
 }
 
 export const gatewayState = (g: BorderGateway) => enumText(State, g.state);
@@ -119,44 +64,34 @@ function AddRouteForm({ types, choices, create, onDone }: {
   create: (route: { destination: string; nextHop: { type: NextHopType; id: string } }, requestId: string) => Promise<Route>;
   onDone: () => void;
 }) {
-  const [destination, setDestination] = useState("");
-  const [type, setType] = useState<NextHopType>(types[0]);
-  const [hop, setHop] = useState("");
-  const rid = useRequestId(destination, type, hop);
-  const { run, problem, busy } = useAction(() => create({ destination, nextHop: { type, id: hop } }, rid));
+  // The next hop's type as the select holds it (text); a new type clears the chosen next hop.
+  const form = useForm({ destination: "", type: String(types[0]), hop: "" });
+  const { values, update } = form;
+  const type = Number(values.type) as NextHopType;
+  const request = useFormRequest(() => create({ destination: values.destination, nextHop: { type, id: values.hop } }, form.requestId));
   const offered = choices.filter((c) => c.type === type);
   const shown = ["route.destination", "route.next_hop.type", "route.next_hop.id"];
   return (
-    <form
+    <ApiForm
       class="card form route-form"
       aria-labelledby="add-route-title"
-      noValidate
-      onSubmit={async (e) => {
-        e.preventDefault();
-        if (await run()) {
-          setDestination("");
-          setHop("");
-          onDone();
-        }
+      request={request}
+      shownFields={shown}
+      onDone={() => {
+        update({ destination: "", hop: "" }); // the type stays: the next route likely goes the same way
+        onDone();
       }}
+      intro={<h3 id="add-route-title">Add route</h3>}
+      submit="Add route"
     >
-      <h3 id="add-route-title">Add route</h3>
-      <ErrorBox problem={problem} shownFields={shown} />
       <div class="route-fields">
-        <Field label="Destination" name="route.destination" problem={problem} hint="An IPv4 CIDR block, e.g. 192.168.0.0/24.">
-          {(p) => <input {...p} value={destination} onInput={(e) => setDestination((e.target as HTMLInputElement).value)} />}
+        <Field label="Destination" name="route.destination" hint="An IPv4 CIDR block, e.g. 192.168.0.0/24.">
+          {(p) => <input {...p} {...form.bind("destination")} />}
         </Field>
         {types.length > 1 ? (
-          <Field label="Next hop type" name="route.next_hop.type" problem={problem}>
+          <Field label="Next hop type" name="route.next_hop.type">
             {(p) => (
-              <select
-                {...p}
-                value={String(type)}
-                onChange={(e) => {
-                  setType(Number((e.target as HTMLSelectElement).value) as NextHopType);
-                  setHop("");
-                }}
-              >
+              <select {...p} value={values.type} onChange={(e) => update({ type: (e.target as HTMLSelectElement).value, hop: "" })}>
                 {types.map((t) => <option key={t} value={String(t)}>{nextHopTypeText[t]}</option>)}
               </select>
             )}
@@ -165,21 +100,17 @@ function AddRouteForm({ types, choices, create, onDone }: {
         <Field
           label="Next hop"
           name="route.next_hop.id"
-          problem={problem}
           hint={offered.length === 0 ? `No ${nextHopNoun[type]} to route to yet.` : undefined}
         >
           {(p) => (
-            <select {...p} value={hop} onChange={(e) => setHop((e.target as HTMLSelectElement).value)}>
+            <select {...p} value={values.hop} onChange={form.set("hop")}>
               <option value="">Choose a {nextHopNoun[type]}</option>
               {offered.map((c) => <option key={c.id} value={c.id}>{c.label}</option>)}
             </select>
           )}
         </Field>
       </div>
-      <div class="form-actions">
-        <button type="submit" disabled={busy}>Add route</button>
-      </div>
-    </form>
+    </ApiForm>
   );
 }
 
@@ -196,39 +127,37 @@ export function RouteTable({ routes, names, types, choices, create, remove, canC
   return (
     <section aria-labelledby="route-table-title">
       <h2 id="route-table-title">Route table</h2>
-      <ErrorBox problem={routes.problem} />
-      {routes.data === null ? (routes.problem ? null : <Loading what="the routes" />) : (
-        <Table
-          caption="Routes"
-          rows={routes.data}
-          rowKey={(r) => r.id}
-          empty="No routes yet."
-          columns={[
-            { header: "Destination", cell: (r) => <span class="id">{r.destination}</span> },
-            {
-              header: "Next hop",
-              cell: (r) => (
-                <span class="next-hop">
-                  <span>{nextHopTypeText[r.nextHop?.type ?? 0] ?? "—"}</span>{" "}
-                  {r.nextHop?.id ? <IdLink id={r.nextHop.id} /> : null}
-                  {r.nextHop?.id && names[r.nextHop.id] ? <span class="muted"> ({names[r.nextHop.id]})</span> : null}
-                </span>
-              ),
-            },
-            { header: "Origin", cell: (r) => enumText(Origin, r.origin) },
-            { header: "State", cell: (r) => <StatusBadge text={enumText(RouteState, r.state)} label="State" /> },
-            ...(canChange
-              ? [{
-                header: "Actions",
-                cell: (r: Route) =>
-                  r.origin === Origin.STATIC ? (
-                    <ConfirmAction label="Delete route" what={r.destination} action={reloadOnFailure(() => remove(r), routes.reload)} onDone={routes.reload} />
-                  ) : <span class="muted">Not deletable</span>,
-              }]
-              : []),
-          ]}
-        />
-      )}
+      <LiveTable
+        caption="Routes"
+        loaded={routes}
+        what="the routes"
+        rowKey={(r) => r.id}
+        empty="No routes yet."
+        columns={[
+          { header: "Destination", cell: (r) => <span class="id">{r.destination}</span> },
+          {
+            header: "Next hop",
+            cell: (r) => (
+              <span class="next-hop">
+                <span>{nextHopTypeText[r.nextHop?.type ?? 0] ?? "—"}</span>{" "}
+                {r.nextHop?.id ? <IdLink id={r.nextHop.id} /> : null}
+                {r.nextHop?.id && names[r.nextHop.id] ? <span class="muted"> ({names[r.nextHop.id]})</span> : null}
+              </span>
+            ),
+          },
+          { header: "Origin", cell: (r) => enumText(Origin, r.origin) },
+          { header: "State", cell: (r) => <StatusBadge text={enumText(RouteState, r.state)} label="State" /> },
+          ...(canChange
+            ? [{
+              header: "Actions",
+              cell: (r: Route) =>
+                r.origin === Origin.STATIC ? (
+                  <ConfirmAction label="Delete route" what={r.destination} action={reloadOnFailure(() => remove(r), routes.reload)} onDone={routes.reload} />
+                ) : <span class="muted">Not deletable</span>,
+            }]
+            : []),
+        ]}
+      />
       {canChange ? <AddRouteForm types={types} choices={choices} create={create} onDone={routes.reload} /> : null}
     </section>
   );
@@ -245,78 +174,68 @@ export function BorderGatewayList() {
   );
   return (
     <Page title="Border Gateways" actions={operator ? null : <a class="button" href="/console/border-gateways/new">Create border gateway</a>}>
-      <ErrorBox problem={gateways.problem} />
-      {gateways.data === null ? (gateways.problem ? null : <Loading what="border gateways" />) : (
-        <Table
-          caption="Border gateways"
-          rows={gateways.data}
-          rowKey={(g) => g.id}
-          empty="No border gateways in this region yet."
-          columns={[
-            { header: "Name", cell: (g) => <a href={`/console/border-gateways/${g.id}`}>{g.name}</a> },
-            { header: "ID", cell: (g) => <span class="id">{g.id}</span> },
-            ...(operator ? [{ header: "Account", cell: (g: BorderGateway) => g.accountId }] : []),
-            { header: "ASN", cell: (g) => String(g.asn) },
-            { header: "Router", cell: (g) => (g.routerId ? <span class="id">{g.routerId}</span> : "None") },
-            { header: "Status", cell: (g) => <StatusBadge text={gatewayState(g)} label="Status" /> },
-            { header: "Created", cell: (g) => formatTime(g.createTime) },
-          ]}
-        />
-      )}
+      <LiveTable
+        caption="Border gateways"
+        loaded={gateways}
+        what="border gateways"
+        rowKey={(g) => g.id}
+        empty="No border gateways in this region yet."
+        columns={[
+          { header: "Name", cell: (g) => <a href={`/console/border-gateways/${g.id}`}>{g.name}</a> },
+          { header: "ID", cell: (g) => <span class="id">{g.id}</span> },
+          ...(operator ? [{ header: "Account", cell: (g: BorderGateway) => g.accountId }] : []),
+          { header: "ASN", cell: (g) => String(g.asn) },
+          { header: "Router", cell: (g) => (g.routerId ? <span class="id">{g.routerId}</span> : "None") },
+          { header: "Status", cell: (g) => <StatusBadge text={gatewayState(g)} label="Status" /> },
+          { header: "Created", cell: (g) => formatTime(g.createTime) },
+        ]}
+      />
     </Page>
   );
 }
 
 export function BorderGatewayCreate() {
   const { route } = useLocation();
-  const [form, setForm] = useState({ name: "", description: "", asn: "" });
-  const set = (key: keyof typeof form) => (e: Event) => setForm({ ...form, [key]: (e.target as HTMLInputElement).value });
-  const rid = useRequestId(form);
-  const { run, problem, busy } = useAction(() =>
+  const form = useForm({ name: "", description: "", asn: "" });
+  const { values, bind } = form;
+  const request = useFormRequest((numbers) =>
     api.borderGateways.createBorderGateway({
       region: region(),
-      requestId: rid,
-      borderGateway: { name: form.name, description: form.description, asn: bigOf(form.asn) },
+      requestId: form.requestId,
+      borderGateway: { name: values.name, description: values.description, asn: numbers.int64("border_gateway.asn", values.asn) },
     }),
   );
   const shown = ["border_gateway.name", "border_gateway.description", "border_gateway.asn"];
   return (
     <Page title="Create border gateway">
-      <form
+      <ApiForm
         class="card form"
-        noValidate
-        onSubmit={async (e) => {
-          e.preventDefault();
-          const created = await run();
-          if (created) {
-            route(`/console/border-gateways/${created.id}`);
-          }
-        }}
+        request={request}
+        shownFields={shown}
+        onDone={(created) => route(`/console/border-gateways/${created.id}`)}
+        intro={
+          <p class="hint form-intro">
+            A border gateway joins your VPCs in this region to your private virtual interfaces. It attaches by itself to
+            every VPC of your account in the region, including VPCs registered later.
+          </p>
+        }
+        submit="Create"
+        cancel="/console/border-gateways"
       >
-        <p class="hint form-intro">
-          A border gateway joins your VPCs in this region to your private virtual interfaces. It attaches by itself to
-          every VPC of your account in the region, including VPCs registered later.
-        </p>
-        <ErrorBox problem={problem} shownFields={shown} />
-        <Field label="Name" name="border_gateway.name" problem={problem}>
-          {(p) => <input {...p} value={form.name} onInput={set("name")} />}
+        <Field label="Name" name="border_gateway.name">
+          {(p) => <input {...p} {...bind("name")} />}
         </Field>
-        <Field label="Description" name="border_gateway.description" problem={problem}>
-          {(p) => <input {...p} value={form.description} onInput={set("description")} />}
+        <Field label="Description" name="border_gateway.description">
+          {(p) => <input {...p} {...bind("description")} />}
         </Field>
         <Field
           label="ASN (optional)"
           name="border_gateway.asn"
-          problem={problem}
           hint="The cloud side's BGP autonomous system number; empty means 64512. A private ASN (64512–65534 or 4200000000–4294967294) is recommended. It cannot be changed later."
         >
-          {(p) => <input {...p} inputMode="numeric" value={form.asn} onInput={set("asn")} />}
+          {(p) => <input {...p} inputMode="numeric" {...bind("asn")} />}
         </Field>
-        <div class="form-actions">
-          <button type="submit" disabled={busy}>Create</button>
-          <a class="button secondary" href="/console/border-gateways">Cancel</a>
-        </div>
-      </form>
+      </ApiForm>
     </Page>
   );
 }
@@ -341,7 +260,7 @@ export function BorderGatewayDetail() {
     ["route", "borderGateway", "virtualInterface", "vpc"],
   );
   if (gateway.data === null) {
-    return <Page title={id}>{gateway.problem ? <ErrorBox problem={gateway.problem} /> : <Loading what="the border gateway" />}</Page>;
+    return <LoadingPage id={id} loaded={gateway} what="the border gateway" />;
   }
   const g = gateway.data;
   const names: Record<string, string> = {};
