@@ -12,37 +12,12 @@ import {
 } from "@directconnect/sdk";
 import { useLocation, useRoute } from "preact-iso";
 import { useState } from "preact/hooks";
-import { api, region, requestId } from "../api";
+import { allPages, api, region, requestId } from "../api";
 import type { Problem } from "../errors";
-import {
-  ConfirmAction,
-  ErrorBox,
-  Facts,
-  Field,
-  IdLink,
-  Loading,
-  Page,
-  StatusBadge,
-  Table,
-  enumText,
-  formatTime,
-  useAction,
-  useLive,
-} from "../ui";
+import { ApiForm, useForm, useFormRequest, useRequestId } from "../forms";
+import { ConfirmAction, ErrorBox, Facts, Field, IdLink, Loading, LoadingPage, Page, StatusBadge, Table, enumText, formatTime, useLive } from "../ui";
 import "./inventory.css";
 import "./stacked.css";
-
-/** Every page of a list call. */
-async function allPages<T>(page: (pageToken: string) => Promise<{ items: T[]; next: string }>): Promise<T[]> {
-  const all: T[] = [];
-  let token = "";
-  do {
-    const { items, next } = await page(token);
-    all.push(...items);
-    token = next;
-  } while (token);
-  return all;
-}
 
 const listLocations = () =>
   allPages(async (pageToken) => {
@@ -97,43 +72,34 @@ function Added({ text, href, name }: { text: string; href: string; name: string 
 // ---------------------------------------------------------------------------------------------- Locations
 
 function AddLocationForm({ onAdded }: { onAdded: (location: Location) => void }) {
-  const empty = { code: "", name: "", address: "" };
-  const [form, setForm] = useState(empty);
-  const [id, setId] = useState(requestId());
-  const set = (key: keyof typeof form) => (e: Event) => setForm({ ...form, [key]: (e.target as HTMLInputElement).value });
-  const { run, problem, busy } = useAction(() =>
-    api.locations.createLocation({ region: region(), requestId: id, location: { code: form.code, name: form.name, address: form.address } }),
+  const form = useForm({ code: "", name: "", address: "" });
+  const { values, bind } = form;
+  const request = useFormRequest(() =>
+    api.locations.createLocation({ region: region(), requestId: form.requestId, location: { code: values.code, name: values.name, address: values.address } }),
   );
   return (
-    <form
+    <ApiForm
       class="card form"
-      noValidate
       aria-labelledby="add-location"
-      onSubmit={async (e) => {
-        e.preventDefault();
-        const created = await run();
-        if (created) {
-          setForm(empty);
-          setId(requestId());
-          onAdded(created);
-        }
+      request={request}
+      shownFields={["location.code", "location.name", "location.address"]}
+      onDone={(created) => {
+        form.reset();
+        onAdded(created);
       }}
+      intro={<h2 id="add-location">Add location</h2>}
+      submit="Add location"
     >
-      <h2 id="add-location">Add location</h2>
-      <ErrorBox problem={problem} shownFields={["location.code", "location.name", "location.address"]} />
-      <Field label="Code" name="location.code" problem={problem} hint="Upper-case letters, digits and “-”, e.g. BJ-YZ-01; unique in the region and fixed once created.">
-        {(p) => <input {...p} value={form.code} onInput={set("code")} autoComplete="off" />}
+      <Field label="Code" name="location.code" hint="Upper-case letters, digits and “-”, e.g. BJ-YZ-01; unique in the region and fixed once created.">
+        {(p) => <input {...p} {...bind("code")} autoComplete="off" />}
       </Field>
-      <Field label="Name" name="location.name" problem={problem} hint="Shown to customers, e.g. Beijing Yizhuang IDC 1.">
-        {(p) => <input {...p} value={form.name} onInput={set("name")} autoComplete="off" />}
+      <Field label="Name" name="location.name" hint="Shown to customers, e.g. Beijing Yizhuang IDC 1.">
+        {(p) => <input {...p} {...bind("name")} autoComplete="off" />}
       </Field>
-      <Field label="Address (optional)" name="location.address" problem={problem} hint="Where the carrier delivers the line; printed on the LOA.">
-        {(p) => <input {...p} value={form.address} onInput={set("address")} autoComplete="off" />}
+      <Field label="Address (optional)" name="location.address" hint="Where the carrier delivers the line; printed on the LOA.">
+        {(p) => <input {...p} {...bind("address")} autoComplete="off" />}
       </Field>
-      <div class="form-actions">
-        <button type="submit" disabled={busy}>Add location</button>
-      </div>
-    </form>
+    </ApiForm>
   );
 }
 
@@ -203,51 +169,47 @@ function exactViolations(problem: Problem | null, field: string): string[] {
 
 function AddDeviceForm({ locationId, onAdded }: { locationId: string; onAdded: (device: AccessDevice) => void }) {
   const newRow = (name = "", speed = "PORT_SPEED_10G"): PortRow => ({ key: ++portKey, name, speed });
-  const [form, setForm] = useState({ name: "", vendor: "", model: "" });
+  const form = useForm({ name: "", vendor: "", model: "" });
+  const { values, bind } = form;
   const [ports, setPorts] = useState<PortRow[]>([newRow()]);
-  const [id, setId] = useState(requestId());
-  const set = (key: keyof typeof form) => (e: Event) => setForm({ ...form, [key]: (e.target as HTMLInputElement).value });
-  const { run, problem, busy, setProblem } = useAction(() =>
+  const rid = useRequestId(form.requestId, ports); // the ports are sent too: a new id when they change
+  const request = useFormRequest(() =>
     api.accessDevices.createAccessDevice({
       region: region(),
-      requestId: id,
+      requestId: rid,
       accessDevice: {
         locationId,
-        name: form.name,
-        vendor: form.vendor,
-        model: form.model,
+        name: values.name,
+        vendor: values.vendor,
+        model: values.model,
         ports: ports.map((p) => ({ name: p.name, speed: PortSpeed[p.speed as keyof typeof PortSpeed] })),
       },
     }),
   );
   const setPort = (index: number, change: Partial<PortRow>) => setPorts(ports.map((p, i) => (i === index ? { ...p, ...change } : p)));
-  const portsErrors = exactViolations(problem, "access_device.ports");
+  const portsErrors = exactViolations(request.problem, "access_device.ports");
   return (
-    <form
+    <ApiForm
       class="card form device-form"
-      noValidate
       aria-labelledby="add-device"
-      onSubmit={async (e) => {
-        e.preventDefault();
-        const created = await run();
-        if (created) {
-          setForm({ name: "", vendor: "", model: "" });
-          setPorts([newRow()]);
-          setId(requestId());
-          onAdded(created);
-        }
+      request={request}
+      shownFields={["access_device.name", "access_device.vendor", "access_device.model", "access_device.ports"]}
+      onDone={(created) => {
+        form.reset();
+        setPorts([newRow()]);
+        onAdded(created);
       }}
+      intro={<h2 id="add-device">Add access device</h2>}
+      submit="Add access device"
     >
-      <h2 id="add-device">Add access device</h2>
-      <ErrorBox problem={problem} shownFields={["access_device.name", "access_device.vendor", "access_device.model", "access_device.ports"]} />
-      <Field label="Name" name="access_device.name" problem={problem} hint="Host name of the device, e.g. bj-yz-01-asw-01.">
-        {(p) => <input {...p} value={form.name} onInput={set("name")} autoComplete="off" />}
+      <Field label="Name" name="access_device.name" hint="Host name of the device, e.g. bj-yz-01-asw-01.">
+        {(p) => <input {...p} {...bind("name")} autoComplete="off" />}
       </Field>
-      <Field label="Vendor (optional)" name="access_device.vendor" problem={problem} hint="e.g. Huawei, Juniper, Cisco.">
-        {(p) => <input {...p} value={form.vendor} onInput={set("vendor")} autoComplete="off" />}
+      <Field label="Vendor (optional)" name="access_device.vendor" hint="e.g. Huawei, Juniper, Cisco.">
+        {(p) => <input {...p} {...bind("vendor")} autoComplete="off" />}
       </Field>
-      <Field label="Model (optional)" name="access_device.model" problem={problem} hint="e.g. CE6881-48S6CQ.">
-        {(p) => <input {...p} value={form.model} onInput={set("model")} autoComplete="off" />}
+      <Field label="Model (optional)" name="access_device.model" hint="e.g. CE6881-48S6CQ.">
+        {(p) => <input {...p} {...bind("model")} autoComplete="off" />}
       </Field>
       <fieldset class={portsErrors.length > 0 ? "ports field-invalid" : "ports"} aria-describedby={portsErrors.length > 0 ? "ports-error" : undefined}>
         <legend>Ports</legend>
@@ -255,13 +217,13 @@ function AddDeviceForm({ locationId, onAdded }: { locationId: string; onAdded: (
         {portsErrors.length > 0 ? <p class="field-error" id="ports-error" data-error-for="access_device.ports">{portsErrors.join("; ")}</p> : null}
         <ol class="port-rows">
           {ports.map((port, i) => {
-            const rowErrors = exactViolations(problem, `access_device.ports[${i}]`);
+            const rowErrors = exactViolations(request.problem, `access_device.ports[${i}]`);
             return (
               <li key={port.key} class={rowErrors.length > 0 ? "port-row port-row-invalid" : "port-row"} data-row={i}>
-                <Field label={`Port ${i + 1} name`} name={`access_device.ports[${i}].name`} problem={problem}>
+                <Field label={`Port ${i + 1} name`} name={`access_device.ports[${i}].name`}>
                   {(p) => <input {...p} value={port.name} onInput={(e) => setPort(i, { name: (e.target as HTMLInputElement).value })} autoComplete="off" />}
                 </Field>
-                <Field label={`Port ${i + 1} speed`} name={`access_device.ports[${i}].speed`} problem={problem}>
+                <Field label={`Port ${i + 1} speed`} name={`access_device.ports[${i}].speed`}>
                   {(p) => (
                     <select {...p} value={port.speed} onChange={(e) => setPort(i, { speed: (e.target as HTMLSelectElement).value })}>
                       <option value="PORT_SPEED_1G">1G</option>
@@ -274,7 +236,7 @@ function AddDeviceForm({ locationId, onAdded }: { locationId: string; onAdded: (
                   type="button"
                   class="secondary"
                   onClick={() => {
-                    setProblem(null);
+                    request.setProblem(null);
                     setPorts(ports.filter((_, j) => j !== i));
                   }}
                 >
@@ -296,10 +258,7 @@ function AddDeviceForm({ locationId, onAdded }: { locationId: string; onAdded: (
           Add port
         </button>
       </fieldset>
-      <div class="form-actions">
-        <button type="submit" disabled={busy}>Add access device</button>
-      </div>
-    </form>
+    </ApiForm>
   );
 }
 
@@ -312,7 +271,7 @@ export function LocationDetail() {
     return { location, devices: devices.filter((d) => d.locationId === id) };
   }, [id]);
   if (data.data === null) {
-    return <Page title={id}>{data.problem ? <ErrorBox problem={data.problem} /> : <Loading what="the location" />}</Page>;
+    return <LoadingPage id={id} loaded={data} what="the location" />;
   }
   const { location: l, devices } = data.data;
   return (
@@ -375,7 +334,7 @@ export function AccessDeviceDetail() {
     return { device, location, lines: new Map(lines.map((line) => [line.id, line])) };
   }, [id]);
   if (data.data === null) {
-    return <Page title={id}>{data.problem ? <ErrorBox problem={data.problem} /> : <Loading what="the access device" />}</Page>;
+    return <LoadingPage id={id} loaded={data} what="the access device" />;
   }
   const { device: d, location, lines } = data.data;
   const holder = (lineId: string) => {
@@ -435,61 +394,39 @@ export function AccessDeviceDetail() {
 
 // ---------------------------------------------------------------------------------------------- Routers
 
-/** The ASN as typed: empty is 0 (the API's default, 64999); what is not a whole number in range goes as -1, which the API refuses. */
-function asnOf(text: string): bigint {
-  const t = text.trim();
-  if (t === "") {
-    return 0n;
-  }
-  if (!/^-?\d+$/.test(t)) {
-    return -1n;
-  }
-  const value = BigInt(t);
-  return value > 9223372036854775807n || value < -9223372036854775808n ? -1n : value;
-}
-
 function AddRouterForm({ onAdded }: { onAdded: (router: Router) => void }) {
-  const empty = { name: "", interfaceName: "", asn: "" };
-  const [form, setForm] = useState(empty);
-  const [id, setId] = useState(requestId());
-  const set = (key: keyof typeof form) => (e: Event) => setForm({ ...form, [key]: (e.target as HTMLInputElement).value });
-  const { run, problem, busy } = useAction(() =>
+  const form = useForm({ name: "", interfaceName: "", asn: "" });
+  const { values, bind } = form;
+  const request = useFormRequest((numbers) =>
     api.routers.createRouter({
       region: region(),
-      requestId: id,
-      router: { name: form.name, interfaceName: form.interfaceName, asn: asnOf(form.asn) },
+      requestId: form.requestId,
+      router: { name: values.name, interfaceName: values.interfaceName, asn: numbers.int64("router.asn", values.asn) },
     }),
   );
   return (
-    <form
+    <ApiForm
       class="card form"
-      noValidate
       aria-labelledby="add-router"
-      onSubmit={async (e) => {
-        e.preventDefault();
-        const created = await run();
-        if (created) {
-          setForm(empty);
-          setId(requestId());
-          onAdded(created);
-        }
+      request={request}
+      shownFields={["router.name", "router.interface_name", "router.asn"]}
+      onDone={(created) => {
+        form.reset();
+        onAdded(created);
       }}
+      intro={<h2 id="add-router">Add router</h2>}
+      submit="Add router"
     >
-      <h2 id="add-router">Add router</h2>
-      <ErrorBox problem={problem} shownFields={["router.name", "router.interface_name", "router.asn"]} />
-      <Field label="Name" name="router.name" problem={problem} hint="Host name of the router, e.g. bj-yz-01-bgw-01.">
-        {(p) => <input {...p} value={form.name} onInput={set("name")} autoComplete="off" />}
+      <Field label="Name" name="router.name" hint="Host name of the router, e.g. bj-yz-01-bgw-01.">
+        {(p) => <input {...p} {...bind("name")} autoComplete="off" />}
       </Field>
-      <Field label="Interface name" name="router.interface_name" problem={problem} hint="The router's port facing the access devices, as Linux names it, e.g. eth1. Fixed once created.">
-        {(p) => <input {...p} value={form.interfaceName} onInput={set("interfaceName")} autoComplete="off" />}
+      <Field label="Interface name" name="router.interface_name" hint="The router's port facing the access devices, as Linux names it, e.g. eth1. Fixed once created.">
+        {(p) => <input {...p} {...bind("interfaceName")} autoComplete="off" />}
       </Field>
-      <Field label="ASN (optional)" name="router.asn" problem={problem} hint="Of the router's own BGP instance; empty for the default, 64999. Fixed once created.">
-        {(p) => <input {...p} inputMode="numeric" value={form.asn} onInput={set("asn")} autoComplete="off" />}
+      <Field label="ASN (optional)" name="router.asn" hint="Of the router's own BGP instance; empty for the default, 64999. Fixed once created.">
+        {(p) => <input {...p} inputMode="numeric" {...bind("asn")} autoComplete="off" />}
       </Field>
-      <div class="form-actions">
-        <button type="submit" disabled={busy}>Add router</button>
-      </div>
-    </form>
+    </ApiForm>
   );
 }
 
@@ -565,7 +502,7 @@ export function RouterDetail() {
   const id = params.id;
   const router = useLive(() => api.routers.getRouter({ region: region(), id }), [id]);
   if (router.data === null) {
-    return <Page title={id}>{router.problem ? <ErrorBox problem={router.problem} /> : <Loading what="the router" />}</Page>;
+    return <LoadingPage id={id} loaded={router} what="the router" />;
   }
   const r = router.data;
   return (

@@ -11,23 +11,10 @@ import {
 } from "@directconnect/sdk";
 import { useRoute } from "preact-iso";
 import { useState } from "preact/hooks";
-import { api, region, requestId } from "../api";
+import { allPages, api, region, requestId } from "../api";
+import { submitted, useForm, useFormRequest } from "../forms";
 import { isOperator } from "../session";
-import {
-  type Column,
-  ConfirmAction,
-  ErrorBox,
-  Field,
-  IdLink,
-  Loading,
-  Page,
-  StatusBadge,
-  Table,
-  enumText,
-  formatTime,
-  useAction,
-  useLive,
-} from "../ui";
+import { type Column, ConfirmAction, ErrorBox, Field, IdLink, Loading, Page, StatusBadge, Table, enumText, formatTime, useLive } from "../ui";
 import "./operations.css";
 import "./stacked.css";
 
@@ -39,40 +26,25 @@ const stages: { stage: Stage; title: string; state: State; empty: string }[] = [
   { stage: "construction", title: "Construction", state: State.UNDER_CONSTRUCTION, empty: "No lines are under construction." },
 ];
 
-/** Every page of the region's lines in `state`, every account's. */
-async function linesIn(state: State): Promise<PhysicalConnection[]> {
-  const all: PhysicalConnection[] = [];
-  let pageToken = "";
-  do {
+/** The region's lines in `state`, every account's. */
+const linesIn = (state: State): Promise<PhysicalConnection[]> =>
+  allPages(async (pageToken) => {
     const page = await api.physicalConnections.listPhysicalConnections({ region: region(), state, pageSize: 1000, pageToken });
-    all.push(...page.physicalConnections);
-    pageToken = page.nextPageToken;
-  } while (pageToken);
-  return all;
-}
+    return { items: page.physicalConnections, next: page.nextPageToken };
+  });
 
 /** The access devices, to name a line's port by its device. */
-async function allDevices(): Promise<AccessDevice[]> {
-  const all: AccessDevice[] = [];
-  let pageToken = "";
-  do {
+const allDevices = (): Promise<AccessDevice[]> =>
+  allPages(async (pageToken) => {
     const page = await api.accessDevices.listAccessDevices({ region: region(), pageSize: 1000, pageToken });
-    all.push(...page.accessDevices);
-    pageToken = page.nextPageToken;
-  } while (pageToken);
-  return all;
-}
+    return { items: page.accessDevices, next: page.nextPageToken };
+  });
 
-async function allLocations(): Promise<Location[]> {
-  const all: Location[] = [];
-  let pageToken = "";
-  do {
+const allLocations = (): Promise<Location[]> =>
+  allPages(async (pageToken) => {
     const page = await api.locations.listLocations({ region: region(), pageSize: 1000, pageToken });
-    all.push(...page.locations);
-    pageToken = page.nextPageToken;
-  } while (pageToken);
-  return all;
-}
+    return { items: page.locations, next: page.nextPageToken };
+  });
 
 /** When the line entered its current state (the last history entry for it). */
 function since(line: PhysicalConnection) {
@@ -93,25 +65,15 @@ function PortText({ line, devices }: { line: PhysicalConnection; devices: Map<st
 }
 
 function RejectForm({ line, onDone }: { line: PhysicalConnection; onDone: (line: PhysicalConnection) => void }) {
-  const [reason, setReason] = useState("");
-  const { run, problem, busy } = useAction(() =>
-    api.physicalConnections.rejectPhysicalConnection({ region: region(), id: line.id, reason, etag: line.etag, requestId: requestId() }),
+  const form = useForm({ reason: "" });
+  const { run, problem, busy } = useFormRequest(() =>
+    api.physicalConnections.rejectPhysicalConnection({ region: region(), id: line.id, reason: form.values.reason, etag: line.etag, requestId: requestId() }),
   );
+  // Not an ApiForm: in a queue's row the error goes under the button, and only when the field does not show it all.
   return (
-    <form
-      class="inline-form reject-form"
-      noValidate
-      aria-label={`Reject ${line.name}`}
-      onSubmit={async (e) => {
-        e.preventDefault();
-        const rejected = await run();
-        if (rejected) {
-          onDone(rejected);
-        }
-      }}
-    >
+    <form class="inline-form reject-form" noValidate aria-label={`Reject ${line.name}`} onSubmit={submitted(run, onDone)}>
       <Field label="Reason for rejecting" name="reason" problem={problem}>
-        {(p) => <input {...p} value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} />}
+        {(p) => <input {...p} {...form.bind("reason")} />}
       </Field>
       <button type="submit" class="danger" disabled={busy}>Reject</button>
       {/* A violation of the reason is shown at its field; anything else (a stale etag, the wrong state) here. */}
