@@ -25,6 +25,7 @@ import {
 import { useLocation } from "preact-iso";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { api, region } from "../api";
+import { submitted, useForm } from "../forms";
 import { currentSession, isOperator } from "../session";
 import { ErrorBox, Field, IdLink, Loading, Page, StatusBadge, enumText, hrefOf, humanize, useAction, useLive } from "../ui";
 import "./topology.css";
@@ -953,7 +954,7 @@ export function Topology() {
   const account = operator ? (accounts.includes(chosen) ? chosen : accounts[0] ?? me) : me;
   const graph = useMemo(() => (inventory.data ? buildGraph(inventory.data, account) : null), [inventory.data, account]);
 
-  const [form, setForm] = useState<TraceQuery>({ sourceAddress: "", destinationAddress: "" });
+  const form = useForm({ sourceAddress: "", destinationAddress: "" });
   const [result, setResult] = useState<{ trace: ReachabilityTrace; query: TraceQuery; at: Date } | null>(null);
   const { run, problem, busy } = useAction((q: TraceQuery) => api.reachability.traceReachability({ region: region(), ...q }));
   const traceable = !operator || account === me;
@@ -1011,20 +1012,13 @@ export function Topology() {
             class="topo-trace-form"
             aria-label="Reachability trace"
             noValidate
-            onSubmit={async (e) => {
-              e.preventDefault();
-              const query = { ...form };
-              const trace = await run(query);
-              if (trace) {
-                setResult({ trace, query, at: new Date() });
-              }
-            }}
+            onSubmit={submitted(() => run(form.values), (trace) => setResult({ trace, query: form.values, at: new Date() }))}
           >
             <Field label="Source address" name="source_address" problem={problem} hint="In a VPC or an IDC prefix, e.g. 10.0.1.5">
-              {(p) => <input {...p} inputMode="decimal" autoComplete="off" spellcheck={false} value={form.sourceAddress} onInput={(e) => setForm({ ...form, sourceAddress: (e.target as HTMLInputElement).value })} />}
+              {(p) => <input {...p} inputMode="decimal" autoComplete="off" spellcheck={false} {...form.bind("sourceAddress")} />}
             </Field>
             <Field label="Destination address" name="destination_address" problem={problem} hint="e.g. 192.168.0.10">
-              {(p) => <input {...p} inputMode="decimal" autoComplete="off" spellcheck={false} value={form.destinationAddress} onInput={(e) => setForm({ ...form, destinationAddress: (e.target as HTMLInputElement).value })} />}
+              {(p) => <input {...p} inputMode="decimal" autoComplete="off" spellcheck={false} {...form.bind("destinationAddress")} />}
             </Field>
             <div class="topo-trace-buttons">
               <button type="submit" disabled={busy}>Trace</button>
