@@ -83,6 +83,15 @@ try {
   await accessible(c, "the order form showing field errors");
   await screenshot(c, "physical-connection-form-errors-desktop");
 
+  // A number field with text that is no number: the request still goes, so the other fields keep the API's verdict,
+  // and the field says what was typed (not the API's words about the -1 sent in its place).
+  await c.getByLabel("Bandwidth (Mbit/s)").fill("abc");
+  await c.getByRole("button", { name: "Create" }).click();
+  await c.locator('[data-error-for="physical_connection.bandwidth_mbps"]', { hasText: "whole number" }).waitFor();
+  assert.equal(await fieldError(c, "Bandwidth (Mbit/s)"), "must be a whole number, got 'abc'");
+  assert.match(await fieldError(c, "Provider"), /is required/);
+  assert.doesNotMatch((await c.getByRole("alert").textContent()) ?? "", /-1/);
+
   // Corrected, the order goes through: the detail page says Applying.
   await c.getByLabel("Name").fill("idc-web-1");
   await c.getByLabel("Bandwidth (Mbit/s)").fill("1000");
