@@ -197,11 +197,6 @@ export function Field({ label, name, problem, hint, children }: {
   );
 }
 
-/** The fields a form shows, so that its error box lists only the others. */
-export function fieldsShown(...names: string[]): string[] {
-  return names;
-}
-
 export interface Loaded<T> {
   data: T | null;
   problem: Problem | null;
