@@ -30,6 +30,9 @@ internal sealed class BenchmarkSystem : IAsyncDisposable
 
     public CallOptions Operator { get; }
 
+    /// <summary>The gRPC (h2c) base address.</summary>
+    public Uri GrpcAddress => _app.Services.GetRequiredService<GatewayEndpoints>().GrpcAddress;
+
     /// <summary>The REST (HTTP/1.1) base address.</summary>
     public Uri RestAddress => _app.Services.GetRequiredService<GatewayEndpoints>().RestAddress;
 
