@@ -12,6 +12,9 @@ namespace DirectConnect.Benchmarks;
 internal sealed class BenchmarkSystem : IAsyncDisposable
 {
     public const string Region = "cn-north-1";
+
+    /// <summary>Regions served besides the default ones, for benchmarks that need regions of different sizes.</summary>
+    public static readonly IReadOnlyList<string> ScaleRegions = [.. Enumerable.Range(1, 12).Select(i => $"cn-bench-{i}")];
     private readonly WebApplication _app;
     private readonly string _dataDirectory;
 
@@ -49,6 +52,7 @@ internal sealed class BenchmarkSystem : IAsyncDisposable
             $"--data-dir={dataDirectory}", "--grpc-port=0", "--rest-port=0", "--Logging:LogLevel:Default=Warning",
             "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning",
             "--DirectConnect:PhysicalConnections:QuotaPerAccountPerRegion=1000000",
+            .. new[] { Region, "cn-east-2", "cn-south-1" }.Concat(ScaleRegions).Select((region, i) => $"--DirectConnect:Regions:{i}={region}"),
             .. extraArguments ?? [],
         ], configure);
         map?.Invoke(app);
@@ -68,12 +72,12 @@ internal sealed class BenchmarkSystem : IAsyncDisposable
     public CallOptions Call(string account, string role) =>
         new(new Metadata { { "authorization", $"Bearer {Token(account, role)}" } });
 
-    /// <summary>A location with <paramref name="devices"/> devices of <paramref name="portsPerDevice"/> 10G ports.</summary>
-    public async Task<string> InventoryAsync(int devices, int portsPerDevice)
+    /// <summary>A location in <paramref name="region"/> with <paramref name="devices"/> devices of <paramref name="portsPerDevice"/> 10G ports.</summary>
+    public async Task<string> InventoryAsync(int devices, int portsPerDevice, string region = Region)
     {
         var location = (await new LocationService.LocationServiceClient(Channel).CreateLocationAsync(new CreateLocationRequest
         {
-            Region = Region,
+            Region = region,
             Location = new Location { Code = "BENCH-" + Guid.NewGuid().ToString("N")[..6].ToUpperInvariant(), Name = "bench" },
         }, Operator)).Id;
         var client = new AccessDeviceService.AccessDeviceServiceClient(Channel);
@@ -81,7 +85,7 @@ internal sealed class BenchmarkSystem : IAsyncDisposable
         {
             var device = new AccessDevice { LocationId = location, Name = $"asw-{d}" };
             device.Ports.AddRange(Enumerable.Range(0, portsPerDevice).Select(p => new AccessDevice.Types.Port { Name = $"xe-0/0/{p}", Speed = PortSpeed._10G }));
-            await client.CreateAccessDeviceAsync(new CreateAccessDeviceRequest { Region = Region, AccessDevice = device }, Operator);
+            await client.CreateAccessDeviceAsync(new CreateAccessDeviceRequest { Region = region, AccessDevice = device }, Operator);
         }
 
         return location;

@@ -26,7 +26,11 @@ internal static class CeilingBenchmark
     internal sealed record Target(Outcomes Outcomes, string CountedPath, Uri Url, IReadOnlyList<string> Arguments, int Concurrency);
 
     /// <summary>A row of the table: <paramref name="Reference"/> is the denominator of the ratio.</summary>
-    internal sealed record Row(string Name, string Load, Target Reference, Target Measured, string ReferenceName = "ceiling");
+    /// <summary>
+    /// A row of the table: <paramref name="Reference"/> is the denominator of the ratio. <paramref name="FixedRequests"/> replaces the
+    /// warm-up's sizing; <paramref name="ReferenceInRound"/>, when set, gives each round's reference (e.g. a fresh region).
+    /// </summary>
+    internal sealed record Row(string Name, string Load, Target Reference, Target Measured, long? FixedRequests = null, Func<int, Target>? ReferenceInRound = null);
 
     private sealed class Samples
     {
@@ -70,9 +74,7 @@ internal static class CeilingBenchmark
             var getRequest = Path.Combine(files.FullName, "get.grpc");
             await File.WriteAllBytesAsync(getRequest, GrpcFrame(new GetPhysicalConnectionRequest { Region = Region, Id = owned }));
             var createBody = Path.Combine(files.FullName, "create.json");
-            // No requestId: every create is a new connection (a repeated id would replay the first result).
-            await File.WriteAllTextAsync(createBody,
-                $$"""{"name":"bench","locationId":"{{location}}","portSpeed":"PORT_SPEED_10G","bandwidthMbps":1000,"provider":"bench"}""");
+            await File.WriteAllTextAsync(createBody, CreateBody(location));
 
             var bearer = $"authorization: Bearer {token}";
             string[] grpcHeaders = ["-H", "content-type: application/grpc", "-H", "te: trailers", "-H", bearer, "-d", getRequest];
@@ -108,35 +110,17 @@ internal static class CeilingBenchmark
             Console.WriteLine("Every counted response succeeded on the server (gRPC status 0, HTTP 2xx), or the run stops.");
             Console.WriteLine();
 
-            // Warm-up (JIT, connections, caches), and how many requests make a round of about the slice's length.
-            var sizes = new Dictionary<Target, long>();
-            foreach (var row in rows)
+            Print(rows, await MeasureRowsAsync(rows, rounds, warmUp, slice), "the ceiling");
+            Console.WriteLine();
+            if (quick)
             {
-                foreach (var target in new[] { row.Reference, row.Measured })
-                {
-                    sizes[target] = await WarmUpAsync(row, target, warmUp, slice);
-                }
+                Console.WriteLine("The scale rows (10,000 connections in a region against 110) run without --quick only: seeding takes a while.");
+            }
+            else
+            {
+                await ScaleAsync(system, rounds, warmUp, slice, gatewayOutcomes, files.FullName);
             }
 
-            var samples = rows.ToDictionary(row => row, _ => (Reference: new Samples(), Measured: new Samples()));
-            for (var round = 0; round < rounds; round++)
-            {
-                foreach (var row in rows)
-                {
-                    var (reference, measured) = samples[row];
-                    var referenceFirst = round % 2 == 0;
-                    foreach (var (target, into) in referenceFirst
-                                 ? new[] { (row.Reference, reference), (row.Measured, measured) }
-                                 : [(row.Measured, measured), (row.Reference, reference)])
-                    {
-                        var result = await MeasureAsync(row, target, sizes[target]);
-                        into.Rps.Add(result.Rps);
-                        into.Latencies.AddRange(result.LatenciesMs);
-                    }
-                }
-            }
-
-            Print(rows, samples.ToDictionary(pair => pair.Key, pair => pair.Value));
             Console.WriteLine();
             Console.WriteLine($"load average before: {loadBefore}; after: {LoadAverage()}  (1, 5, 15 min; runnable/total; last pid)");
         }
@@ -146,9 +130,120 @@ internal static class CeilingBenchmark
         }
     }
 
-    private static void Print(Row[] rows, Dictionary<Row, (Samples Reference, Samples Measured)> samples)
+    /// <summary>Warm-up of each row's two sides, then <paramref name="rounds"/> rounds over all rows, alternating which side goes first.</summary>
+    private static async Task<Dictionary<Row, (Samples Reference, Samples Measured)>> MeasureRowsAsync(Row[] rows, int rounds, double warmUp, double slice)
     {
-        var header = $"{"operation",-12} {"load",-27} {"ref rps",8} {"rps",8} {"ratio",6} {"min–max",11} {"ref p50/p99 ms",15} {"p50/p99 ms",15} {"≥150 ms",8}";
+        // Warm-up (JIT, connections, caches), and how many requests make a round of about the slice's length.
+        var sizes = new Dictionary<Target, long>();
+        foreach (var row in rows.Where(row => row.FixedRequests is null))
+        {
+            foreach (var target in new[] { row.Reference, row.Measured })
+            {
+                sizes[target] = await WarmUpAsync(row, target, warmUp, slice);
+            }
+        }
+
+        var samples = rows.ToDictionary(row => row, _ => (Reference: new Samples(), Measured: new Samples()));
+        for (var round = 0; round < rounds; round++)
+        {
+            foreach (var row in rows)
+            {
+                var (reference, measured) = samples[row];
+                var referenceTarget = row.ReferenceInRound?.Invoke(round) ?? row.Reference;
+                foreach (var (target, into) in round % 2 == 0
+                             ? new[] { (referenceTarget, reference), (row.Measured, measured) }
+                             : [(row.Measured, measured), (referenceTarget, reference)])
+                {
+                    var result = await MeasureAsync(row, target, row.FixedRequests ?? sizes[target]);
+                    into.Rps.Add(result.Rps);
+                    into.Latencies.AddRange(result.LatenciesMs);
+                }
+            }
+        }
+
+        return samples;
+    }
+
+    /// <summary>
+    /// The rows whose reference is the gateway itself with a small region: Create and the operator's first page of List
+    /// with 10,000 connections in the region against 110, seeded through the API in this process.
+    /// </summary>
+    private static async Task ScaleAsync(BenchmarkSystem system, int rounds, double warmUp, double slice, Outcomes outcomes, string files)
+    {
+        const int Large = 10_000;
+        const int Small = 110;
+        // Creates add connections to the region they measure: each round's small side gets a fresh region, and few
+        // requests per run keep the sizes near their names (the sizes at the end are printed).
+        const int CreatesPerRun = 128;
+        var seeding = System.Diagnostics.Stopwatch.StartNew();
+        var token = system.Token("bench", "customer");
+        var operatorToken = system.Token("ops", "operator");
+        var large = await SeedAsync(system, BenchmarkSystem.ScaleRegions[0], Large, token);
+        var listSmall = await SeedAsync(system, BenchmarkSystem.ScaleRegions[1], Small, token);
+        var createSmall = new List<(string Region, string Location)>();
+        for (var round = 0; round < rounds; round++)
+        {
+            createSmall.Add(await SeedAsync(system, BenchmarkSystem.ScaleRegions[2 + round], Small, token));
+        }
+
+        Console.WriteLine(string.Create(Culture, $"Scale rows: seeded {Large:N0} + {(rounds + 1) * Small} connections through the gRPC API in {seeding.Elapsed.TotalSeconds:F0} s."));
+        var listPath = $"/{PhysicalConnectionService.Descriptor.FullName}/ListPhysicalConnections";
+        Target List(string region)
+        {
+            var request = Path.Combine(files, $"list-{region}.grpc");
+            File.WriteAllBytes(request, GrpcFrame(new ListPhysicalConnectionsRequest { Region = region }));
+            return new(outcomes, listPath, new Uri(system.GrpcAddress, listPath),
+                ["-c4", "-m4", "-H", "content-type: application/grpc", "-H", "te: trailers", "-H", $"authorization: Bearer {operatorToken}", "-d", request], 16);
+        }
+
+        Target Create((string Region, string Location) at)
+        {
+            var body = Path.Combine(files, $"create-{at.Region}.json");
+            File.WriteAllText(body, CreateBody(at.Location));
+            var path = $"/v1/regions/{at.Region}/physicalConnections";
+            return new(outcomes, path, new Uri(system.RestAddress, path),
+                ["--h1", "-c16", "-H", $"authorization: Bearer {token}", "-d", body, "-H", "content-type: application/json"], 16);
+        }
+
+        Row[] rows =
+        [
+            new("REST Create", $"16 clients, {Large:N0} vs {Small}", Create(createSmall[0]), Create(large), CreatesPerRun, round => Create(createSmall[round])),
+            new("operator List", "first page (50), gRPC 4x4", List(listSmall.Region), List(large.Region)),
+        ];
+        Print(rows, await MeasureRowsAsync(rows, rounds, warmUp, slice), $"the same operation with {Small} connections in the region");
+        Console.WriteLine(string.Create(Culture,
+            $"Create runs send {CreatesPerRun} requests each, so the regions end at about {Large + (rounds * CreatesPerRun):N0} and {Small + CreatesPerRun} connections."));
+        Console.WriteLine("Allocation with 1,000 empty devices against 10 (64 payers) is not here: each payment needs its own approved");
+        Console.WriteLine("connection, which h2load's repeated request cannot express; the default mode measures allocation cost as devices grow.");
+    }
+
+    // No requestId: every create is a new connection (a repeated id would replay the first result).
+    private static string CreateBody(string location) =>
+        $$"""{"name":"bench","locationId":"{{location}}","portSpeed":"PORT_SPEED_10G","bandwidthMbps":1000,"provider":"bench"}""";
+
+    /// <summary><paramref name="count"/> connections in <paramref name="region"/> (a location of its own), created by 32 callers at once.</summary>
+    private static async Task<(string Region, string Location)> SeedAsync(BenchmarkSystem system, string region, int count, string token)
+    {
+        var location = await system.InventoryAsync(devices: 1, portsPerDevice: 1, region);
+        var auth = new CallOptions(new Metadata { { "authorization", $"Bearer {token}" } });
+        var next = 0;
+        await Task.WhenAll(Enumerable.Range(0, 32).Select(async _ =>
+        {
+            while (Interlocked.Increment(ref next) <= count)
+            {
+                await system.Connections.CreatePhysicalConnectionAsync(new CreatePhysicalConnectionRequest
+                {
+                    Region = region,
+                    PhysicalConnection = new PhysicalConnection { Name = "seed", LocationId = location, PortSpeed = PortSpeed._10G, BandwidthMbps = 1000, Provider = "bench" },
+                }, auth);
+            }
+        }));
+        return (region, location);
+    }
+
+    private static void Print(Row[] rows, Dictionary<Row, (Samples Reference, Samples Measured)> samples, string referenceName)
+    {
+        var header = $"{"operation",-13} {"load",-27} {"ref rps",8} {"rps",8} {"ratio",6} {"min–max",11} {"ref p50/p99 ms",15} {"p50/p99 ms",15} {"≥150 ms",8}";
         Console.WriteLine(header);
         Console.WriteLine(new string('-', header.Length));
         foreach (var row in rows)
@@ -157,12 +252,12 @@ internal static class CeilingBenchmark
             var ratios = reference.Rps.Zip(measured.Rps, (r, m) => m / r).ToArray();
             var slow = measured.Latencies.Count == 0 ? 0 : measured.Latencies.Count(l => l >= 150) / (double)measured.Latencies.Count;
             Console.WriteLine(string.Create(Culture,
-                $"{row.Name,-12} {row.Load,-27} {Median(reference.Rps),8:F0} {Median(measured.Rps),8:F0} {Median(ratios),6:F3} {$"{ratios.Min():F3}–{ratios.Max():F3}",11} {Percentiles(reference.Latencies),15} {Percentiles(measured.Latencies),15} {slow,8:P1}"));
+                $"{row.Name,-13} {row.Load,-27} {Median(reference.Rps),8:F0} {Median(measured.Rps),8:F0} {Median(ratios),6:F3} {$"{ratios.Min():F3}–{ratios.Max():F3}",11} {Percentiles(reference.Latencies),15} {Percentiles(measured.Latencies),15} {slow,8:P1}"));
         }
 
         Console.WriteLine();
-        Console.WriteLine("ref = the ceiling; ratio = the median over rounds of (gateway rps ÷ ceiling rps in the same round), min–max over rounds;");
-        Console.WriteLine("p50/p99 pool every round's requests; ≥150 ms = the gateway's share of requests that took 150 ms or more.");
+        Console.WriteLine($"ref = {referenceName}; ratio = the median over rounds of (rps ÷ ref rps in the same round), min–max over rounds;");
+        Console.WriteLine("p50/p99 pool every round's requests; ≥150 ms = the share of the measured side's requests (not ref's) that took 150 ms or more.");
     }
 
     /// <summary>Runs ever more requests until a run lasts a quarter of <paramref name="warmUp"/>, then for about <paramref name="warmUp"/>; the count for a slice.</summary>
