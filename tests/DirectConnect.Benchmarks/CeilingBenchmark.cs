@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Globalization;
-using DirectConnect.Benchmarks.Baseline;
 using DirectConnect.Contracts.V1;
 using Google.Protobuf;
 using Grpc.Core;
@@ -25,7 +24,6 @@ internal static class CeilingBenchmark
     /// <summary>One side of a row: where h2load sends what, and which server counts the outcomes of which path.</summary>
     internal sealed record Target(Outcomes Outcomes, string CountedPath, Uri Url, IReadOnlyList<string> Arguments, int Concurrency);
 
-    /// <summary>A row of the table: <paramref name="Reference"/> is the denominator of the ratio.</summary>
     /// <summary>
     /// A row of the table: <paramref name="Reference"/> is the denominator of the ratio. <paramref name="FixedRequests"/> replaces the
     /// warm-up's sizing; <paramref name="ReferenceInRound"/>, when set, gives each round's reference (e.g. a fresh region).
@@ -110,7 +108,10 @@ internal static class CeilingBenchmark
             Console.WriteLine("Every counted response succeeded on the server (gRPC status 0, HTTP 2xx), or the run stops.");
             Console.WriteLine();
 
-            Print(rows, await MeasureRowsAsync(rows, rounds, warmUp, slice), "the ceiling");
+            var samples = await MeasureRowsAsync(rows, rounds, warmUp, slice);
+            Print(rows, samples, "the ceiling");
+            // Creates grow the region they measure (the scale rows below show what that costs).
+            Console.WriteLine(string.Create(Culture, $"The gateway's REST Create rounds added {samples[rows[^1]].Measured.Latencies.Count:N0} connections to {Region} (its warm-up more)."));
             Console.WriteLine();
             if (quick)
             {
