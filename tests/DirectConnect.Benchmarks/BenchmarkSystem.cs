@@ -52,6 +52,8 @@ internal sealed class BenchmarkSystem : IAsyncDisposable
             $"--data-dir={dataDirectory}", "--grpc-port=0", "--rest-port=0", "--Logging:LogLevel:Default=Warning",
             "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning",
             "--DirectConnect:PhysicalConnections:QuotaPerAccountPerRegion=1000000",
+            // The allocation benchmark puts 1,000 devices at one location (the default quota is 100).
+            "--DirectConnect:PhysicalConnections:AccessDeviceQuotaPerLocation=10000",
             .. new[] { Region, "cn-east-2", "cn-south-1" }.Concat(ScaleRegions).Select((region, i) => $"--DirectConnect:Regions:{i}={region}"),
             .. extraArguments ?? [],
         ], configure);
