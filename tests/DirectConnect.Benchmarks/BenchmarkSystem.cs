@@ -12,6 +12,9 @@ namespace DirectConnect.Benchmarks;
 internal sealed class BenchmarkSystem : IAsyncDisposable
 {
     public const string Region = "cn-north-1";
+
+    /// <summary>Regions served besides the default ones, for benchmarks that need regions of different sizes.</summary>
+    public static readonly IReadOnlyList<string> ScaleRegions = [.. Enumerable.Range(1, 12).Select(i => $"cn-bench-{i}")];
     private readonly WebApplication _app;
     private readonly string _dataDirectory;
 
@@ -30,6 +33,9 @@ internal sealed class BenchmarkSystem : IAsyncDisposable
 
     public CallOptions Operator { get; }
 
+    /// <summary>The gRPC (h2c) base address.</summary>
+    public Uri GrpcAddress => _app.Services.GetRequiredService<GatewayEndpoints>().GrpcAddress;
+
     /// <summary>The REST (HTTP/1.1) base address.</summary>
     public Uri RestAddress => _app.Services.GetRequiredService<GatewayEndpoints>().RestAddress;
 
@@ -46,6 +52,9 @@ internal sealed class BenchmarkSystem : IAsyncDisposable
             $"--data-dir={dataDirectory}", "--grpc-port=0", "--rest-port=0", "--Logging:LogLevel:Default=Warning",
             "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning",
             "--DirectConnect:PhysicalConnections:QuotaPerAccountPerRegion=1000000",
+            // The allocation benchmark puts 1,000 devices at one location (the default quota is 100).
+            "--DirectConnect:PhysicalConnections:AccessDeviceQuotaPerLocation=10000",
+            .. new[] { Region, "cn-east-2", "cn-south-1" }.Concat(ScaleRegions).Select((region, i) => $"--DirectConnect:Regions:{i}={region}"),
             .. extraArguments ?? [],
         ], configure);
         map?.Invoke(app);
@@ -65,12 +74,12 @@ internal sealed class BenchmarkSystem : IAsyncDisposable
     public CallOptions Call(string account, string role) =>
         new(new Metadata { { "authorization", $"Bearer {Token(account, role)}" } });
 
-    /// <summary>A location with <paramref name="devices"/> devices of <paramref name="portsPerDevice"/> 10G ports.</summary>
-    public async Task<string> InventoryAsync(int devices, int portsPerDevice)
+    /// <summary>A location in <paramref name="region"/> with <paramref name="devices"/> devices of <paramref name="portsPerDevice"/> 10G ports.</summary>
+    public async Task<string> InventoryAsync(int devices, int portsPerDevice, string region = Region)
     {
         var location = (await new LocationService.LocationServiceClient(Channel).CreateLocationAsync(new CreateLocationRequest
         {
-            Region = Region,
+            Region = region,
             Location = new Location { Code = "BENCH-" + Guid.NewGuid().ToString("N")[..6].ToUpperInvariant(), Name = "bench" },
         }, Operator)).Id;
         var client = new AccessDeviceService.AccessDeviceServiceClient(Channel);
@@ -78,7 +87,7 @@ internal sealed class BenchmarkSystem : IAsyncDisposable
         {
             var device = new AccessDevice { LocationId = location, Name = $"asw-{d}" };
             device.Ports.AddRange(Enumerable.Range(0, portsPerDevice).Select(p => new AccessDevice.Types.Port { Name = $"xe-0/0/{p}", Speed = PortSpeed._10G }));
-            await client.CreateAccessDeviceAsync(new CreateAccessDeviceRequest { Region = Region, AccessDevice = device }, Operator);
+            await client.CreateAccessDeviceAsync(new CreateAccessDeviceRequest { Region = region, AccessDevice = device }, Operator);
         }
 
         return location;

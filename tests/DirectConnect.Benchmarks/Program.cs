@@ -10,20 +10,40 @@ using DirectConnect.Benchmarks;
 //   dotnet run -c Release --project tests/DirectConnect.Benchmarks -- api [--quick]
 //       Get and Create of a physical connection over gRPC and REST, 1 and 16 clients: rps, p50, p99,
 //       against a no-op gRPC method hosted by the same gateway (same Kestrel, interceptors, auth)
+//   dotnet run -c Release --project tests/DirectConnect.Benchmarks -- ceiling [--quick]
+//       the gateway against a bare ASP.NET Core server (one no-op gRPC method, one small JSON endpoint),
+//       loaded by h2load (nghttp2-client) in interleaved rounds: ratios, spread, p50/p99, load average
 const string Usage = """
-    usage: DirectConnect.Benchmarks [api] [--quick]
+    usage: DirectConnect.Benchmarks [api|ceiling] [--quick]
       (no mode)  port allocation throughput and cost per allocation (baseline: 1 payer, 10 devices)
       api        Get/Create of a physical connection over gRPC and REST against a no-op gRPC method
                  on the same gateway: requests/s, p50, p99 and their ratios to that baseline
+      ceiling    the gateway against a bare ASP.NET Core gRPC/HTTP server with no-op endpoints, under
+                 h2load (apt-get install nghttp2-client): ratios (median, min–max over rounds), p50/p99
       --quick    a short run
     """;
-if (args.Any(a => a is "-h" or "--help") || args.Any(a => a is not "api" and not "--quick"))
+if (args.Any(a => a is "-h" or "--help") || args.Any(a => a is not "api" and not "ceiling" and not "--quick"))
 {
     Console.WriteLine(Usage);
     return args.Any(a => a is "-h" or "--help") ? 0 : 2;
 }
 
 var quick = args.Contains("--quick");
+if (args.Contains("ceiling"))
+{
+    try
+    {
+        await CeilingBenchmark.RunAsync(quick);
+        return 0;
+    }
+    catch (InvalidOperationException e)
+    {
+        // h2load missing, or a counted response that failed: no figures are printed for such a run.
+        Console.Error.WriteLine($"ceiling benchmark stopped: {e.Message}");
+        return 1;
+    }
+}
+
 if (args.Contains("api"))
 {
     await ApiBenchmark.RunAsync(quick);
