@@ -45,20 +45,7 @@ public static class AuthenticationSetup
                 // A valid signature without an account claim is not usable credentials either: the same answer.
                 OnForbidden = context => StatusResponses.WriteAsync(context.HttpContext, RpcStatusMapper.ToStatus(DomainException.NoValidCredentials())),
             };
-            options.TokenValidationParameters = new TokenValidationParameters
-            {
-                ValidateIssuer = true,
-                ValidIssuer = auth.Issuer,
-                ValidateAudience = true,
-                ValidAudience = auth.Audience,
-                ValidateLifetime = true,
-                RequireExpirationTime = true,
-                LifetimeValidator = TokenLifetime.Validator(auth.MaxTokenLifetime),
-                RequireSignedTokens = true,
-                ClockSkew = TimeSpan.FromSeconds(30),
-                NameClaimType = CallerClaims.Account,
-                RoleClaimType = CallerClaims.Roles,
-            };
+            options.TokenValidationParameters = ValidationParameters(auth, TimeProvider.System);
             if (!string.IsNullOrWhiteSpace(auth.Authority))
             {
                 options.Authority = auth.Authority;
@@ -70,11 +57,46 @@ public static class AuthenticationSetup
                 options.TokenValidationParameters.ValidAlgorithms = [SecurityAlgorithms.HmacSha256];
             }
         });
+        // The same token on every call is validated once, until it expires (or the entry's cap, for OIDC key rollover):
+        // the library's handler, behind a bounded cache, with the lifetime checked on the process's clock.
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<TimeProvider>((options, clock) =>
+        {
+            options.TokenValidationParameters.LifetimeValidator = TokenLifetime.Validator(auth.MaxTokenLifetime, clock);
+            var handlers = options.TokenHandlers.ToArray();
+            options.TokenHandlers.Clear();
+            foreach (var handler in handlers)
+            {
+                options.TokenHandlers.Add(new CachedTokenHandler(handler, clock, CachedTokenHandler.DefaultCapacity, CachedTokenHandler.DefaultMaxEntryLife));
+            }
+        });
         services.AddAuthorizationBuilder().SetFallbackPolicy(new AuthorizationPolicyBuilder()
             .RequireAuthenticatedUser()
             .RequireClaim(CallerClaims.Account)
             .Build());
         return services;
+    }
+
+    /// <summary>
+    /// What every bearer token is checked for: issuer, audience, a signature, and a lifetime (judged on
+    /// <paramref name="clock"/>) within <see cref="AuthOptions.MaxTokenLifetime"/>. The keys come from the authority or the HS256 key.
+    /// </summary>
+    public static TokenValidationParameters ValidationParameters(AuthOptions auth, TimeProvider clock)
+    {
+        ArgumentNullException.ThrowIfNull(auth);
+        return new TokenValidationParameters
+        {
+            ValidateIssuer = true,
+            ValidIssuer = auth.Issuer,
+            ValidateAudience = true,
+            ValidAudience = auth.Audience,
+            ValidateLifetime = true,
+            RequireExpirationTime = true,
+            LifetimeValidator = TokenLifetime.Validator(auth.MaxTokenLifetime, clock),
+            RequireSignedTokens = true,
+            ClockSkew = TimeSpan.FromSeconds(30),
+            NameClaimType = CallerClaims.Account,
+            RoleClaimType = CallerClaims.Roles,
+        };
     }
 
     /// <summary>The HS256 key: configured, or generated into the data directory.</summary>
