@@ -28,7 +28,8 @@ public static class AuthenticationSetup
                 $"{AuthOptions.Section}:RequireHttpsMetadata=false is only for an authority on loopback (development and tests); '{auth.Authority}' is not.");
         }
 
-        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(options =>
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<TimeProvider>((options, clock) =>
         {
             options.MapInboundClaims = false;
             options.IncludeErrorDetails = false; // no hints to an attacker in WWW-Authenticate
@@ -45,7 +46,7 @@ public static class AuthenticationSetup
                 // A valid signature without an account claim is not usable credentials either: the same answer.
                 OnForbidden = context => StatusResponses.WriteAsync(context.HttpContext, RpcStatusMapper.ToStatus(DomainException.NoValidCredentials())),
             };
-            options.TokenValidationParameters = ValidationParameters(auth, TimeProvider.System);
+            options.TokenValidationParameters = ValidationParameters(auth, clock);
             if (!string.IsNullOrWhiteSpace(auth.Authority))
             {
                 options.Authority = auth.Authority;
@@ -56,12 +57,9 @@ public static class AuthenticationSetup
                 options.TokenValidationParameters.IssuerSigningKey = SigningKey(auth, gateway);
                 options.TokenValidationParameters.ValidAlgorithms = [SecurityAlgorithms.HmacSha256];
             }
-        });
-        // The same token on every call is validated once, until it expires (or the entry's cap, for OIDC key rollover):
-        // the library's handler, behind a bounded cache, with the lifetime checked on the process's clock.
-        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<TimeProvider>((options, clock) =>
-        {
-            options.TokenValidationParameters.LifetimeValidator = TokenLifetime.Validator(auth.MaxTokenLifetime, clock);
+
+            // The same token on every call is validated once, until it expires (or the entry's cap, for OIDC key
+            // rollover): the library's handler, behind a bounded cache.
             var handlers = options.TokenHandlers.ToArray();
             options.TokenHandlers.Clear();
             foreach (var handler in handlers)
