@@ -28,7 +28,8 @@ public static class AuthenticationSetup
                 $"{AuthOptions.Section}:RequireHttpsMetadata=false is only for an authority on loopback (development and tests); '{auth.Authority}' is not.");
         }
 
-        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(options =>
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<TimeProvider>((options, clock) =>
         {
             options.MapInboundClaims = false;
             options.IncludeErrorDetails = false; // no hints to an attacker in WWW-Authenticate
@@ -45,20 +46,7 @@ public static class AuthenticationSetup
                 // A valid signature without an account claim is not usable credentials either: the same answer.
                 OnForbidden = context => StatusResponses.WriteAsync(context.HttpContext, RpcStatusMapper.ToStatus(DomainException.NoValidCredentials())),
             };
-            options.TokenValidationParameters = new TokenValidationParameters
-            {
-                ValidateIssuer = true,
-                ValidIssuer = auth.Issuer,
-                ValidateAudience = true,
-                ValidAudience = auth.Audience,
-                ValidateLifetime = true,
-                RequireExpirationTime = true,
-                LifetimeValidator = TokenLifetime.Validator(auth.MaxTokenLifetime),
-                RequireSignedTokens = true,
-                ClockSkew = TimeSpan.FromSeconds(30),
-                NameClaimType = CallerClaims.Account,
-                RoleClaimType = CallerClaims.Roles,
-            };
+            options.TokenValidationParameters = ValidationParameters(auth, clock);
             if (!string.IsNullOrWhiteSpace(auth.Authority))
             {
                 options.Authority = auth.Authority;
@@ -69,12 +57,44 @@ public static class AuthenticationSetup
                 options.TokenValidationParameters.IssuerSigningKey = SigningKey(auth, gateway);
                 options.TokenValidationParameters.ValidAlgorithms = [SecurityAlgorithms.HmacSha256];
             }
+
+            // The same token on every call is validated once, until it expires (or the entry's cap, for OIDC key
+            // rollover): the library's handler, behind a bounded cache.
+            var handlers = options.TokenHandlers.ToArray();
+            options.TokenHandlers.Clear();
+            foreach (var handler in handlers)
+            {
+                options.TokenHandlers.Add(new CachedTokenHandler(handler, clock, CachedTokenHandler.DefaultCapacity, CachedTokenHandler.DefaultMaxEntryLife));
+            }
         });
         services.AddAuthorizationBuilder().SetFallbackPolicy(new AuthorizationPolicyBuilder()
             .RequireAuthenticatedUser()
             .RequireClaim(CallerClaims.Account)
             .Build());
         return services;
+    }
+
+    /// <summary>
+    /// What every bearer token is checked for: issuer, audience, a signature, and a lifetime (judged on
+    /// <paramref name="clock"/>) within <see cref="AuthOptions.MaxTokenLifetime"/>. The keys come from the authority or the HS256 key.
+    /// </summary>
+    public static TokenValidationParameters ValidationParameters(AuthOptions auth, TimeProvider clock)
+    {
+        ArgumentNullException.ThrowIfNull(auth);
+        return new TokenValidationParameters
+        {
+            ValidateIssuer = true,
+            ValidIssuer = auth.Issuer,
+            ValidateAudience = true,
+            ValidAudience = auth.Audience,
+            ValidateLifetime = true,
+            RequireExpirationTime = true,
+            LifetimeValidator = TokenLifetime.Validator(auth.MaxTokenLifetime, clock),
+            RequireSignedTokens = true,
+            ClockSkew = TimeSpan.FromSeconds(30),
+            NameClaimType = CallerClaims.Account,
+            RoleClaimType = CallerClaims.Roles,
+        };
     }
 
     /// <summary>The HS256 key: configured, or generated into the data directory.</summary>

@@ -12,9 +12,13 @@ namespace DirectConnect.Gateway.Security;
 public static class TokenLifetime
 {
     /// <summary>The validator for <see cref="TokenValidationParameters.LifetimeValidator"/>. It replaces the library's check, so it also does that one.</summary>
-    public static LifetimeValidator Validator(TimeSpan maxLifetime) => (notBefore, expires, token, parameters) =>
-        IsAcceptable(notBefore, expires, token is JsonWebToken { IssuedAt: var iat } && iat != DateTime.MinValue ? iat : null,
-            DateTime.UtcNow, parameters.ClockSkew, maxLifetime);
+    public static LifetimeValidator Validator(TimeSpan maxLifetime, TimeProvider clock)
+    {
+        ArgumentNullException.ThrowIfNull(clock);
+        return (notBefore, expires, token, parameters) =>
+            IsAcceptable(notBefore, expires, token is JsonWebToken { IssuedAt: var iat } && iat != DateTime.MinValue ? iat : null,
+                clock.GetUtcNow().UtcDateTime, parameters.ClockSkew, maxLifetime);
+    }
 
     /// <summary>
     /// True when a token valid from <paramref name="notBefore"/> to <paramref name="expires"/> (issued at

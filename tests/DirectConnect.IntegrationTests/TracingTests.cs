@@ -2,7 +2,9 @@ using System.Collections;
 using System.Diagnostics;
 using DirectConnect.Contracts.V1;
 using DirectConnect.Platform.Coordination;
+using DirectConnect.Platform.Hosting;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Trace;
 
 namespace DirectConnect.IntegrationTests;
@@ -18,7 +20,8 @@ public sealed class TracedEmbeddedSystem : EmbeddedSystem
 
     /// <inheritdoc />
     protected override void Configure(WebApplicationBuilder builder) =>
-        builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing
+        builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing
+            .AddDirectConnectTracing()
             .AddSource(TestSource.Name)
             .AddInMemoryExporter(Spans));
 }
@@ -252,5 +255,30 @@ public sealed class TracingTests(TracedEmbeddedSystem system) : IClassFixture<Tr
 
             await Task.Delay(25);
         }
+    }
+}
+
+/// <summary>
+/// Without an exporter nothing is traced: no tracer provider listens, so requests, state transactions and events
+/// create no recorded activities (the cost of tracing is paid only when the spans go somewhere).
+/// </summary>
+public sealed class TracingOffByDefaultTests(EmbeddedSystem system) : IClassFixture<EmbeddedSystem>
+{
+    [Fact]
+    public void WithoutAnExporterThereIsNoTracerProvider() =>
+        Assert.Null(system.Services.GetService(typeof(TracerProvider)));
+
+    [Fact]
+    public async Task AnOtlpEndpointTurnsTracingOn()
+    {
+        // Nothing listens on port 9 of loopback: the exporter's attempts fail quietly, which is all this needs.
+        var app = Gateway.Hosting.GatewayApp.Build(
+            [$"--data-dir={system.DataDirectory}-otlp", "--grpc-port=0", "--rest-port=0", "--OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:9"]);
+        await using (app)
+        {
+            Assert.NotNull(app.Services.GetService(typeof(TracerProvider)));
+        }
+
+        Directory.Delete($"{system.DataDirectory}-otlp", recursive: true);
     }
 }

@@ -18,6 +18,11 @@ public static class EventTelemetry
     /// <summary>Starts the consumer span of one delivery, as a child of the publisher's span.</summary>
     public static Activity? StartConsume(EventSubscription subscription, CloudEvent cloudEvent)
     {
+        if (!Source.HasListeners())
+        {
+            return null; // nothing records spans: neither the name nor the parent is worked out
+        }
+
         ActivityContext.TryParse(cloudEvent.TraceParent, null, out var parent);
         var activity = Source.StartActivity($"{cloudEvent.Topic} process", ActivityKind.Consumer, parent);
         activity?.SetTag("messaging.system", "directconnect");

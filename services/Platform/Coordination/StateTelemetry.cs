@@ -14,6 +14,11 @@ public static class StateTelemetry
     /// <summary>Starts the span of one state transaction on <paramref name="store"/> (e.g. <c>sqlite</c>).</summary>
     public static Activity? StartTransaction(string store, int operations, int events)
     {
+        if (!EventTelemetry.Source.HasListeners())
+        {
+            return null; // nothing records spans: not even their names are made
+        }
+
         var activity = EventTelemetry.Source.StartActivity(TransactionSpanName, ActivityKind.Internal);
         if (activity is { IsAllDataRequested: true })
         {
@@ -39,6 +44,11 @@ public static class StateTelemetry
     public static Activity? StartPublish(OutgoingEvent outgoing)
     {
         ArgumentNullException.ThrowIfNull(outgoing);
+        if (!EventTelemetry.Source.HasListeners())
+        {
+            return null;
+        }
+
         var name = $"{outgoing.Topic} publish";
         var current = Activity.Current;
         var activity = ActivityContext.TryParse(outgoing.TraceParent, null, out var recorded) && (current is null || current.TraceId != recorded.TraceId)

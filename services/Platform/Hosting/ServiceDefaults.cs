@@ -29,8 +29,8 @@ namespace DirectConnect.Platform.Hosting;
 
 /// <summary>
 /// What every DirectConnect process shares (in the spirit of eShop's ServiceDefaults): gRPC with
-/// the error interceptor, the region catalog, the request ledger and optimistic transactions, OpenTelemetry traces and metrics (OTLP only when
-/// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set — quiet by default), and the probes (gRPC health, <c>/healthz</c>, <c>/readyz</c>).
+/// the error interceptor, the region catalog, the request ledger and optimistic transactions, OpenTelemetry metrics, and traces with OTLP export only when
+/// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (no activities at all by default), and the probes (gRPC health, <c>/healthz</c>, <c>/readyz</c>).
 /// </summary>
 public static class ServiceDefaults
 {
@@ -106,6 +106,9 @@ public static class ServiceDefaults
         // names the process when set, as the OpenTelemetry specification has it; else the name given here.
         var namedByEnvironment = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_SERVICE_NAME"]) ||
             (builder.Configuration["OTEL_RESOURCE_ATTRIBUTES"] ?? "").Split(',').Any(a => a.Trim().StartsWith("service.name=", StringComparison.Ordinal));
+        // Traces only when they go somewhere: without an exporter every request would still get its activity, tags and
+        // client spans, for nobody (a host with an exporter of its own adds these sources with AddDirectConnectTracing).
+        var exporting = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
         var otel = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource =>
             {
@@ -114,26 +117,33 @@ public static class ServiceDefaults
                     resource.AddService(serviceName);
                 }
             })
-            .WithTracing(tracing => tracing
-                .AddSource(EventTelemetry.Source.Name)
-                // Client spans of outgoing calls, among them the modules' loopback gRPC calls to one
-                // another: gRPC's own and HttpClient's (.NET's System.Net.Http source). Both exist
-                // (and propagate W3C context) anyway; unexported, a called module's server span
-                // would point at a parent that no exporter ever sees.
-                .AddSource("Grpc.Net.Client")
-                .AddSource("System.Net.Http")
-                // Probes (every few seconds, from the kubelet) are not traced.
-                .AddAspNetCoreInstrumentation(options => options.Filter = context => !IsProbe(context.Request.Path)))
             .WithMetrics(metrics => metrics
                 .AddMeter(MeterName)
                 .AddAspNetCoreInstrumentation());
-        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        if (exporting)
         {
+            otel.WithTracing(tracing => tracing.AddDirectConnectTracing());
             otel.UseOtlpExporter();
         }
 
         return builder;
     }
+
+    /// <summary>
+    /// What DirectConnect traces: its own spans (state transactions, events), the client spans of outgoing calls, and
+    /// the server span of every request but the probes. <see cref="AddServiceDefaults"/> adds it when OTLP export is
+    /// configured; a host exporting elsewhere (a test's in-memory exporter) adds it with its exporter.
+    /// </summary>
+    public static TracerProviderBuilder AddDirectConnectTracing(this TracerProviderBuilder tracing) => tracing
+        .AddSource(EventTelemetry.Source.Name)
+        // Client spans of outgoing calls, among them the modules' loopback gRPC calls to one
+        // another: gRPC's own and HttpClient's (.NET's System.Net.Http source). Both exist
+        // (and propagate W3C context) anyway; unexported, a called module's server span
+        // would point at a parent that no exporter ever sees.
+        .AddSource("Grpc.Net.Client")
+        .AddSource("System.Net.Http")
+        // Probes (every few seconds, from the kubelet) are not traced.
+        .AddAspNetCoreInstrumentation(options => options.Filter = context => !IsProbe(context.Request.Path));
 
     private static bool IsProbe(PathString path) =>
         path.StartsWithSegments("/grpc.health.v1.Health", StringComparison.Ordinal) || path == "/healthz" || path == "/readyz";

@@ -34,6 +34,11 @@ public sealed class RpcMetrics
     public void Record(string path, StatusCode code, long started)
     {
         ArgumentNullException.ThrowIfNull(path);
+        if (!_requests.Enabled && !_duration.Enabled)
+        {
+            return; // nothing collects these (no metrics port, no OTLP): no tags are made
+        }
+
         var slash = path.LastIndexOf('/');
         var tags = new TagList
         {

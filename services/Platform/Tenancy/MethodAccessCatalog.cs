@@ -28,8 +28,12 @@ public sealed class MethodAccessCatalog
     public static Access AccessOf(MethodDescriptor method)
     {
         ArgumentNullException.ThrowIfNull(method);
-        return method.GetOptions()?.GetExtension(AccessExtensions.Access) ?? Access.Unspecified;
+        // Read once per method: GetOptions() copies the options message on every call, and this runs on every call.
+        // Descriptors come from the compiled contracts, a fixed set, so the memo cannot grow without bound.
+        return DeclaredAccess.GetOrAdd(method, static m => m.GetOptions()?.GetExtension(AccessExtensions.Access) ?? Access.Unspecified);
     }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<MethodDescriptor, Access> DeclaredAccess = new();
 
     /// <summary>The gRPC path of <paramref name="method"/>.</summary>
     public static string PathOf(MethodDescriptor method)
