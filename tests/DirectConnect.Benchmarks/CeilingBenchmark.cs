@@ -232,11 +232,24 @@ internal static class CeilingBenchmark
         {
             while (Interlocked.Increment(ref next) <= count)
             {
-                await system.Connections.CreatePhysicalConnectionAsync(new CreatePhysicalConnectionRequest
+                // 32 callers of one account meet on its index: ABORTED says retry, and the request id makes a retry safe.
+                var request = new CreatePhysicalConnectionRequest
                 {
                     Region = region,
+                    RequestId = Guid.NewGuid().ToString(),
                     PhysicalConnection = new PhysicalConnection { Name = "seed", LocationId = location, PortSpeed = PortSpeed._10G, BandwidthMbps = 1000, Provider = "bench" },
-                }, auth);
+                };
+                for (var attempt = 1; ; attempt++)
+                {
+                    try
+                    {
+                        await system.Connections.CreatePhysicalConnectionAsync(request, auth);
+                        break;
+                    }
+                    catch (RpcException e) when (e.StatusCode == StatusCode.Aborted && attempt < 20)
+                    {
+                    }
+                }
             }
         }));
         return (region, location);
