@@ -8,6 +8,8 @@ namespace DirectConnect.Platform;
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(RequestLedgerEntry))]
 [JsonSerializable(typeof(IdIndex))]
+[JsonSerializable(typeof(ListIndexHead))]
+[JsonSerializable(typeof(ListIndexSegment))]
 [JsonSerializable(typeof(Resources.ResourceCount))]
 [JsonSerializable(typeof(Coordination.Dapr.OutboxEntry))]
 internal sealed partial class PlatformJsonContext : JsonSerializerContext;

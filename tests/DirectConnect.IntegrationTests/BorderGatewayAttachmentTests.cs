@@ -119,9 +119,9 @@ public sealed class BorderGatewayAttachmentTests(EmbeddedSystem system) : IClass
         var now = DateTimeOffset.UtcNow;
         var gateway = DomainGateway.Create("dxbgw-" + Guid.NewGuid().ToString("N")[..12], account, Region, "bgw", "", DomainGateway.DefaultAsn,
             awaiting, "rtb-" + Guid.NewGuid().ToString("N")[..12], now, Guid.NewGuid().ToString("N"));
-        var (index, unchanged) = await Gateways.GetIndexAsync(account, Region, CancellationToken.None);
+        var index = await Gateways.GetIndexForAppendAsync(account, Region, CancellationToken.None);
         Assert.True(await system.Services.GetRequiredService<IStateStore>().TryExecuteTransactionAsync(
-            [BorderGatewayStore.Put(gateway, ETagCondition.MustNotExist), BorderGatewayStore.PutIndex(account, Region, index.With(gateway.Id), unchanged)],
+            [BorderGatewayStore.Put(gateway, ETagCondition.MustNotExist), .. index.Append(gateway.Id)],
             []));
         return gateway.Id;
     }

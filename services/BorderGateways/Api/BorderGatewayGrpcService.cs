@@ -54,7 +54,7 @@ public sealed class BorderGatewayGrpcService(BorderGatewayStore store, Optimisti
         {
             // Read before the gateway is written: a VPC registered later reaches it through VpcRegistered.
             var vpcIds = await catalog.VpcIdsAsync(caller.AccountId, request.Region, ServiceChannels.OnBehalfOf(context));
-            var (index, indexUnchanged) = await store.GetIndexAsync(caller.AccountId, request.Region, cancellationToken);
+            var index = await store.GetIndexForAppendAsync(caller.AccountId, request.Region, cancellationToken);
             var (count, countUnchanged) = await store.GetCountAsync(caller.AccountId, request.Region, cancellationToken);
             Quotas.Require(count, options.Value.QuotaPerAccountPerRegion, "BORDER_GATEWAY",
                 $"account:{caller.AccountId}/region:{request.Region}", "border gateways (not deleted) per account and region");
@@ -68,7 +68,7 @@ public sealed class BorderGatewayGrpcService(BorderGatewayStore store, Optimisti
             return new TransactionPlan<V1.BorderGateway>(
                 [
                     BorderGatewayStore.Put(gateway, ETagCondition.MustNotExist),
-                    BorderGatewayStore.PutIndex(caller.AccountId, request.Region, index.With(gateway.Id), indexUnchanged),
+                    .. index.Append(gateway.Id),
                     BorderGatewayStore.PutCount(caller.AccountId, request.Region, count + 1, countUnchanged),
                     .. placement is { } placed ? [BorderGatewayStore.PutRouter(placed.Router, placed.Unchanged)] : Array.Empty<StateOperation>(),
                 ],
@@ -95,7 +95,7 @@ public sealed class BorderGatewayGrpcService(BorderGatewayStore store, Optimisti
         var page = PageRequest.Parse(validation, request.PageSize, request.PageToken, $"{caller.AccountId}|{request.Region}|{request.State}|{request.ShowDeleted}");
         validation.ThrowIfInvalid();
 
-        var (index, _) = await store.GetIndexAsync(caller.AccountId, request.Region, context.CancellationToken);
+        var index = await store.GetIndexAsync(caller.AccountId, request.Region, context.CancellationToken);
         var result = await IndexPager.PageAsync(index, page,
             ids => store.GetManyAsync(ids, context.CancellationToken),
             g => (request.ShowDeleted || !g.IsDeleted) &&

@@ -39,8 +39,7 @@ public sealed class VpcAttacher(BorderGatewayStore gateways, IStateStore store, 
             return; // delivered again after its deregistration: nothing to attach
         }
 
-        var (index, _) = await gateways.GetIndexAsync(accountId, region, cancellationToken).ConfigureAwait(false);
-        foreach (var gatewayId in index.Ids)
+        foreach (var gatewayId in await gateways.GetIdsAsync(accountId, region, cancellationToken).ConfigureAwait(false))
         {
             await ChangeGatewayAsync(gatewayId, (g, now, _) => Task.FromResult(Attach(g, vpc, now)), cancellationToken).ConfigureAwait(false);
         }
@@ -56,8 +55,7 @@ public sealed class VpcAttacher(BorderGatewayStore gateways, IStateStore store, 
             return ReferenceEquals(updated, known) ? null : ([BorderGatewayStore.PutKnownVpcs(accountId, region, updated, unchanged)], []);
         }, cancellationToken).ConfigureAwait(false);
 
-        var (index, _) = await gateways.GetIndexAsync(accountId, region, cancellationToken).ConfigureAwait(false);
-        foreach (var gatewayId in index.Ids)
+        foreach (var gatewayId in await gateways.GetIdsAsync(accountId, region, cancellationToken).ConfigureAwait(false))
         {
             await ChangeGatewayAsync(gatewayId, (g, now, _) => Task.FromResult(Detach(g, vpcId, now)), cancellationToken).ConfigureAwait(false);
         }

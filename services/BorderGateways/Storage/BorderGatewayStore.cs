@@ -17,9 +17,17 @@ public sealed class BorderGatewayStore(IStateStore store)
     public Task<IReadOnlyList<BorderGateway>> GetManyAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken) =>
         store.GetDocumentsAsync(ids.Select(Key).ToArray(), Json.BorderGateway, cancellationToken);
 
-    /// <summary>Reads an account's gateways index in a region.</summary>
-    public Task<(IdIndex Index, ETagCondition Unchanged)> GetIndexAsync(string accountId, string region, CancellationToken cancellationToken) =>
-        store.GetIndexAsync(IndexKey(accountId, region), cancellationToken);
+    /// <summary>Reads an account's gateways index in a region, for listing.</summary>
+    public Task<ListIndexView> GetIndexAsync(string accountId, string region, CancellationToken cancellationToken) =>
+        store.ReadListIndexAsync(IndexKey(accountId, region), cancellationToken);
+
+    /// <summary>Reads an account's gateways index in a region, for adding a new gateway.</summary>
+    public Task<ListIndexAppend> GetIndexForAppendAsync(string accountId, string region, CancellationToken cancellationToken) =>
+        store.ReadForAppendAsync(IndexKey(accountId, region), cancellationToken);
+
+    /// <summary>The ids of every gateway an account created in a region, deleted ones included.</summary>
+    public async Task<IReadOnlyList<string>> GetIdsAsync(string accountId, string region, CancellationToken cancellationToken) =>
+        await (await GetIndexAsync(accountId, region, cancellationToken).ConfigureAwait(false)).ReadAllAsync().ConfigureAwait(false);
 
     /// <summary>
     /// Reads how many gateways (not deleted) an account has in a region, the count its quota is checked on;
@@ -27,10 +35,8 @@ public sealed class BorderGatewayStore(IStateStore store)
     /// </summary>
     public Task<(int Count, ETagCondition Unchanged)> GetCountAsync(string accountId, string region, CancellationToken cancellationToken) =>
         store.GetCountAsync(CountKey(accountId, region), async ct =>
-        {
-            var (index, _) = await GetIndexAsync(accountId, region, ct).ConfigureAwait(false);
-            return (await GetManyAsync(index.Ids, ct).ConfigureAwait(false)).Count(g => !g.IsDeleted);
-        }, cancellationToken);
+            (await GetManyAsync(await GetIdsAsync(accountId, region, ct).ConfigureAwait(false), ct).ConfigureAwait(false)).Count(g => !g.IsDeleted),
+            cancellationToken);
 
     /// <summary>The write of an account's gateway count in a region.</summary>
     public static UpsertState PutCount(string accountId, string region, int count, ETagCondition condition) =>
@@ -46,10 +52,6 @@ public sealed class BorderGatewayStore(IStateStore store)
     /// <summary>The write of a gateway.</summary>
     public static UpsertState Put(BorderGateway gateway, ETagCondition condition) =>
         StateDocuments.Put(Key(gateway.Id), gateway, Json.BorderGateway, condition);
-
-    /// <summary>The write of an account's index.</summary>
-    public static UpsertState PutIndex(string accountId, string region, IdIndex index, ETagCondition condition) =>
-        StateDocuments.PutIndex(IndexKey(accountId, region), index, condition);
 
     /// <summary>The write of the known VPCs.</summary>
     public static UpsertState PutKnownVpcs(string accountId, string region, KnownVpcs vpcs, ETagCondition condition) =>

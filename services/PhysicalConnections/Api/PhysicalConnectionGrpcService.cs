@@ -61,8 +61,7 @@ public sealed class PhysicalConnectionGrpcService(
 
         return await transactions.RunAsync(requestId, async cancellationToken =>
         {
-            var (index, indexUnchanged) = await store.GetIndexAsync(caller.AccountId, request.Region, cancellationToken);
-            var (regionIndex, regionIndexUnchanged) = await store.GetRegionIndexAsync(request.Region, cancellationToken);
+            var (index, regionIndex) = await store.GetIndexesForAppendAsync(caller.AccountId, request.Region, cancellationToken);
             var (usage, usageUnchanged) = await store.GetUsageAsync(caller.AccountId, request.Region, cancellationToken);
             Quotas.Require(usage.Connections, options.Value.QuotaPerAccountPerRegion, "PHYSICAL_CONNECTION",
                 $"account:{caller.AccountId}/region:{request.Region}", "physical connections (not deleted or rejected) per account and region");
@@ -73,8 +72,8 @@ public sealed class PhysicalConnectionGrpcService(
             return new TransactionPlan<V1.PhysicalConnection>(
                 [
                     PhysicalConnectionStore.Put(connection, ETagCondition.MustNotExist),
-                    PhysicalConnectionStore.PutIndex(caller.AccountId, request.Region, index.With(connection.Id), indexUnchanged),
-                    PhysicalConnectionStore.PutRegionIndex(request.Region, regionIndex.With(connection.Id), regionIndexUnchanged),
+                    .. index.Append(connection.Id),
+                    .. regionIndex.Append(connection.Id),
                     PhysicalConnectionStore.PutUsage(caller.AccountId, request.Region, new AccountUsage(usage.Connections + 1), usageUnchanged),
                 ],
                 [PhysicalConnectionEvents.Created(message)],
@@ -106,7 +105,7 @@ public sealed class PhysicalConnectionGrpcService(
             $"{scope}|{request.Region}|{request.State}|{request.ShowDeleted}");
         validation.ThrowIfInvalid();
 
-        var (index, _) = caller.IsOperator
+        var index = caller.IsOperator
             ? await store.GetRegionIndexAsync(request.Region, context.CancellationToken)
             : await store.GetIndexAsync(caller.AccountId, request.Region, context.CancellationToken);
         var result = await IndexPager.PageAsync(index, page,

@@ -6,7 +6,8 @@ namespace DirectConnect.PhysicalConnections.Storage;
 /// <summary>
 /// Physical connections in the state store: one document per connection, an index document per
 /// account and region that lists them in creation order (the state port has no scans), and one
-/// per region for operators, who review every account's applications.
+/// per region for operators, who review every account's applications. Both are <see cref="ListIndex"/>es: adding a
+/// connection costs the same however many the region holds.
 /// Reads return the store ETag; writes are returned as operations for the caller's transaction.
 /// </summary>
 public sealed class PhysicalConnectionStore(IStateStore store)
@@ -17,17 +18,19 @@ public sealed class PhysicalConnectionStore(IStateStore store)
     public Task<Versioned<PhysicalConnection>?> GetAsync(string id, CancellationToken cancellationToken) =>
         store.GetDocumentAsync(Key(id), Json.PhysicalConnection, cancellationToken);
 
-    /// <summary>Reads the index of an account's connections in a region (empty when there is none yet).</summary>
-    public Task<(IdIndex Index, ETagCondition Unchanged)> GetIndexAsync(string accountId, string region, CancellationToken cancellationToken) =>
-        store.GetIndexAsync(IndexKey(accountId, region), cancellationToken);
+    /// <summary>Reads the index of an account's connections in a region, for listing (empty when there is none yet).</summary>
+    public Task<ListIndexView> GetIndexAsync(string accountId, string region, CancellationToken cancellationToken) =>
+        store.ReadListIndexAsync(IndexKey(accountId, region), cancellationToken);
 
-    /// <summary>Reads the index of every account's connections in a region (what operators review).</summary>
-    public Task<(IdIndex Index, ETagCondition Unchanged)> GetRegionIndexAsync(string region, CancellationToken cancellationToken) =>
-        store.GetIndexAsync(RegionIndexKey(region), cancellationToken);
+    /// <summary>Reads the index of every account's connections in a region (what operators review), for listing.</summary>
+    public Task<ListIndexView> GetRegionIndexAsync(string region, CancellationToken cancellationToken) =>
+        store.ReadListIndexAsync(RegionIndexKey(region), cancellationToken);
 
-    /// <summary>The write of a region's index.</summary>
-    public static UpsertState PutRegionIndex(string region, IdIndex index, ETagCondition condition) =>
-        StateDocuments.PutIndex(RegionIndexKey(region), index, condition);
+    /// <summary>Reads the account's index and the region's, for adding a new connection to both.</summary>
+    public async Task<(ListIndexAppend Account, ListIndexAppend Region)> GetIndexesForAppendAsync(string accountId, string region,
+        CancellationToken cancellationToken) =>
+        (await store.ReadForAppendAsync(IndexKey(accountId, region), cancellationToken).ConfigureAwait(false),
+         await store.ReadForAppendAsync(RegionIndexKey(region), cancellationToken).ConfigureAwait(false));
 
     /// <summary>Reads how many connections of an account in a region count against its quota.</summary>
     public async Task<(AccountUsage Usage, ETagCondition Unchanged)> GetUsageAsync(string accountId, string region, CancellationToken cancellationToken)
@@ -47,10 +50,6 @@ public sealed class PhysicalConnectionStore(IStateStore store)
     /// <summary>The write of <paramref name="connection"/>.</summary>
     public static UpsertState Put(PhysicalConnection connection, ETagCondition condition) =>
         StateDocuments.Put(Key(connection.Id), connection, Json.PhysicalConnection, condition);
-
-    /// <summary>The write of an account's index.</summary>
-    public static UpsertState PutIndex(string accountId, string region, IdIndex index, ETagCondition condition) =>
-        StateDocuments.PutIndex(IndexKey(accountId, region), index, condition);
 
     private static string Key(string id) => $"physical-connections/{id}";
 

@@ -1,9 +1,9 @@
 namespace DirectConnect.Platform.Coordination;
 
 /// <summary>
-/// An index document: the ids of one collection (e.g. one account's connections in a region) in
-/// creation order. The state port has no key scans, so lists read an index written in the same
-/// transaction as the resources it names.
+/// A small set of ids kept in one document, in the order they were added: the work queues (open creation
+/// intents, the outbox) and request-scoped orderings that a list pages through. Lists of resources that
+/// grow with a region use <see cref="ListIndex"/> instead.
 /// </summary>
 public sealed record IdIndex(IReadOnlyList<string> Ids)
 {
@@ -15,16 +15,4 @@ public sealed record IdIndex(IReadOnlyList<string> Ids)
 
     /// <summary>The index without <paramref name="id"/>.</summary>
     public IdIndex Without(string id) => new(Ids.Where(i => !string.Equals(i, id, StringComparison.Ordinal)).ToArray());
-
-    /// <summary>The ids after <paramref name="lastId"/>: all when null, none when it is not in the index.</summary>
-    public IEnumerable<string> After(string? lastId)
-    {
-        if (lastId is null)
-        {
-            return Ids;
-        }
-
-        var position = Ids.ToList().IndexOf(lastId);
-        return position < 0 ? [] : Ids.Skip(position + 1);
-    }
 }

@@ -5,7 +5,7 @@ namespace DirectConnect.Platform.Paging;
 
 /// <summary>A list request's paging, validated: the page size and where the page starts.</summary>
 /// <param name="Size">Items per page.</param>
-/// <param name="After">The id after which the page starts; null for the first page.</param>
+/// <param name="After">Where the page starts: after this id, or after a list-index position (<see cref="PageToken.PositionOf"/>); null for the first page.</param>
 /// <param name="Query">The fingerprint of the query, bound into page tokens.</param>
 public sealed record PageRequest(int Size, string? After, string Query)
 {
@@ -30,25 +30,66 @@ public sealed record PageRequest(int Size, string? After, string Query)
 /// <summary>One page of a list and the token of the next, if there is more.</summary>
 public sealed record Page<T>(IReadOnlyList<T> Items, string NextPageToken);
 
-/// <summary>Pages through an <see cref="IdIndex"/> in its (creation) order, loading documents a chunk at a time and keeping those that pass a filter.</summary>
+/// <summary>
+/// Pages through an index in its (creation) order, loading documents a chunk at a time and keeping those that pass a
+/// filter. A stored <see cref="ListIndexView"/> pages by position, so a page whose last resource is gone still leads
+/// on; an in-memory <see cref="IdIndex"/> (an ordering built for one request) pages by id.
+/// </summary>
 public static class IndexPager
 {
-    /// <summary>The page of <paramref name="index"/> that <paramref name="request"/> asks for.</summary>
-    public static async Task<Page<T>> PageAsync<T>(IdIndex index, PageRequest request,
+    /// <summary>The page of the list index <paramref name="index"/> that <paramref name="request"/> asks for.</summary>
+    public static async Task<Page<T>> PageAsync<T>(ListIndexView index, PageRequest request,
         Func<IReadOnlyList<string>, Task<IReadOnlyList<T>>> load, Func<T, bool> include, Func<T, string> idOf)
     {
         ArgumentNullException.ThrowIfNull(index);
         ArgumentNullException.ThrowIfNull(request);
+        long after = -1;
+        if (request.After is { } anchor)
+        {
+            // Tokens issued before list indexes had positions name the last id; past the end when it is not listed.
+            after = PageToken.PositionOf(anchor) ?? await index.PositionOfAsync(anchor).ConfigureAwait(false) ?? index.End;
+        }
+
+        return await PageAsync(index.End, after, index.ReadAsync, request, load, include, idOf,
+            last => PageToken.EncodePosition(last.Position, request.Query)).ConfigureAwait(false);
+    }
+
+    /// <summary>The page of <paramref name="index"/> that <paramref name="request"/> asks for.</summary>
+    public static Task<Page<T>> PageAsync<T>(IdIndex index, PageRequest request,
+        Func<IReadOnlyList<string>, Task<IReadOnlyList<T>>> load, Func<T, bool> include, Func<T, string> idOf)
+    {
+        ArgumentNullException.ThrowIfNull(index);
+        ArgumentNullException.ThrowIfNull(request);
+        var ids = index.Ids;
+        // An id that is no longer listed ends the paging, as it always did for these request-scoped orderings.
+        long after = request.After is null ? -1 : IndexOf(ids, request.After) is var found && found >= 0 ? found : ids.Count;
+        return PageAsync(ids.Count, after,
+            (from, count) => Task.FromResult<IReadOnlyList<ListIndexEntry>>(
+                Enumerable.Range((int)from + 1, (int)Math.Max(0, Math.Min(count, ids.Count - from - 1))).Select(i => new ListIndexEntry(i, ids[i])).ToArray()),
+            request, load, include, idOf, last => PageToken.Encode(last.Id, request.Query));
+    }
+
+    private static async Task<Page<T>> PageAsync<T>(long end, long after, Func<long, int, Task<IReadOnlyList<ListIndexEntry>>> read,
+        PageRequest request, Func<IReadOnlyList<string>, Task<IReadOnlyList<T>>> load, Func<T, bool> include, Func<T, string> idOf,
+        Func<ListIndexEntry, string> tokenOf)
+    {
         ArgumentNullException.ThrowIfNull(load);
         ArgumentNullException.ThrowIfNull(include);
         ArgumentNullException.ThrowIfNull(idOf);
-        var remaining = index.After(request.After).ToList();
         var items = new List<T>(request.Size);
-        while (remaining.Count > 0 && items.Count < request.Size)
+        var last = default(ListIndexEntry);
+        var position = after;
+        while (items.Count < request.Size && position < end - 1)
         {
-            var chunk = remaining.Take(request.Size).ToArray();
-            remaining.RemoveRange(0, chunk.Length);
-            foreach (var item in await load(chunk).ConfigureAwait(false))
+            var chunk = await read(position, request.Size).ConfigureAwait(false);
+            if (chunk.Count == 0)
+            {
+                break;
+            }
+
+            var entries = chunk.ToDictionary(e => e.Id, StringComparer.Ordinal);
+            position = chunk[^1].Position;
+            foreach (var item in await load(chunk.Select(e => e.Id).ToArray()).ConfigureAwait(false))
             {
                 if (!include(item))
                 {
@@ -56,16 +97,29 @@ public static class IndexPager
                 }
 
                 items.Add(item);
+                last = entries[idOf(item)];
                 if (items.Count == request.Size)
                 {
                     // Whatever the chunk held beyond this item belongs to the next page.
-                    remaining = index.After(idOf(item)).ToList();
+                    position = last.Position;
                     break;
                 }
             }
         }
 
-        var next = remaining.Count > 0 && items.Count > 0 ? PageToken.Encode(idOf(items[^1]), request.Query) : "";
-        return new Page<T>(items, next);
+        return new Page<T>(items, position < end - 1 && items.Count > 0 ? tokenOf(last) : "");
+    }
+
+    private static int IndexOf(IReadOnlyList<string> ids, string id)
+    {
+        for (var i = 0; i < ids.Count; i++)
+        {
+            if (string.Equals(ids[i], id, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 }

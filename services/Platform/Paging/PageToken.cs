@@ -19,6 +19,17 @@ public static class PageToken
     public static string Encode(string lastId, string queryFingerprint) =>
         Base64Url.EncodeToString(Encoding.UTF8.GetBytes($"v1\n{queryFingerprint}\n{lastId}"));
 
+    /// <summary>Encodes the position after <paramref name="position"/> of a list index (see <see cref="Coordination.ListIndex"/>) for <paramref name="queryFingerprint"/>.</summary>
+    public static string EncodePosition(long position, string queryFingerprint) =>
+        Encode(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{PositionMarker}{position}"), queryFingerprint);
+
+    /// <summary>The position a decoded anchor names, when it was encoded by <see cref="EncodePosition"/>; ids never start with the marker.</summary>
+    public static long? PositionOf(string anchor) =>
+        anchor.StartsWith(PositionMarker) && long.TryParse(anchor.AsSpan(1), System.Globalization.NumberStyles.None,
+            System.Globalization.CultureInfo.InvariantCulture, out var position) ? position : null;
+
+    private const char PositionMarker = '@';
+
     /// <summary>Decodes a token; false when it is malformed or was issued for another query.</summary>
     public static bool TryDecode(string token, string queryFingerprint, out string lastId)
     {

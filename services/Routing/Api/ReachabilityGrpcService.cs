@@ -38,8 +38,7 @@ public sealed class ReachabilityGrpcService(
         var destination = ParseAddress(validation, "destination_address", request.DestinationAddress);
         validation.ThrowIfInvalid();
 
-        var (index, _) = await vpcs.GetAccountIndexAsync(caller.AccountId, request.Region, context.CancellationToken);
-        var accountVpcs = (await vpcs.GetManyAsync(index.Ids, context.CancellationToken)).Where(v => !v.Deleted).ToArray();
+        var accountVpcs = (await vpcs.GetAccountVpcsAsync(caller.AccountId, request.Region, context.CancellationToken)).Where(v => !v.Deleted).ToArray();
         var trace = new Trace(tables, forwarding, services, request.Region, ServiceChannels.OnBehalfOf(context), context.CancellationToken);
         if (Containing(accountVpcs, source!) is { } sourceVpc)
         {

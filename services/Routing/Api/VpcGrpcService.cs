@@ -61,8 +61,7 @@ public sealed class VpcGrpcService(VpcStore store, OptimisticTransaction transac
             }
 
             var account = request.Vpc!.AccountId;
-            var (accountIndex, accountIndexUnchanged) = await store.GetAccountIndexAsync(account, request.Region, cancellationToken);
-            var (regionIndex, regionIndexUnchanged) = await store.GetRegionIndexAsync(request.Region, cancellationToken);
+            var (accountIndex, regionIndex) = await store.GetIndexesForAppendAsync(account, request.Region, cancellationToken);
             var (count, countUnchanged) = await store.GetCountAsync(account, request.Region, cancellationToken);
             Quotas.Require(count, options.Value.VpcQuotaPerAccountPerRegion, "VPC",
                 $"account:{account}/region:{request.Region}", "VPCs (not deregistered) per account and region");
@@ -83,8 +82,8 @@ public sealed class VpcGrpcService(VpcStore store, OptimisticTransaction transac
             return new TransactionPlan<V1.Vpc>(
                 [
                     VpcStore.Put(vpc, ETagCondition.MustNotExist),
-                    VpcStore.PutAccountIndex(account, request.Region, accountIndex.With(id), accountIndexUnchanged),
-                    VpcStore.PutRegionIndex(request.Region, regionIndex.With(id), regionIndexUnchanged),
+                    .. accountIndex.Append(id),
+                    .. regionIndex.Append(id),
                     VpcStore.PutCount(account, request.Region, count + 1, countUnchanged),
                 ],
                 [VpcMapper.Registered(message)],
@@ -112,7 +111,7 @@ public sealed class VpcGrpcService(VpcStore store, OptimisticTransaction transac
         var page = PageRequest.Parse(validation, request.PageSize, request.PageToken, $"{scope}|{request.Region}|{request.State}|{request.ShowDeleted}");
         validation.ThrowIfInvalid();
 
-        var (index, _) = caller.IsOperator
+        var index = caller.IsOperator
             ? await store.GetRegionIndexAsync(request.Region, context.CancellationToken)
             : await store.GetAccountIndexAsync(caller.AccountId, request.Region, context.CancellationToken);
         var result = await IndexPager.PageAsync(index, page,

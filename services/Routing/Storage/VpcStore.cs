@@ -20,24 +20,34 @@ public sealed class VpcStore(IStateStore store)
     public Task<IReadOnlyList<Vpc>> GetManyAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken) =>
         store.GetDocumentsAsync(ids.Select(Key).ToArray(), Json.Vpc, cancellationToken);
 
-    /// <summary>Reads an account's index in a region.</summary>
-    public Task<(IdIndex Index, ETagCondition Unchanged)> GetAccountIndexAsync(string accountId, string region, CancellationToken cancellationToken) =>
-        store.GetIndexAsync(AccountIndexKey(accountId, region), cancellationToken);
+    /// <summary>Reads an account's index in a region, for listing.</summary>
+    public Task<ListIndexView> GetAccountIndexAsync(string accountId, string region, CancellationToken cancellationToken) =>
+        store.ReadListIndexAsync(AccountIndexKey(accountId, region), cancellationToken);
 
-    /// <summary>Reads a region's index.</summary>
-    public Task<(IdIndex Index, ETagCondition Unchanged)> GetRegionIndexAsync(string region, CancellationToken cancellationToken) =>
-        store.GetIndexAsync(RegionIndexKey(region), cancellationToken);
+    /// <summary>Reads a region's index, for listing.</summary>
+    public Task<ListIndexView> GetRegionIndexAsync(string region, CancellationToken cancellationToken) =>
+        store.ReadListIndexAsync(RegionIndexKey(region), cancellationToken);
+
+    /// <summary>Reads the account's index and the region's, for adding a new VPC to both.</summary>
+    public async Task<(ListIndexAppend Account, ListIndexAppend Region)> GetIndexesForAppendAsync(string accountId, string region,
+        CancellationToken cancellationToken) =>
+        (await store.ReadForAppendAsync(AccountIndexKey(accountId, region), cancellationToken).ConfigureAwait(false),
+         await store.ReadForAppendAsync(RegionIndexKey(region), cancellationToken).ConfigureAwait(false));
+
+    /// <summary>Reads every VPC an account registered in a region, deregistered ones included.</summary>
+    public async Task<IReadOnlyList<Vpc>> GetAccountVpcsAsync(string accountId, string region, CancellationToken cancellationToken)
+    {
+        var index = await GetAccountIndexAsync(accountId, region, cancellationToken).ConfigureAwait(false);
+        return await GetManyAsync(await index.ReadAllAsync().ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>
     /// Reads how many VPCs (not deregistered) an account has in a region, the count its quota is checked on;
     /// when none was written yet, the VPCs of its index are counted.
     /// </summary>
     public Task<(int Count, ETagCondition Unchanged)> GetCountAsync(string accountId, string region, CancellationToken cancellationToken) =>
-        store.GetCountAsync(CountKey(accountId, region), async ct =>
-        {
-            var (index, _) = await GetAccountIndexAsync(accountId, region, ct).ConfigureAwait(false);
-            return (await GetManyAsync(index.Ids, ct).ConfigureAwait(false)).Count(v => !v.Deleted);
-        }, cancellationToken);
+        store.GetCountAsync(CountKey(accountId, region),
+            async ct => (await GetAccountVpcsAsync(accountId, region, ct).ConfigureAwait(false)).Count(v => !v.Deleted), cancellationToken);
 
     /// <summary>The write of an account's VPC count in a region.</summary>
     public static UpsertState PutCount(string accountId, string region, int count, ETagCondition condition) =>
@@ -45,14 +55,6 @@ public sealed class VpcStore(IStateStore store)
 
     /// <summary>The write of a VPC.</summary>
     public static UpsertState Put(Vpc vpc, ETagCondition condition) => StateDocuments.Put(Key(vpc.Id), vpc, Json.Vpc, condition);
-
-    /// <summary>The write of an account's index.</summary>
-    public static UpsertState PutAccountIndex(string accountId, string region, IdIndex index, ETagCondition condition) =>
-        StateDocuments.PutIndex(AccountIndexKey(accountId, region), index, condition);
-
-    /// <summary>The write of a region's index.</summary>
-    public static UpsertState PutRegionIndex(string region, IdIndex index, ETagCondition condition) =>
-        StateDocuments.PutIndex(RegionIndexKey(region), index, condition);
 
     private static string Key(string id) => $"vpcs/{id}";
 

@@ -117,7 +117,7 @@ public sealed class VirtualInterfaceGrpcService(
         var page = PageRequest.Parse(validation, request.PageSize, request.PageToken, $"{caller.AccountId}|{request.Region}|{request.State}|{request.ShowDeleted}");
         validation.ThrowIfInvalid();
 
-        var (index, _) = await store.GetIndexAsync(caller.AccountId, request.Region, context.CancellationToken);
+        var index = await store.GetIndexAsync(caller.AccountId, request.Region, context.CancellationToken);
         var result = await IndexPager.PageAsync(index, page,
             ids => store.GetManyAsync(ids, context.CancellationToken),
             v => (request.ShowDeleted || !v.IsDeleted) &&

@@ -219,13 +219,13 @@ public sealed class VirtualInterfaceCreation(
                 throw new RequestCompletedException();
             }
 
-            var (index, indexUnchanged) = await store.GetIndexAsync(request.AccountId, request.Region, ct);
+            var index = await store.GetIndexForAppendAsync(request.AccountId, request.Region, ct);
             var (usage, usageUnchanged) = await store.GetUsageAsync(request.AccountId, request.Region, ct);
             RequireQuota(usage, intent);
             List<StateOperation> operations =
             [
                 VirtualInterfaceStore.Put(vif, ETagCondition.MustNotExist),
-                VirtualInterfaceStore.PutIndex(request.AccountId, request.Region, index.With(vif.Id), indexUnchanged),
+                .. index.Append(vif.Id),
                 VirtualInterfaceStore.PutUsage(request.AccountId, request.Region, usage with { Interfaces = usage.Interfaces + 1 }, usageUnchanged),
                 VirtualInterfaceStore.DeleteIntent(vif.Id, open.Unchanged),
                 VirtualInterfaceStore.PutIntentIndex(intents.Without(vif.Id), intentsUnchanged),

@@ -26,9 +26,13 @@ public sealed class VirtualInterfaceStore(IStateStore store)
     public Task<IReadOnlyList<VirtualInterface>> GetManyAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken) =>
         store.GetDocumentsAsync(ids.Select(Key).ToArray(), Json.VirtualInterface, cancellationToken);
 
-    /// <summary>Reads an account's index in a region.</summary>
-    public Task<(IdIndex Index, ETagCondition Unchanged)> GetIndexAsync(string accountId, string region, CancellationToken cancellationToken) =>
-        store.GetIndexAsync(IndexKey(accountId, region), cancellationToken);
+    /// <summary>Reads an account's index in a region, for listing.</summary>
+    public Task<ListIndexView> GetIndexAsync(string accountId, string region, CancellationToken cancellationToken) =>
+        store.ReadListIndexAsync(IndexKey(accountId, region), cancellationToken);
+
+    /// <summary>Reads an account's index in a region, for adding a new interface.</summary>
+    public Task<ListIndexAppend> GetIndexForAppendAsync(string accountId, string region, CancellationToken cancellationToken) =>
+        store.ReadForAppendAsync(IndexKey(accountId, region), cancellationToken);
 
     /// <summary>Reads one creation intent.</summary>
     public Task<Versioned<CreationIntent>?> GetIntentAsync(string virtualInterfaceId, CancellationToken cancellationToken) =>
@@ -55,10 +59,6 @@ public sealed class VirtualInterfaceStore(IStateStore store)
 
     /// <summary>The write of an interface.</summary>
     public static UpsertState Put(VirtualInterface vif, ETagCondition condition) => StateDocuments.Put(Key(vif.Id), vif, Json.VirtualInterface, condition);
-
-    /// <summary>The write of an account's index.</summary>
-    public static UpsertState PutIndex(string accountId, string region, IdIndex index, ETagCondition condition) =>
-        StateDocuments.PutIndex(IndexKey(accountId, region), index, condition);
 
     /// <summary>The write of a creation intent.</summary>
     public static UpsertState PutIntent(CreationIntent intent, ETagCondition condition) =>

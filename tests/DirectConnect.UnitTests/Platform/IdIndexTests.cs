@@ -1,4 +1,6 @@
 using DirectConnect.Platform.Coordination;
+using DirectConnect.Platform.Errors;
+using DirectConnect.Platform.Paging;
 
 namespace DirectConnect.UnitTests.Platform;
 
@@ -13,12 +15,15 @@ public sealed class IdIndexTests
     }
 
     [Fact]
-    public void PagingStartsAfterTheLastIdAndStopsForAnUnknownOne()
+    public async Task PagingStartsAfterTheLastIdAndStopsForAnUnknownOne()
     {
         var index = new IdIndex(["a", "b", "c"]);
-        Assert.Equal(["a", "b", "c"], index.After(null));
-        Assert.Equal(["c"], index.After("b"));
-        Assert.Empty(index.After("c"));
-        Assert.Empty(index.After("zzz"));
+        async Task<IReadOnlyList<string>> PageAsync(string token) => (await IndexPager.PageAsync(index,
+            PageRequest.Parse(new RequestValidation(), 2, token, "q"), ids => Task.FromResult(ids), _ => true, id => id)).Items;
+
+        Assert.Equal(["a", "b"], await PageAsync(""));
+        Assert.Equal(["c"], await PageAsync(PageToken.Encode("b", "q")));
+        Assert.Empty(await PageAsync(PageToken.Encode("c", "q")));
+        Assert.Empty(await PageAsync(PageToken.Encode("zzz", "q")));
     }
 }
