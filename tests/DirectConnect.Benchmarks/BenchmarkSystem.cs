@@ -17,11 +17,13 @@ internal sealed class BenchmarkSystem : IAsyncDisposable
     public static readonly IReadOnlyList<string> ScaleRegions = [.. Enumerable.Range(1, 12).Select(i => $"cn-bench-{i}")];
     private readonly WebApplication _app;
     private readonly string _dataDirectory;
+    private readonly bool _keepDataDirectory;
 
-    private BenchmarkSystem(WebApplication app, string dataDirectory, GrpcChannel channel)
+    private BenchmarkSystem(WebApplication app, string dataDirectory, bool keepDataDirectory, GrpcChannel channel)
     {
         _app = app;
         _dataDirectory = dataDirectory;
+        _keepDataDirectory = keepDataDirectory;
         Channel = channel;
         Connections = new PhysicalConnectionService.PhysicalConnectionServiceClient(channel);
         Operator = Call("ops", "operator");
@@ -39,14 +41,19 @@ internal sealed class BenchmarkSystem : IAsyncDisposable
     /// <summary>The REST (HTTP/1.1) base address.</summary>
     public Uri RestAddress => _app.Services.GetRequiredService<GatewayEndpoints>().RestAddress;
 
+    /// <summary>The regions the benchmark's gateways serve: the defaults and <see cref="ScaleRegions"/>.</summary>
+    public static IEnumerable<string> RegionArguments =>
+        new[] { Region, "cn-east-2", "cn-south-1" }.Concat(ScaleRegions).Select((region, i) => $"--DirectConnect:Regions:{i}={region}");
+
     /// <summary>
     /// Starts the gateway with the benchmark's settings plus <paramref name="extraArguments"/>;
     /// <paramref name="configure"/> runs before the application is built, <paramref name="map"/> after (extra endpoints).
+    /// The data directory is a new one, or <paramref name="dataDirectory"/>, and is deleted on dispose unless <paramref name="keepDataDirectory"/>.
     /// </summary>
     public static async Task<BenchmarkSystem> StartAsync(IEnumerable<string>? extraArguments = null,
-        Action<WebApplicationBuilder>? configure = null, Action<WebApplication>? map = null)
+        Action<WebApplicationBuilder>? configure = null, Action<WebApplication>? map = null, string? dataDirectory = null, bool keepDataDirectory = false)
     {
-        var dataDirectory = Path.Combine(Path.GetTempPath(), "dc-bench-" + Guid.NewGuid().ToString("N"));
+        dataDirectory ??= Path.Combine(Path.GetTempPath(), "dc-bench-" + Guid.NewGuid().ToString("N"));
         var app = GatewayApp.Build(
         [
             $"--data-dir={dataDirectory}", "--grpc-port=0", "--rest-port=0", "--Logging:LogLevel:Default=Warning",
@@ -54,13 +61,13 @@ internal sealed class BenchmarkSystem : IAsyncDisposable
             "--DirectConnect:PhysicalConnections:QuotaPerAccountPerRegion=1000000",
             // The allocation benchmark puts 1,000 devices at one location (the default quota is 100).
             "--DirectConnect:PhysicalConnections:AccessDeviceQuotaPerLocation=10000",
-            .. new[] { Region, "cn-east-2", "cn-south-1" }.Concat(ScaleRegions).Select((region, i) => $"--DirectConnect:Regions:{i}={region}"),
+            .. RegionArguments,
             .. extraArguments ?? [],
         ], configure);
         map?.Invoke(app);
         await app.StartAsync();
         var channel = GrpcChannel.ForAddress(app.Services.GetRequiredService<GatewayEndpoints>().GrpcAddress);
-        return new BenchmarkSystem(app, dataDirectory, channel);
+        return new BenchmarkSystem(app, dataDirectory, keepDataDirectory, channel);
     }
 
     /// <summary>A bearer token for <paramref name="account"/> in <paramref name="role"/>, as the README's token command prints it.</summary>
@@ -126,6 +133,11 @@ internal sealed class BenchmarkSystem : IAsyncDisposable
         Channel.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
+        if (_keepDataDirectory)
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(_dataDirectory, recursive: true);

@@ -223,7 +223,7 @@ internal static class CeilingBenchmark
         $$"""{"name":"bench","locationId":"{{location}}","portSpeed":"PORT_SPEED_10G","bandwidthMbps":1000,"provider":"bench"}""";
 
     /// <summary><paramref name="count"/> connections in <paramref name="region"/> (a location of its own), created by 32 callers at once.</summary>
-    private static async Task<(string Region, string Location)> SeedAsync(BenchmarkSystem system, string region, int count, string token)
+    internal static async Task<(string Region, string Location)> SeedAsync(BenchmarkSystem system, string region, int count, string token)
     {
         var location = await system.InventoryAsync(devices: 1, portsPerDevice: 1, region);
         var auth = new CallOptions(new Metadata { { "authorization", $"Bearer {token}" } });
@@ -348,13 +348,13 @@ internal static class CeilingBenchmark
     // Nearest rank.
     private static double Percentile(double[] sorted, double p) => sorted[Math.Max(0, (int)Math.Ceiling(p * sorted.Length) - 1)];
 
-    private static double Median(IReadOnlyCollection<double> values)
+    internal static double Median(IReadOnlyCollection<double> values)
     {
         var sorted = values.Order().ToArray();
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
-    private static string LoadAverage()
+    internal static string LoadAverage()
     {
         try
         {

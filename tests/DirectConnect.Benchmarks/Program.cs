@@ -13,22 +13,32 @@ using DirectConnect.Benchmarks;
 //   dotnet run -c Release --project tests/DirectConnect.Benchmarks -- ceiling [--quick]
 //       the gateway against a bare ASP.NET Core server (one no-op gRPC method, one small JSON endpoint),
 //       loaded by h2load (nghttp2-client) in interleaved rounds: ratios, spread, p50/p99, load average
+//   dotnet run -c Release --project tests/DirectConnect.Benchmarks -- footprint [--quick]
+//       start-up time and RSS of a gateway process with 10,000 connections in the region against 110
 const string Usage = """
-    usage: DirectConnect.Benchmarks [api|ceiling] [--quick]
+    usage: DirectConnect.Benchmarks [api|ceiling|footprint] [--quick]
       (no mode)  port allocation throughput and cost per allocation (baseline: 1 payer, 10 devices)
       api        Get/Create of a physical connection over gRPC and REST against a no-op gRPC method
                  on the same gateway: requests/s, p50, p99 and their ratios to that baseline
       ceiling    the gateway against a bare ASP.NET Core gRPC/HTTP server with no-op endpoints, under
                  h2load (apt-get install nghttp2-client): ratios (median, min–max over rounds), p50/p99
+      footprint  start-up time and RSS of a gateway process on a database with 10,000 connections
+                 in the region against one with 110 (interleaved restarts)
       --quick    a short run
     """;
-if (args.Any(a => a is "-h" or "--help") || args.Any(a => a is not "api" and not "ceiling" and not "--quick"))
+if (args.Any(a => a is "-h" or "--help") || args.Any(a => a is not "api" and not "ceiling" and not "footprint" and not "--quick"))
 {
     Console.WriteLine(Usage);
     return args.Any(a => a is "-h" or "--help") ? 0 : 2;
 }
 
 var quick = args.Contains("--quick");
+if (args.Contains("footprint"))
+{
+    await FootprintBenchmark.RunAsync(quick);
+    return 0;
+}
+
 if (args.Contains("ceiling"))
 {
     try
