@@ -46,10 +46,11 @@ public sealed class TwoProcessAllocationTests : IAsyncLifetime
         }, viaFirst.Operator)).Id;
         var devices = new AccessDeviceService.AccessDeviceServiceClient(_second.Channel);
         var deviceIds = new List<string>();
-        for (var d = 0; d < 4; d++)
+        // 32 devices of one port: more than one pool document holds, so both processes walk the pool's segments.
+        for (var d = 0; d < 32; d++)
         {
             var device = new AccessDevice { LocationId = location, Name = $"asw-{d}" };
-            device.Ports.AddRange(Enumerable.Range(0, 8).Select(i => new AccessDevice.Types.Port { Name = $"xe-0/0/{i}", Speed = PortSpeed._10G }));
+            device.Ports.AddRange(Enumerable.Range(0, 1).Select(i => new AccessDevice.Types.Port { Name = $"xe-0/0/{i}", Speed = PortSpeed._10G }));
             deviceIds.Add((await devices.CreateAccessDeviceAsync(new CreateAccessDeviceRequest { Region = Lifecycle.Region, AccessDevice = device }, viaSecond.Operator)).Id);
         }
 
