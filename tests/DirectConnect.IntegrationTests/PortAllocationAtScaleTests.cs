@@ -28,7 +28,7 @@ public sealed class PortAllocationAtScaleTests(EmbeddedSystem system) : IClassFi
         var paid = await Task.WhenAll(approved.Select(c => _steps.PayAsync(c)));
         Assert.All(paid, c => Assert.False(c.WaitingForPort));
         Assert.Equal(order.Take(64).ToHashSet(), paid.Select(PortOf).ToHashSet());
-        await AssertDevicesAgreeAsync(devices, paid);
+        await _steps.AssertDevicesAgreeWithConnectionsAsync(devices.Select(d => d.Id), paid);
 
         // A port freed on the first device is the lowest again: the next payer gets it, at once (18 devices with room
         // are left, more than the pool's head holds, so the freed device must not go to the end).
@@ -47,7 +47,7 @@ public sealed class PortAllocationAtScaleTests(EmbeddedSystem system) : IClassFi
         }
 
         Assert.True((await _steps.PayAsync((await _steps.ApprovedAsync(1, location))[0])).WaitingForPort);
-        await AssertDevicesAgreeAsync(devices, holders);
+        await _steps.AssertDevicesAgreeWithConnectionsAsync(devices.Select(d => d.Id), holders);
     }
 
     [Fact]
@@ -61,7 +61,7 @@ public sealed class PortAllocationAtScaleTests(EmbeddedSystem system) : IClassFi
         var request = new RecordPhysicalConnectionPaymentRequest { Region = Lifecycle.Region, Id = line.Id, RequestId = Guid.NewGuid().ToString() };
         var answers = await Task.WhenAll(Enumerable.Range(0, 4).Select(async _ => await _steps.Client.RecordPhysicalConnectionPaymentAsync(request, _steps.Operator)));
         Assert.All(answers, a => Assert.Equal(order[0], PortOf(a)));
-        await AssertDevicesAgreeAsync(devices, [answers[0]]);
+        await _steps.AssertDevicesAgreeWithConnectionsAsync(devices.Select(d => d.Id), [answers[0]]);
 
         // Only one port went: the next payer gets the second device's.
         Assert.Equal(order[1], PortOf(await _steps.PayAsync((await _steps.ApprovedAsync(1, location))[0])));
@@ -87,7 +87,7 @@ public sealed class PortAllocationAtScaleTests(EmbeddedSystem system) : IClassFi
         var paid = await Task.WhenAll((await _steps.ApprovedAsync(39, location)).Select(c => _steps.PayAsync(c)));
         Assert.Equal(order.Skip(1).ToHashSet(), paid.Select(PortOf).ToHashSet());
         Assert.True((await _steps.PayAsync((await _steps.ApprovedAsync(1, location))[0])).WaitingForPort);
-        await AssertDevicesAgreeAsync(devices, [first, .. paid]);
+        await _steps.AssertDevicesAgreeWithConnectionsAsync(devices.Select(d => d.Id), [first, .. paid]);
     }
 
     private static (string Device, string Port) PortOf(PhysicalConnection connection) =>
@@ -134,22 +134,5 @@ public sealed class PortAllocationAtScaleTests(EmbeddedSystem system) : IClassFi
             """;
         operations.Add(new UpsertState($"port-pools/{location}/Speed10G", Encoding.UTF8.GetBytes(legacy), ETagCondition.Any));
         Assert.True(await system.Services.GetRequiredService<IStateStore>().TryExecuteTransactionAsync(operations, []));
-    }
-
-    /// <summary>The devices' own records of who holds which port say exactly what the connections say.</summary>
-    private async Task AssertDevicesAgreeAsync(IEnumerable<AccessDevice> devices, IEnumerable<PhysicalConnection> holders)
-    {
-        var client = new AccessDeviceService.AccessDeviceServiceClient(system.Channel);
-        var held = new Dictionary<(string, string), string>();
-        foreach (var device in devices)
-        {
-            var current = await client.GetAccessDeviceAsync(new GetAccessDeviceRequest { Region = Lifecycle.Region, Id = device.Id }, _steps.Operator);
-            foreach (var port in current.Ports.Where(p => p.AllocatedPhysicalConnectionId.Length > 0))
-            {
-                held.Add((device.Id, port.Name), port.AllocatedPhysicalConnectionId);
-            }
-        }
-
-        Assert.Equal(holders.ToDictionary(PortOf, h => h.Id), held);
     }
 }

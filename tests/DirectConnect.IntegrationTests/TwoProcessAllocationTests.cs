@@ -62,17 +62,7 @@ public sealed class TwoProcessAllocationTests : IAsyncLifetime
         Assert.Equal(32, paid.Count(c => c.WaitingForPort));
         Assert.Equal(32, holders.Select(c => (c.Port.AccessDeviceId, c.Port.PortName)).Distinct().Count());
 
-        var held = new Dictionary<(string, string), string>();
-        foreach (var id in deviceIds)
-        {
-            var device = await devices.GetAccessDeviceAsync(new GetAccessDeviceRequest { Region = Lifecycle.Region, Id = id }, viaSecond.Operator);
-            foreach (var port in device.Ports.Where(p => p.AllocatedPhysicalConnectionId.Length > 0))
-            {
-                held.Add((id, port.Name), port.AllocatedPhysicalConnectionId);
-            }
-        }
-
-        Assert.Equal(holders.ToDictionary(h => (h.Port.AccessDeviceId, h.Port.PortName), h => h.Id), held);
+        await viaSecond.AssertDevicesAgreeWithConnectionsAsync(deviceIds, holders);
     }
 
     private delegate Grpc.Core.CallOptions CallAs(string account, string[] roles);
