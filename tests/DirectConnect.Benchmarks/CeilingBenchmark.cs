@@ -16,7 +16,7 @@ namespace DirectConnect.Benchmarks;
 /// with their min–max. Every response counted must have succeeded on the server (gRPC status 0, HTTP
 /// 2xx), or the run stops: an error path is fast and would fake a good ratio.
 /// </summary>
-internal static class CeilingBenchmark
+internal static partial class CeilingBenchmark
 {
     private const string Region = BenchmarkSystem.Region;
     private static readonly CultureInfo Culture = CultureInfo.InvariantCulture;
@@ -37,9 +37,9 @@ internal static class CeilingBenchmark
         public List<double> Latencies { get; } = [];
     }
 
-    public static async Task RunAsync(bool quick)
+    /// <summary>The whole table, or with <paramref name="allocationOnly"/> the allocation row alone (it needs no h2load).</summary>
+    public static async Task RunAsync(bool quick, bool allocationOnly = false)
     {
-        H2Load.Require();
         var slice = quick ? 2.0 : 5.0;
         var warmUp = quick ? 1.0 : 2.0;
         var rounds = quick ? 3 : 5;
@@ -55,6 +55,16 @@ internal static class CeilingBenchmark
                 "--DirectConnect:RateLimits:TokensPerPeriod=1000000000",
             ],
             configure: builder => builder.Services.AddSingleton<IStartupFilter>(new OutcomesStartupFilter(gatewayOutcomes)));
+        if (allocationOnly)
+        {
+            Console.WriteLine($"DirectConnect ceiling benchmark, allocation row only ({Environment.ProcessorCount} cores, {(quick ? "quick" : "full")} run, load average before: {loadBefore})");
+            await AllocationAsync(system, quick, rounds);
+            Console.WriteLine();
+            Console.WriteLine($"load average before: {loadBefore}; after: {LoadAverage()}  (1, 5, 15 min; runnable/total; last pid)");
+            return;
+        }
+
+        H2Load.Require();
         await using var ceiling = await CeilingServer.StartAsync(ceilingOutcomes);
 
         var location = await system.InventoryAsync(devices: 1, portsPerDevice: 1);
@@ -121,6 +131,9 @@ internal static class CeilingBenchmark
             {
                 await ScaleAsync(system, rounds, warmUp, slice, gatewayOutcomes, files.FullName);
             }
+
+            Console.WriteLine();
+            await AllocationAsync(system, quick, rounds);
 
             Console.WriteLine();
             Console.WriteLine($"load average before: {loadBefore}; after: {LoadAverage()}  (1, 5, 15 min; runnable/total; last pid)");
@@ -214,8 +227,6 @@ internal static class CeilingBenchmark
         Print(rows, await MeasureRowsAsync(rows, rounds, warmUp, slice), $"the same operation with {Small} connections in the region");
         Console.WriteLine(string.Create(Culture,
             $"Create runs send {CreatesPerRun} requests each, so the regions end at about {Large + (rounds * CreatesPerRun):N0} and {Small + CreatesPerRun} connections."));
-        Console.WriteLine("Allocation with 1,000 empty devices against 10 (64 payers) is not here: each payment needs its own approved");
-        Console.WriteLine("connection, which h2load's repeated request cannot express; the default mode measures allocation cost as devices grow.");
     }
 
     // No requestId: every create is a new connection (a repeated id would replay the first result).
@@ -239,34 +250,26 @@ internal static class CeilingBenchmark
                     RequestId = Guid.NewGuid().ToString(),
                     PhysicalConnection = new PhysicalConnection { Name = "seed", LocationId = location, PortSpeed = PortSpeed._10G, BandwidthMbps = 1000, Provider = "bench" },
                 };
-                for (var attempt = 1; ; attempt++)
-                {
-                    try
-                    {
-                        await system.Connections.CreatePhysicalConnectionAsync(request, auth);
-                        break;
-                    }
-                    catch (RpcException e) when (e.StatusCode == StatusCode.Aborted && attempt < 20)
-                    {
-                    }
-                }
+                await RetryAbortedAsync(async () => await system.Connections.CreatePhysicalConnectionAsync(request, auth));
             }
         }));
         return (region, location);
     }
 
-    private static void Print(Row[] rows, Dictionary<Row, (Samples Reference, Samples Measured)> samples, string referenceName)
+    private static void Print(Row[] rows, Dictionary<Row, (Samples Reference, Samples Measured)> samples, string referenceName) =>
+        Print(rows.Select(row => (row.Name, row.Load, samples[row].Reference, samples[row].Measured)).ToArray(), referenceName);
+
+    private static void Print(IReadOnlyList<(string Name, string Load, Samples Reference, Samples Measured)> rows, string referenceName)
     {
         var header = $"{"operation",-13} {"load",-27} {"ref rps",8} {"rps",8} {"ratio",6} {"min–max",11} {"ref p50/p99 ms",15} {"p50/p99 ms",15} {"≥150 ms",8}";
         Console.WriteLine(header);
         Console.WriteLine(new string('-', header.Length));
-        foreach (var row in rows)
+        foreach (var (name, load, reference, measured) in rows)
         {
-            var (reference, measured) = samples[row];
             var ratios = reference.Rps.Zip(measured.Rps, (r, m) => m / r).ToArray();
             var slow = measured.Latencies.Count == 0 ? 0 : measured.Latencies.Count(l => l >= 150) / (double)measured.Latencies.Count;
             Console.WriteLine(string.Create(Culture,
-                $"{row.Name,-13} {row.Load,-27} {Median(reference.Rps),8:F0} {Median(measured.Rps),8:F0} {Median(ratios),6:F3} {$"{ratios.Min():F3}–{ratios.Max():F3}",11} {Percentiles(reference.Latencies),15} {Percentiles(measured.Latencies),15} {slow,8:P1}"));
+                $"{name,-13} {load,-27} {Median(reference.Rps),8:F0} {Median(measured.Rps),8:F0} {Median(ratios),6:F3} {$"{ratios.Min():F3}–{ratios.Max():F3}",11} {Percentiles(reference.Latencies),15} {Percentiles(measured.Latencies),15} {slow,8:P1}"));
         }
 
         Console.WriteLine();

@@ -12,21 +12,27 @@ using DirectConnect.Benchmarks;
 //       against a no-op gRPC method hosted by the same gateway (same Kestrel, interceptors, auth)
 //   dotnet run -c Release --project tests/DirectConnect.Benchmarks -- ceiling [--quick]
 //       the gateway against a bare ASP.NET Core server (one no-op gRPC method, one small JSON endpoint),
-//       loaded by h2load (nghttp2-client) in interleaved rounds: ratios, spread, p50/p99, load average
+//       loaded by h2load (nghttp2-client) in interleaved rounds: ratios, spread, p50/p99, load average;
+//       then allocation with 1,000 empty devices at the location against 10 (64 payers, its own load driver)
+//   dotnet run -c Release --project tests/DirectConnect.Benchmarks -- ceiling allocation [--quick]
+//       the allocation row alone
 //   dotnet run -c Release --project tests/DirectConnect.Benchmarks -- footprint [--quick]
 //       start-up time and RSS of a gateway process with 10,000 connections in the region against 110
 const string Usage = """
-    usage: DirectConnect.Benchmarks [api|ceiling|footprint] [--quick]
+    usage: DirectConnect.Benchmarks [api|ceiling [allocation]|footprint] [--quick]
       (no mode)  port allocation throughput and cost per allocation (baseline: 1 payer, 10 devices)
       api        Get/Create of a physical connection over gRPC and REST against a no-op gRPC method
                  on the same gateway: requests/s, p50, p99 and their ratios to that baseline
       ceiling    the gateway against a bare ASP.NET Core gRPC/HTTP server with no-op endpoints, under
-                 h2load (apt-get install nghttp2-client): ratios (median, min–max over rounds), p50/p99
+                 h2load (apt-get install nghttp2-client): ratios (median, min–max over rounds), p50/p99;
+                 last, allocation with 1,000 empty devices against 10 (64 payers over gRPC)
+      allocation with ceiling: only the allocation row
       footprint  start-up time and RSS of a gateway process on a database with 10,000 connections
                  in the region against one with 110 (interleaved restarts)
       --quick    a short run
     """;
-if (args.Any(a => a is "-h" or "--help") || args.Any(a => a is not "api" and not "ceiling" and not "footprint" and not "--quick"))
+if (args.Any(a => a is "-h" or "--help") || args.Any(a => a is not "api" and not "ceiling" and not "allocation" and not "footprint" and not "--quick")
+    || (args.Contains("allocation") && !args.Contains("ceiling")))
 {
     Console.WriteLine(Usage);
     return args.Any(a => a is "-h" or "--help") ? 0 : 2;
@@ -43,7 +49,7 @@ if (args.Contains("ceiling"))
 {
     try
     {
-        await CeilingBenchmark.RunAsync(quick);
+        await CeilingBenchmark.RunAsync(quick, allocationOnly: args.Contains("allocation"));
         return 0;
     }
     catch (InvalidOperationException e)

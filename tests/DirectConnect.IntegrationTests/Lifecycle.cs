@@ -74,6 +74,23 @@ internal sealed class Lifecycle(GrpcChannel channel, Func<string, string[], Call
         return approved;
     }
 
+    /// <summary>The devices' own records of who holds which port say exactly what <paramref name="holders"/> say (no port held twice, none missing).</summary>
+    public async Task AssertDevicesAgreeWithConnectionsAsync(IEnumerable<string> deviceIds, IEnumerable<PhysicalConnection> holders)
+    {
+        var devices = new AccessDeviceService.AccessDeviceServiceClient(channel);
+        var held = new Dictionary<(string, string), string>();
+        foreach (var id in deviceIds)
+        {
+            var device = await devices.GetAccessDeviceAsync(new GetAccessDeviceRequest { Region = Region, Id = id }, Operator);
+            foreach (var port in device.Ports.Where(p => p.AllocatedPhysicalConnectionId.Length > 0))
+            {
+                held.Add((id, port.Name), port.AllocatedPhysicalConnectionId);
+            }
+        }
+
+        Assert.Equal(holders.ToDictionary(h => (h.Port.AccessDeviceId, h.Port.PortName), h => h.Id), held);
+    }
+
     /// <summary>Polls (bounded) until <paramref name="condition"/> holds for the connection.</summary>
     public async Task<PhysicalConnection> EventuallyAsync(string id, Func<PhysicalConnection, bool> condition, string what)
     {

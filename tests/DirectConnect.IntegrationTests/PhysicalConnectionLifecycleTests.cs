@@ -224,7 +224,7 @@ public sealed class PhysicalConnectionLifecycleTests(EmbeddedSystem system) : IC
         Assert.Equal(32, holders.Length);
         Assert.Equal(32, waiters.Length);
         Assert.Equal(32, holders.Select(c => (c.Port.AccessDeviceId, c.Port.PortName)).Distinct().Count());
-        await AssertDevicesAgreeWithConnectionsAsync(devices, holders);
+        await _steps.AssertDevicesAgreeWithConnectionsAsync(devices.Select(d => d.Id), holders);
 
         // Free one port at a time: each goes to the earliest-paid connection still waiting.
         var queue = waiters.OrderBy(c => c.PaymentTime.ToDateTimeOffset()).ToList();
@@ -357,21 +357,5 @@ public sealed class PhysicalConnectionLifecycleTests(EmbeddedSystem system) : IC
 
         var unknownLocation = await RpcAssert.FailsWith(StatusCode.InvalidArgument, () => _steps.OrderAsync(NewAccount(), "loc-000000000000"));
         Assert.Contains(unknownLocation.Detail<BadRequest>().FieldViolations, v => v.Field == "physical_connection.location_id");
-    }
-
-    private async Task AssertDevicesAgreeWithConnectionsAsync(IEnumerable<AccessDevice> devices, IEnumerable<PhysicalConnection> holders)
-    {
-        var client = new AccessDeviceService.AccessDeviceServiceClient(system.Channel);
-        var held = new Dictionary<(string, string), string>();
-        foreach (var device in devices)
-        {
-            var current = await client.GetAccessDeviceAsync(new GetAccessDeviceRequest { Region = Lifecycle.Region, Id = device.Id }, _steps.Operator);
-            foreach (var port in current.Ports.Where(p => p.AllocatedPhysicalConnectionId.Length > 0))
-            {
-                held.Add((device.Id, port.Name), port.AllocatedPhysicalConnectionId);
-            }
-        }
-
-        Assert.Equal(holders.ToDictionary(h => (h.Port.AccessDeviceId, h.Port.PortName), h => h.Id), held);
     }
 }

@@ -10,8 +10,9 @@ namespace DirectConnect.PhysicalConnections.Application;
 /// Allocates and releases access-device ports. Every decision is planned from fresh reads and
 /// committed in one state transaction guarded by the ETags of the device (so no two connections
 /// can take one port, whatever the process) and of the pool (so a connection only waits when no
-/// port is free, and waiters keep their order of payment). Allocation cost follows the pool and
-/// one device, never the number of ports at the location.
+/// port is free, and waiters keep their order of payment). An allocation reads the pool's head and
+/// one device: its cost follows neither the number of ports nor the number of devices with room
+/// (<see cref="PortPoolChain"/>).
 /// </summary>
 public sealed class PortAllocator(InventoryStore inventory, PhysicalConnectionStore connections, IStateStore store, TimeProvider clock)
 {
@@ -30,16 +31,15 @@ public sealed class PortAllocator(InventoryStore inventory, PhysicalConnectionSt
     public async Task<PortPlan> AllocateOrQueueAsync(PhysicalConnection paid, ETagCondition connectionUnchanged, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(paid);
-        var (pool, poolUnchanged) = await inventory.GetPoolAsync(paid.LocationId, paid.PortSpeed, cancellationToken).ConfigureAwait(false);
-        if (pool.CanAllocateAtOnce)
+        var pool = await PortPoolChain.ReadAsync(inventory, paid.LocationId, paid.PortSpeed, cancellationToken).ConfigureAwait(false);
+        if (pool.Head.CanAllocateAtOnce)
         {
-            return await TakeLowestPortAsync(pool, poolUnchanged, paid, connectionUnchanged, writePool: false, cancellationToken).ConfigureAwait(false);
+            return await TakeLowestPortAsync(pool, paid, connectionUnchanged, cancellationToken).ConfigureAwait(false);
         }
 
         var waiting = paid with { WaitingForPort = true, StateReason = "payment recorded; waiting for a free port" };
-        return new PortPlan(waiting,
-            [PhysicalConnectionStore.Put(waiting, connectionUnchanged), InventoryStore.PutPool(pool.WithWaiter(paid.Id), poolUnchanged)],
-            [PhysicalConnectionEvents.Waiting(waiting)]);
+        pool.AddWaiter(paid.Id);
+        return new PortPlan(waiting, [PhysicalConnectionStore.Put(waiting, connectionUnchanged), .. pool.Operations()], [PhysicalConnectionEvents.Waiting(waiting)]);
     }
 
     /// <summary>
@@ -52,8 +52,9 @@ public sealed class PortAllocator(InventoryStore inventory, PhysicalConnectionSt
         ArgumentNullException.ThrowIfNull(connection);
         if (connection.WaitingForPort)
         {
-            var (pool, poolUnchanged) = await inventory.GetPoolAsync(connection.LocationId, connection.PortSpeed, cancellationToken).ConfigureAwait(false);
-            return ([InventoryStore.PutPool(pool.WithoutWaiter(connection.Id), poolUnchanged)], []);
+            var pool = await PortPoolChain.ReadAsync(inventory, connection.LocationId, connection.PortSpeed, cancellationToken).ConfigureAwait(false);
+            pool.RemoveWaiter(connection.Id);
+            return (pool.Operations(), []);
         }
 
         if (connection.Port is not { } port)
@@ -68,8 +69,9 @@ public sealed class PortAllocator(InventoryStore inventory, PhysicalConnectionSt
         var operations = new List<StateOperation> { InventoryStore.PutDevice(freed, device.Unchanged) };
         if (!device.Value.HasFreePort(connection.PortSpeed) && !freed.IsDeleted)
         {
-            var (pool, poolUnchanged) = await inventory.GetPoolAsync(connection.LocationId, connection.PortSpeed, cancellationToken).ConfigureAwait(false);
-            operations.Add(InventoryStore.PutPool(pool.WithRoomOn(new PoolDevice(freed.Id, freed.CreateTime)), poolUnchanged));
+            var pool = await PortPoolChain.ReadAsync(inventory, connection.LocationId, connection.PortSpeed, cancellationToken).ConfigureAwait(false);
+            await pool.AddRoomAsync(new PoolDevice(freed.Id, freed.CreateTime), cancellationToken).ConfigureAwait(false);
+            operations.AddRange(pool.Operations());
         }
 
         return (operations, [PhysicalConnectionEvents.PortReleased(connection, port, now)]);
@@ -85,30 +87,25 @@ public sealed class PortAllocator(InventoryStore inventory, PhysicalConnectionSt
         var served = 0;
         for (var conflicts = 0; conflicts < 1000;)
         {
-            var (pool, poolUnchanged) = await inventory.GetPoolAsync(locationId, speed, cancellationToken).ConfigureAwait(false);
-            if (pool.Waiters.Count == 0 || pool.FreeDevices.Count == 0)
-            {
-                return served;
-            }
-
-            var first = pool.Waiters[0];
-            var waiter = await connections.GetAsync(first, cancellationToken).ConfigureAwait(false);
             PortPlan? plan = null;
-            if (waiter is null || !waiter.Value.WaitingForPort || waiter.Value.IsDeleted)
+            try
             {
-                // Not waiting any more (deleted meanwhile): drop it from the queue.
-                plan = new PortPlan(null!, [InventoryStore.PutPool(pool.WithoutWaiter(first), poolUnchanged)], []);
+                var pool = await PortPoolChain.ReadAsync(inventory, locationId, speed, cancellationToken).ConfigureAwait(false);
+                if (pool.Head.Waiters.Count == 0 || pool.Head.FreeDevices.Count == 0)
+                {
+                    return served;
+                }
+
+                var first = pool.Head.Waiters[0];
+                var waiter = await connections.GetAsync(first, cancellationToken).ConfigureAwait(false);
+                pool.RemoveWaiter(first);
+                plan = waiter is null || !waiter.Value.WaitingForPort || waiter.Value.IsDeleted
+                    // Not waiting any more (deleted meanwhile): drop it from the queue.
+                    ? new PortPlan(null!, pool.Operations(), [])
+                    : await TakeLowestPortAsync(pool, waiter.Value, waiter.Unchanged, cancellationToken).ConfigureAwait(false);
             }
-            else
+            catch (StaleReadException)
             {
-                try
-                {
-                    plan = await TakeLowestPortAsync(pool.WithoutWaiter(first), poolUnchanged, waiter.Value, waiter.Unchanged, writePool: true, cancellationToken)
-                        .ConfigureAwait(false);
-                }
-                catch (StaleReadException)
-                {
-                }
             }
 
             if (plan is not null && await store.TryExecuteTransactionAsync(plan.Operations, plan.Events, cancellationToken).ConfigureAwait(false))
@@ -132,50 +129,52 @@ public sealed class PortAllocator(InventoryStore inventory, PhysicalConnectionSt
         var operations = new List<StateOperation>();
         foreach (var speed in device.Speeds.Where(device.HasFreePort))
         {
-            var (pool, poolUnchanged) = await inventory.GetPoolAsync(device.LocationId, speed, cancellationToken).ConfigureAwait(false);
-            operations.Add(InventoryStore.PutPool(pool.WithRoomOn(new PoolDevice(device.Id, device.CreateTime)), poolUnchanged));
+            var pool = await PortPoolChain.ReadAsync(inventory, device.LocationId, speed, cancellationToken).ConfigureAwait(false);
+            await pool.AddRoomAsync(new PoolDevice(device.Id, device.CreateTime), cancellationToken).ConfigureAwait(false);
+            operations.AddRange(pool.Operations());
         }
 
         return operations;
     }
 
-    /// <summary>The pool changes of a device leaving service.</summary>
+    /// <summary>The pool changes of a device leaving service (the device's own write keeps allocations off it meanwhile).</summary>
     public async Task<IReadOnlyList<StateOperation>> RemoveDeviceAsync(AccessDevice device, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(device);
         var operations = new List<StateOperation>();
         foreach (var speed in device.Speeds)
         {
-            var (pool, poolUnchanged) = await inventory.GetPoolAsync(device.LocationId, speed, cancellationToken).ConfigureAwait(false);
-            operations.Add(InventoryStore.PutPool(pool.WithoutRoomOn(device.Id), poolUnchanged));
+            var pool = await PortPoolChain.ReadAsync(inventory, device.LocationId, speed, cancellationToken).ConfigureAwait(false);
+            await pool.RemoveRoomAsync(new PoolDevice(device.Id, device.CreateTime), cancellationToken).ConfigureAwait(false);
+            operations.AddRange(pool.Operations());
         }
 
         return operations;
     }
 
-    private async Task<PortPlan> TakeLowestPortAsync(PortPool pool, ETagCondition poolUnchanged, PhysicalConnection connection,
-        ETagCondition connectionUnchanged, bool writePool, CancellationToken cancellationToken)
+    /// <summary>
+    /// The lowest free port: on the head's first device. The pool is written when that device fills (it leaves the
+    /// head, and the next segment moves up when the head runs out), or when the caller changed the head.
+    /// </summary>
+    private async Task<PortPlan> TakeLowestPortAsync(PortPoolChain pool, PhysicalConnection connection, ETagCondition connectionUnchanged,
+        CancellationToken cancellationToken)
     {
-        var deviceId = pool.FreeDevices[0].DeviceId;
-        var device = await inventory.GetDeviceAsync(deviceId, cancellationToken).ConfigureAwait(false);
+        var lowest = pool.Head.FreeDevices[0];
+        var device = await inventory.GetDeviceAsync(lowest.DeviceId, cancellationToken).ConfigureAwait(false);
         // The pool was read before the device: if another writer filled the device in between, plan again.
         var port = device?.Value.LowestFreePort(connection.PortSpeed)
-            ?? throw new StaleReadException($"Pool {pool.LocationId}/{pool.Speed} lists {deviceId} as having a free port, but it has none.");
+            ?? throw new StaleReadException($"Pool {pool.LocationId}/{pool.Speed} lists {lowest.DeviceId} as having a free port, but it has none.");
         var now = clock.GetUtcNow();
         var taken = device!.Value.Allocate(port.Name, connection.Id, now, ResourceIds.NewETag());
         var assignment = new PortAssignment(taken.Id, port.Name);
         var holder = connection.WithPort(assignment, now, ResourceIds.NewETag());
-        var operations = new List<StateOperation>
+        if (!taken.HasFreePort(connection.PortSpeed))
         {
-            PhysicalConnectionStore.Put(holder, connectionUnchanged),
-            InventoryStore.PutDevice(taken, device.Unchanged),
-        };
-        var full = !taken.HasFreePort(connection.PortSpeed);
-        if (writePool || full)
-        {
-            operations.Add(InventoryStore.PutPool(full ? pool.WithoutRoomOn(taken.Id) : pool, poolUnchanged));
+            await pool.RemoveRoomAsync(lowest, cancellationToken).ConfigureAwait(false);
         }
 
-        return new PortPlan(holder, operations, [PhysicalConnectionEvents.PortAllocated(holder, assignment, now)]);
+        return new PortPlan(holder,
+            [PhysicalConnectionStore.Put(holder, connectionUnchanged), InventoryStore.PutDevice(taken, device.Unchanged), .. pool.Operations()],
+            [PhysicalConnectionEvents.PortAllocated(holder, assignment, now)]);
     }
 }

@@ -8,7 +8,7 @@ namespace DirectConnect.PhysicalConnections.Storage;
 /// <summary>
 /// The operator inventory in the state store: locations (with a per-region code marker that
 /// keeps codes unique), access devices, the per-region indexes that list them, and the port
-/// pools (one per location and speed).
+/// pools (a head per location and speed, and the segments of its devices with room).
 /// </summary>
 public sealed class InventoryStore(IStateStore store)
 {
@@ -69,6 +69,10 @@ public sealed class InventoryStore(IStateStore store)
         return pool is null ? (PortPool.Empty(locationId, speed), ETagCondition.MustNotExist) : (pool.Value, pool.Unchanged);
     }
 
+    /// <summary>Reads a segment of a pool's devices with room (null when there is none by that id).</summary>
+    public Task<Versioned<PoolSegment>?> GetPoolSegmentAsync(string locationId, PortSpeed speed, string id, CancellationToken cancellationToken) =>
+        store.GetDocumentAsync(PoolSegmentKey(locationId, speed, id), Json.PoolSegment, cancellationToken);
+
     /// <summary>The write of a location.</summary>
     public static UpsertState PutLocation(Location location, ETagCondition condition) =>
         StateDocuments.Put(LocationKey(location.Id), location, Json.Location, condition);
@@ -97,6 +101,14 @@ public sealed class InventoryStore(IStateStore store)
     public static UpsertState PutPool(PortPool pool, ETagCondition condition) =>
         StateDocuments.Put(PoolKey(pool.LocationId, pool.Speed), pool, Json.PortPool, condition);
 
+    /// <summary>The write of a pool segment.</summary>
+    public static UpsertState PutPoolSegment(PoolSegment segment, ETagCondition condition) =>
+        StateDocuments.Put(PoolSegmentKey(segment.LocationId, segment.Speed, segment.Id), segment, Json.PoolSegment, condition);
+
+    /// <summary>The delete of a pool segment (its devices moved to the head, or it has none left).</summary>
+    public static DeleteState DeletePoolSegment(PoolSegment segment, ETagCondition condition) =>
+        new(PoolSegmentKey(segment.LocationId, segment.Speed, segment.Id), condition);
+
     private static string CodeKey(string region, string code) => $"location-codes/{region}/{code}";
 
     private static string LocationKey(string id) => $"locations/{id}";
@@ -106,4 +118,6 @@ public sealed class InventoryStore(IStateStore store)
     private static string DeviceCountKey(string locationId) => $"access-device-count/{locationId}";
 
     private static string PoolKey(string locationId, PortSpeed speed) => $"port-pools/{locationId}/{speed}";
+
+    private static string PoolSegmentKey(string locationId, PortSpeed speed, string id) => $"port-pool-segments/{locationId}/{speed}/{id}";
 }

@@ -10,5 +10,6 @@ namespace DirectConnect.PhysicalConnections.Storage;
 [JsonSerializable(typeof(Location))]
 [JsonSerializable(typeof(AccessDevice))]
 [JsonSerializable(typeof(PortPool))]
+[JsonSerializable(typeof(PoolSegment))]
 [JsonSerializable(typeof(AccountUsage))]
 internal sealed partial class PhysicalConnectionsJsonContext : JsonSerializerContext;

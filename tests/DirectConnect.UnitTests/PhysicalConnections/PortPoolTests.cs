@@ -7,17 +7,10 @@ public sealed class PortPoolTests
     private static readonly DateTimeOffset T0 = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
 
     [Fact]
-    public void DevicesWithRoomStayInTheOrderTheyWereAddedWhateverOrderTheyComeBackIn()
+    public void DevicesAreOrderedByWhenTheyWereAddedThenById()
     {
-        var pool = PortPool.Empty("loc-a", PortSpeed.Speed10G)
-            .WithRoomOn(new PoolDevice("dxdev-c", T0.AddMinutes(3)))
-            .WithRoomOn(new PoolDevice("dxdev-a", T0.AddMinutes(1)))
-            .WithRoomOn(new PoolDevice("dxdev-b", T0.AddMinutes(2)))
-            .WithRoomOn(new PoolDevice("dxdev-a", T0.AddMinutes(1)));
-        Assert.Equal(["dxdev-a", "dxdev-b", "dxdev-c"], pool.FreeDevices.Select(d => d.DeviceId));
-
-        var refilled = pool.WithoutRoomOn("dxdev-a").WithRoomOn(new PoolDevice("dxdev-a", T0.AddMinutes(1)));
-        Assert.Equal(["dxdev-a", "dxdev-b", "dxdev-c"], refilled.FreeDevices.Select(d => d.DeviceId));
+        PoolDevice[] devices = [new("dxdev-c", T0.AddMinutes(1)), new("dxdev-b", T0.AddMinutes(1)), new("dxdev-a", T0.AddMinutes(2)), new("dxdev-z", T0)];
+        Assert.Equal(["dxdev-z", "dxdev-b", "dxdev-c", "dxdev-a"], devices.Order(Comparer<PoolDevice>.Create(PoolDevice.Compare)).Select(d => d.DeviceId));
     }
 
     [Fact]
@@ -25,7 +18,7 @@ public sealed class PortPoolTests
     {
         var empty = PortPool.Empty("loc-a", PortSpeed.Speed1G);
         Assert.False(empty.CanAllocateAtOnce);
-        var withRoom = empty.WithRoomOn(new PoolDevice("dxdev-a", T0));
+        var withRoom = empty with { FreeDevices = [new PoolDevice("dxdev-a", T0)] };
         Assert.True(withRoom.CanAllocateAtOnce);
         Assert.False(withRoom.WithWaiter("dxpc-1").CanAllocateAtOnce); // earlier payers go first
     }
