@@ -9,8 +9,8 @@ namespace DirectConnect.Platform.Coordination.Sqlite;
 /// condition and applies every write inside one BEGIN IMMEDIATE transaction, and appends its
 /// events to the <c>events</c> table in that same transaction: the outbox is the log itself.
 /// </summary>
-public sealed class SqliteStateStore(SqliteDatabase database, EventSignal signal, IOptions<SqliteCoordinationOptions> options)
-    : IStateStore
+public sealed class SqliteStateStore(SqliteDatabase database, EventSignal signal, IOptions<SqliteCoordinationOptions> options,
+    TimeProvider clock) : IStateStore
 {
     private readonly string _source = options.Value.Source;
 
@@ -36,7 +36,7 @@ public sealed class SqliteStateStore(SqliteDatabase database, EventSignal signal
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT value, etag, expires_at FROM state WHERE key = $key";
         var keyParameter = command.Parameters.Add("$key", SqliteType.Text);
-        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         foreach (var key in keys.Distinct(StringComparer.Ordinal))
         {
             keyParameter.Value = key;
@@ -51,7 +51,7 @@ public sealed class SqliteStateStore(SqliteDatabase database, EventSignal signal
     }
 
     /// <inheritdoc />
-    public Task<bool> TryExecuteTransactionAsync(IReadOnlyList<StateOperation> operations,
+    public async Task<bool> TryExecuteTransactionAsync(IReadOnlyList<StateOperation> operations,
         IReadOnlyList<OutgoingEvent> events, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -61,34 +61,36 @@ public sealed class SqliteStateStore(SqliteDatabase database, EventSignal signal
         }
 
         using var activity = StateTelemetry.StartTransaction("sqlite", operations.Count, events.Count);
-        using var connection = database.Open();
-        using var transaction = connection.BeginTransaction(deferred: false);
-        var now = DateTimeOffset.UtcNow;
-        foreach (var operation in operations)
+        using (var write = await database.BeginWriteAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (!ConditionHolds(connection, operation, now))
+            var connection = write.Connection;
+            var now = clock.GetUtcNow();
+            foreach (var operation in operations)
             {
-                transaction.Rollback();
-                StateTelemetry.SetOutcome(activity, committed: false);
-                return Task.FromResult(false);
+                if (!ConditionHolds(connection, operation, now))
+                {
+                    StateTelemetry.SetOutcome(activity, committed: false);
+                    return false; // rolled back by the dispose
+                }
+
+                Apply(connection, operation, now);
             }
 
-            Apply(connection, operation, now);
+            foreach (var outgoing in events)
+            {
+                Append(connection, outgoing, now);
+            }
+
+            write.Commit();
         }
 
-        foreach (var outgoing in events)
-        {
-            Append(connection, outgoing, now);
-        }
-
-        transaction.Commit();
         StateTelemetry.SetOutcome(activity, committed: true);
-        if (events.Count > 0)
+        foreach (var topic in events.Select(e => e.Topic).Distinct(StringComparer.Ordinal))
         {
-            signal.Pulse();
+            signal.Pulse(topic);
         }
 
-        return Task.FromResult(true);
+        return true;
     }
 
     private static bool ConditionHolds(SqliteConnection connection, StateOperation operation, DateTimeOffset now)
