@@ -7,12 +7,17 @@ namespace DirectConnect.Platform.Coordination.Sqlite;
 /// <summary>
 /// <see cref="IStateStore"/> on the embedded SQLite database. A transaction checks every ETag
 /// condition and applies every write inside one BEGIN IMMEDIATE transaction, and appends its
-/// events to the <c>events</c> table in that same transaction: the outbox is the log itself.
+/// events to the <c>events</c> table in that same transaction: the outbox is the log itself. Reads
+/// run on long-lived connections with their statement prepared once (<see cref="SqliteStateReaders"/>).
 /// </summary>
 public sealed class SqliteStateStore(SqliteDatabase database, EventSignal signal, IOptions<SqliteCoordinationOptions> options,
-    TimeProvider clock) : IStateStore
+    TimeProvider clock) : IStateStore, IDisposable
 {
     private readonly string _source = options.Value.Source;
+    private readonly SqliteStateReaders _readers = new(database);
+
+    /// <summary>How many read connections this store has opened (they are kept and reused).</summary>
+    public long ReadConnectionsOpened => _readers.Opened;
 
     /// <inheritdoc />
     public async Task<StateItem?> GetAsync(string key, CancellationToken cancellationToken = default)
@@ -32,23 +37,12 @@ public sealed class SqliteStateStore(SqliteDatabase database, EventSignal signal
             return Task.FromResult<IReadOnlyDictionary<string, StateItem>>(result);
         }
 
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT value, etag, expires_at FROM state WHERE key = $key";
-        var keyParameter = command.Parameters.Add("$key", SqliteType.Text);
-        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        foreach (var key in keys.Distinct(StringComparer.Ordinal))
-        {
-            keyParameter.Value = key;
-            using var reader = command.ExecuteReader();
-            if (reader.Read() && (reader.IsDBNull(2) || reader.GetInt64(2) > now))
-            {
-                result[key] = new StateItem(key, (byte[])reader[0], reader.GetString(1));
-            }
-        }
-
+        _readers.Read(keys.Count == 1 ? keys : keys.Distinct(StringComparer.Ordinal), clock.GetUtcNow().ToUnixTimeMilliseconds(), result);
         return Task.FromResult<IReadOnlyDictionary<string, StateItem>>(result);
     }
+
+    /// <summary>Closes the read connections.</summary>
+    public void Dispose() => _readers.Dispose();
 
     /// <inheritdoc />
     public async Task<bool> TryExecuteTransactionAsync(IReadOnlyList<StateOperation> operations,
