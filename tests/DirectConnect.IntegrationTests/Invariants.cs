@@ -34,11 +34,7 @@ internal static class Invariants
     public static async Task<List<string>> ProblemsAsync(Seed seed, string account)
     {
         var caller = seed.Customer(account);
-        var vifs = await AllAsync(async token =>
-        {
-            var page = await seed.Interfaces.ListVirtualInterfacesAsync(new ListVirtualInterfacesRequest { Region = Seed.Region, ShowDeleted = true, PageSize = 1000, PageToken = token }, caller);
-            return (page.VirtualInterfaces, page.NextPageToken);
-        });
+        var vifs = await InterfacesAsync(seed, account);
         var lines = (await AllAsync(async token =>
         {
             var page = await seed.Lines.Client.ListPhysicalConnectionsAsync(new ListPhysicalConnectionsRequest { Region = Seed.Region, ShowDeleted = true, PageSize = 1000, PageToken = token }, caller);
@@ -80,6 +76,15 @@ internal static class Invariants
         problems.AddRange(gateways.Values.SelectMany(g => g.VirtualInterfaceIds.Where(v => !liveIds.Contains(v)).Select(v => $"{g.Id} holds a reservation for {v}, which is not a live interface")));
         return problems;
     }
+
+    /// <summary>Every virtual interface of <paramref name="account"/> in the region, deleted ones included, page by page.</summary>
+    public static Task<List<VirtualInterface>> InterfacesAsync(Seed seed, string account) =>
+        AllAsync(async token =>
+        {
+            var page = await seed.Interfaces.ListVirtualInterfacesAsync(new ListVirtualInterfacesRequest { Region = Seed.Region, ShowDeleted = true, PageSize = 1000, PageToken = token },
+                seed.Customer(account));
+            return (page.VirtualInterfaces, page.NextPageToken);
+        });
 
     private static async Task<List<T>> AllAsync<T>(Func<string, Task<(Google.Protobuf.Collections.RepeatedField<T> Items, string Next)>> page)
     {

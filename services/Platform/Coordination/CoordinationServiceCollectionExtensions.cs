@@ -17,10 +17,14 @@ public static class CoordinationServiceCollectionExtensions
         services.Configure(configure);
         services.TryAddSingleton(sp => new SqliteDatabase(sp.GetRequiredService<IOptions<SqliteCoordinationOptions>>().Value.DatabasePath));
         services.TryAddSingleton<EventSignal>();
+        services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IStateStore, SqliteStateStore>();
         // One instance, both the hosted service and what readiness asks whether every delivery loop runs.
         services.TryAddSingleton<SqliteEventDispatcher>();
         services.AddHostedService(provider => provider.GetRequiredService<SqliteEventDispatcher>());
+        // Expired state rows and delivered events are deleted, not only hidden.
+        services.TryAddSingleton<SqliteRetention>();
+        services.AddHostedService(provider => provider.GetRequiredService<SqliteRetention>());
         return services.AddCoordinationReadiness<SqliteDeliveryRuns>();
     }
 

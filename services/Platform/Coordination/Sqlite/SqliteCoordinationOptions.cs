@@ -15,6 +15,15 @@ public sealed class SqliteCoordinationOptions
     /// <summary>How long a process holds a subscription before another may take it over.</summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long an event stays in the log after every subscription of its topic has passed it, so a
+    /// subscription added later (which starts at the beginning of the log) still sees this much.
+    /// </summary>
+    public TimeSpan EventRetention { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>How often expired state rows and delivered, retained-long-enough events are deleted.</summary>
+    public TimeSpan PurgeInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>The CloudEvent <c>source</c> of events published through this process.</summary>
     public string Source { get; set; } = "directconnect";
 }

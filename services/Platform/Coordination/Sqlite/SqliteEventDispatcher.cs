@@ -19,6 +19,7 @@ public sealed partial class SqliteEventDispatcher(
     IEnumerable<EventSubscription> subscriptions,
     IServiceScopeFactory scopes,
     IOptions<SqliteCoordinationOptions> options,
+    TimeProvider clock,
     ILogger<SqliteEventDispatcher> logger) : BackgroundService
 {
     private const int BatchSize = 64;
@@ -26,12 +27,16 @@ public sealed partial class SqliteEventDispatcher(
     private readonly string _owner = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
     private readonly SqliteCoordinationOptions _options = options.Value;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _running = new(StringComparer.Ordinal);
+    private long _looks;
 
     /// <summary>
     /// The subscriptions whose delivery loop is not running in this process (not started yet, or ended by
     /// a failure); empty when every one runs. A loop waiting for another process's lease runs.
     /// </summary>
     public IReadOnlyList<string> NotRunning => [.. subscriptions.Select(s => s.Name).Where(name => !_running.ContainsKey(name))];
+
+    /// <summary>How many times the delivery loops of this process have looked for events to deliver.</summary>
+    public long Looks => Interlocked.Read(ref _looks);
 
     /// <inheritdoc />
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
@@ -41,17 +46,32 @@ public sealed partial class SqliteEventDispatcher(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        if (!HoldsAnyLease())
+        {
+            return;
+        }
+
         // Hand the subscriptions over at once instead of letting the leases run out.
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
+        using var write = await database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        using var command = write.Connection.CreateCommand();
         command.CommandText = "UPDATE subscriptions SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $owner";
         command.Parameters.AddWithValue("$owner", _owner);
         command.ExecuteNonQuery();
+        write.Commit();
+    }
+
+    private bool HoldsAnyLease()
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT EXISTS (SELECT 1 FROM subscriptions WHERE lease_owner = $owner)";
+        command.Parameters.AddWithValue("$owner", _owner);
+        return command.ExecuteScalar() is 1L;
     }
 
     private async Task RunAsync(EventSubscription subscription, CancellationToken stoppingToken)
     {
-        Register(subscription);
+        await RegisterAsync(subscription, stoppingToken).ConfigureAwait(false);
         _running[subscription.Name] = true;
         try
         {
@@ -68,7 +88,7 @@ public sealed partial class SqliteEventDispatcher(
         var backoff = TimeSpan.Zero;
         while (!stoppingToken.IsCancellationRequested)
         {
-            var wake = signal.Next;
+            var wake = signal.Next(subscription.Topic);
             PumpResult result;
             try
             {
@@ -93,11 +113,11 @@ public sealed partial class SqliteEventDispatcher(
                         continue;
                     case PumpResult.Failed:
                         backoff = backoff == TimeSpan.Zero ? TimeSpan.FromMilliseconds(50) : TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
-                        await Task.Delay(backoff, stoppingToken).ConfigureAwait(false);
+                        await Task.Delay(backoff, clock, stoppingToken).ConfigureAwait(false);
                         continue;
                     default:
                         backoff = TimeSpan.Zero;
-                        await Task.WhenAny(wake, Task.Delay(_options.PollInterval, stoppingToken)).ConfigureAwait(false);
+                        await Task.WhenAny(wake, Task.Delay(_options.PollInterval, clock, stoppingToken)).ConfigureAwait(false);
                         continue;
                 }
             }
@@ -108,19 +128,53 @@ public sealed partial class SqliteEventDispatcher(
         }
     }
 
-    private void Register(EventSubscription subscription)
+    private async Task RegisterAsync(EventSubscription subscription, CancellationToken stoppingToken)
     {
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
+        using (var connection = database.Open())
+        using (var exists = connection.CreateCommand())
+        {
+            exists.CommandText = "SELECT EXISTS (SELECT 1 FROM subscriptions WHERE name = $name)";
+            exists.Parameters.AddWithValue("$name", subscription.Name);
+            if (exists.ExecuteScalar() is 1L)
+            {
+                return;
+            }
+        }
+
+        using var write = await database.BeginWriteAsync(stoppingToken).ConfigureAwait(false);
+        using var command = write.Connection.CreateCommand();
         command.CommandText = "INSERT INTO subscriptions (name, topic, position) VALUES ($name, $topic, 0) ON CONFLICT (name) DO NOTHING";
         command.Parameters.AddWithValue("$name", subscription.Name);
         command.Parameters.AddWithValue("$topic", subscription.Topic);
         command.ExecuteNonQuery();
+        write.Commit();
     }
 
     private async Task<PumpResult> PumpAsync(EventSubscription subscription, CancellationToken stoppingToken)
     {
-        if (!TryTakeLease(subscription, out var position))
+        Interlocked.Increment(ref _looks);
+        // A read first: with nothing to deliver, or the lease held by another process, nothing is written.
+        var view = Look(subscription);
+        if (view is not { Pending: true })
+        {
+            return PumpResult.Idle;
+        }
+
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        long position;
+        if (view.Owner == _owner && view.LeaseUntil - now > (long)(_options.LeaseDuration.TotalMilliseconds / 2))
+        {
+            position = view.Position; // ours for long enough: renewed by the next advance, not by a write of its own
+        }
+        else if (view.Owner is not null && view.Owner != _owner && view.LeaseUntil >= now)
+        {
+            return PumpResult.Idle; // another process delivers
+        }
+        else if (await TryTakeLeaseAsync(subscription) is { } taken)
+        {
+            position = taken;
+        }
+        else
         {
             return PumpResult.Idle;
         }
@@ -134,13 +188,30 @@ public sealed partial class SqliteEventDispatcher(
                 return PumpResult.Failed;
             }
 
-            if (!Advance(subscription, seq, outcome == EventHandling.Drop ? cloudEvent : null))
+            if (!await AdvanceAsync(subscription, seq, outcome == EventHandling.Drop ? cloudEvent : null).ConfigureAwait(false))
             {
                 return PumpResult.Idle; // the lease moved to another process; it redelivers from its position
             }
         }
 
         return batch.Count > 0 ? PumpResult.Progressed : PumpResult.Idle;
+    }
+
+    private SubscriptionView? Look(EventSubscription subscription)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT s.position, s.lease_owner, s.lease_until,
+                   EXISTS (SELECT 1 FROM events e WHERE e.topic = s.topic AND e.seq > s.position)
+            FROM subscriptions s WHERE s.name = $name
+            """;
+        command.Parameters.AddWithValue("$name", subscription.Name);
+        using var reader = command.ExecuteReader();
+        return reader.Read()
+            ? new SubscriptionView(reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetString(1),
+                reader.IsDBNull(2) ? 0 : reader.GetInt64(2), reader.GetInt64(3) == 1)
+            : null;
     }
 
     private async Task<EventHandling> DeliverAsync(EventSubscription subscription, CloudEvent cloudEvent, CancellationToken stoppingToken)
@@ -168,23 +239,24 @@ public sealed partial class SqliteEventDispatcher(
         }
     }
 
-    private bool TryTakeLease(EventSubscription subscription, out long position)
+    /// <summary>Takes or renews the lease; the position when it is this process's now, else null.</summary>
+    private async Task<long?> TryTakeLeaseAsync(EventSubscription subscription)
     {
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
+        using var write = await database.BeginWriteAsync().ConfigureAwait(false);
+        using var command = write.Connection.CreateCommand();
         command.CommandText = """
             UPDATE subscriptions SET lease_owner = $owner, lease_until = $until
             WHERE name = $name AND (lease_owner IS NULL OR lease_owner = $owner OR lease_until < $now)
             RETURNING position
             """;
-        var now = DateTimeOffset.UtcNow;
+        var now = clock.GetUtcNow();
         command.Parameters.AddWithValue("$owner", _owner);
         command.Parameters.AddWithValue("$until", now.Add(_options.LeaseDuration).ToUnixTimeMilliseconds());
         command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
         command.Parameters.AddWithValue("$name", subscription.Name);
         var result = command.ExecuteScalar();
-        position = result is long p ? p : 0;
-        return result is not null;
+        write.Commit();
+        return result as long?;
     }
 
     private List<(long Seq, CloudEvent Event)> ReadBatch(string topic, long position)
@@ -215,17 +287,18 @@ public sealed partial class SqliteEventDispatcher(
         return batch;
     }
 
-    private bool Advance(EventSubscription subscription, long seq, CloudEvent? dropped)
+    // Not cancelled by shutdown: the handler has returned, so moving the position spares a redelivery.
+    private async Task<bool> AdvanceAsync(EventSubscription subscription, long seq, CloudEvent? dropped)
     {
-        using var connection = database.Open();
-        using var transaction = connection.BeginTransaction(deferred: false);
+        using var write = await database.BeginWriteAsync().ConfigureAwait(false);
+        var connection = write.Connection;
         using var command = connection.CreateCommand();
         command.CommandText = """
             UPDATE subscriptions SET position = $seq, lease_until = $until
             WHERE name = $name AND lease_owner = $owner
             """;
         command.Parameters.AddWithValue("$seq", seq);
-        command.Parameters.AddWithValue("$until", DateTimeOffset.UtcNow.Add(_options.LeaseDuration).ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$until", clock.GetUtcNow().Add(_options.LeaseDuration).ToUnixTimeMilliseconds());
         command.Parameters.AddWithValue("$name", subscription.Name);
         command.Parameters.AddWithValue("$owner", _owner);
         if (command.ExecuteNonQuery() != 1)
@@ -243,16 +316,18 @@ public sealed partial class SqliteEventDispatcher(
             deadLetter.Parameters.AddWithValue("$name", subscription.Name);
             deadLetter.Parameters.AddWithValue("$seq", seq);
             deadLetter.Parameters.AddWithValue("$reason", $"dropped by handler: {dropped.Type} {dropped.Id}");
-            deadLetter.Parameters.AddWithValue("$time", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            deadLetter.Parameters.AddWithValue("$time", clock.GetUtcNow().ToUnixTimeMilliseconds());
             deadLetter.ExecuteNonQuery();
             LogDropped(subscription.Name, dropped.Type, dropped.Id);
         }
 
-        transaction.Commit();
+        write.Commit();
         return true;
     }
 
     private enum PumpResult { Idle, Progressed, Failed }
+
+    private sealed record SubscriptionView(long Position, string? Owner, long LeaseUntil, bool Pending);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Handler of subscription {Subscription} failed on {EventType} {EventId}; it will be retried")]
     private partial void LogHandlerFailure(string subscription, string eventType, string eventId, Exception exception);

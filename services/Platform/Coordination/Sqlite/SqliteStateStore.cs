@@ -7,12 +7,17 @@ namespace DirectConnect.Platform.Coordination.Sqlite;
 /// <summary>
 /// <see cref="IStateStore"/> on the embedded SQLite database. A transaction checks every ETag
 /// condition and applies every write inside one BEGIN IMMEDIATE transaction, and appends its
-/// events to the <c>events</c> table in that same transaction: the outbox is the log itself.
+/// events to the <c>events</c> table in that same transaction: the outbox is the log itself. Reads
+/// run on long-lived connections with their statement prepared once (<see cref="SqliteStateReaders"/>).
 /// </summary>
-public sealed class SqliteStateStore(SqliteDatabase database, EventSignal signal, IOptions<SqliteCoordinationOptions> options)
-    : IStateStore
+public sealed class SqliteStateStore(SqliteDatabase database, EventSignal signal, IOptions<SqliteCoordinationOptions> options,
+    TimeProvider clock) : IStateStore, IDisposable
 {
     private readonly string _source = options.Value.Source;
+    private readonly SqliteStateReaders _readers = new(database);
+
+    /// <summary>How many read connections this store has opened (they are kept and reused).</summary>
+    public long ReadConnectionsOpened => _readers.Opened;
 
     /// <inheritdoc />
     public async Task<StateItem?> GetAsync(string key, CancellationToken cancellationToken = default)
@@ -32,26 +37,15 @@ public sealed class SqliteStateStore(SqliteDatabase database, EventSignal signal
             return Task.FromResult<IReadOnlyDictionary<string, StateItem>>(result);
         }
 
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT value, etag, expires_at FROM state WHERE key = $key";
-        var keyParameter = command.Parameters.Add("$key", SqliteType.Text);
-        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        foreach (var key in keys.Distinct(StringComparer.Ordinal))
-        {
-            keyParameter.Value = key;
-            using var reader = command.ExecuteReader();
-            if (reader.Read() && (reader.IsDBNull(2) || reader.GetInt64(2) > now))
-            {
-                result[key] = new StateItem(key, (byte[])reader[0], reader.GetString(1));
-            }
-        }
-
+        _readers.Read(keys.Count == 1 ? keys : keys.Distinct(StringComparer.Ordinal), clock.GetUtcNow().ToUnixTimeMilliseconds(), result);
         return Task.FromResult<IReadOnlyDictionary<string, StateItem>>(result);
     }
 
+    /// <summary>Closes the read connections.</summary>
+    public void Dispose() => _readers.Dispose();
+
     /// <inheritdoc />
-    public Task<bool> TryExecuteTransactionAsync(IReadOnlyList<StateOperation> operations,
+    public async Task<bool> TryExecuteTransactionAsync(IReadOnlyList<StateOperation> operations,
         IReadOnlyList<OutgoingEvent> events, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -61,34 +55,36 @@ public sealed class SqliteStateStore(SqliteDatabase database, EventSignal signal
         }
 
         using var activity = StateTelemetry.StartTransaction("sqlite", operations.Count, events.Count);
-        using var connection = database.Open();
-        using var transaction = connection.BeginTransaction(deferred: false);
-        var now = DateTimeOffset.UtcNow;
-        foreach (var operation in operations)
+        using (var write = await database.BeginWriteAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (!ConditionHolds(connection, operation, now))
+            var connection = write.Connection;
+            var now = clock.GetUtcNow();
+            foreach (var operation in operations)
             {
-                transaction.Rollback();
-                StateTelemetry.SetOutcome(activity, committed: false);
-                return Task.FromResult(false);
+                if (!ConditionHolds(connection, operation, now))
+                {
+                    StateTelemetry.SetOutcome(activity, committed: false);
+                    return false; // rolled back by the dispose
+                }
+
+                Apply(connection, operation, now);
             }
 
-            Apply(connection, operation, now);
+            foreach (var outgoing in events)
+            {
+                Append(connection, outgoing, now);
+            }
+
+            write.Commit();
         }
 
-        foreach (var outgoing in events)
-        {
-            Append(connection, outgoing, now);
-        }
-
-        transaction.Commit();
         StateTelemetry.SetOutcome(activity, committed: true);
-        if (events.Count > 0)
+        foreach (var topic in events.Select(e => e.Topic).Distinct(StringComparer.Ordinal))
         {
-            signal.Pulse();
+            signal.Pulse(topic);
         }
 
-        return Task.FromResult(true);
+        return true;
     }
 
     private static bool ConditionHolds(SqliteConnection connection, StateOperation operation, DateTimeOffset now)
