@@ -276,7 +276,7 @@ public sealed class PhysicalConnectionGrpcService(
         RequestValidation? validation = null)
     {
         var method = request.Descriptor.Name.Replace("Request", "", StringComparison.Ordinal);
-        // Roles are enforced before this runs, from the method's declared access (MethodAccessInterceptor).
+        // Roles are enforced before this runs, from the method's declared access (MethodAccess, asked by ErrorInterceptor).
         var caller = context.GetCaller();
         validation ??= new RequestValidation();
         ValidateAddress(validation, region, id);
