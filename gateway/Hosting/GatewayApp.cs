@@ -196,7 +196,11 @@ public static partial class GatewayApp
         app.UseRequestSizeLimit();
         // The OpenAPI document is public: serve it before the fallback policy demands a token.
         app.UseOpenApiDocument(gateway.PublicRestUrl);
-        app.UseAuthentication();
+        // Authentication: a bearer token validated moments ago takes its identity straight from the token cache; everything
+        // else goes through ASP.NET Core's authentication middleware, which this one wraps. The key tells WebApplication that
+        // authentication is in the pipeline already (UseAuthentication sets it), so that it does not add its own in front.
+        ((IApplicationBuilder)app).Properties["__AuthenticationMiddlewareSet"] = true;
+        app.UseMiddleware<RememberedBearerAuthentication>();
         app.UseAuthorization();
         // The caller's rate limit and the request size, before any endpoint parses a body.
         app.UseRequestAdmission();

@@ -32,7 +32,11 @@ public static class AuthenticationSetup
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<TimeProvider>((options, clock) =>
         {
             options.MapInboundClaims = false;
+            // Nothing reads the token back from the authentication properties (GetTokenAsync): do not copy it into every request's.
+            options.SaveToken = false;
             options.IncludeErrorDetails = false; // no hints to an attacker in WWW-Authenticate
+            // Only answers to refusals: a remembered token skips the bearer handler and so its success events
+            // (RememberedBearerAuthentication), which is the same only while there are none.
             options.Events = new JwtBearerEvents
             {
                 // A refused or missing token gets the API's error shape (gRPC status details, or the

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.IdentityModel.Tokens;
 
 namespace DirectConnect.Gateway.Security;
@@ -76,11 +77,25 @@ public sealed class CachedTokenHandler(TokenHandler inner, TimeProvider clock, i
             var notAfter = expires < now + maxEntryLife ? expires : now + maxEntryLife;
             if (notAfter > now)
             {
-                Add(token, new Entry(token, validated, identity.Clone(), result.Issuer, result.TokenType, notAfter));
+                Add(token, new Entry(token, validated, new SharedIdentity(identity), result.Issuer, result.TokenType, notAfter));
             }
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// What <paramref name="token"/> validated to, when it is remembered and its entry still lives; null otherwise, and then the
+    /// token must go through <see cref="ValidateTokenAsync"/>. This is the same entry <see cref="ValidateTokenAsync"/> answers
+    /// from, with the same expiry: the gateway's authentication takes a remembered token's identity from here without running
+    /// the bearer handler at all (<see cref="RememberedBearerAuthentication"/>). The identity is the entry's own, shared by
+    /// every request presenting the token, and refuses changes (<see cref="SharedIdentity"/>): not copying it on every call
+    /// is the point, and no request can change what the next one sees.
+    /// </summary>
+    public (ClaimsIdentity Identity, SecurityToken Token)? Remembered(string token)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        return TryGet(token, clock.GetUtcNow()) is { } entry ? (entry.Identity, entry.Token) : null;
     }
 
     private Entry? TryGet(string token, DateTimeOffset now)
@@ -124,5 +139,56 @@ public sealed class CachedTokenHandler(TokenHandler inner, TimeProvider clock, i
         }
     }
 
-    private sealed record Entry(string Key, SecurityToken Token, System.Security.Claims.ClaimsIdentity Identity, string? Issuer, string? TokenType, DateTimeOffset NotAfter);
+    private sealed record Entry(string Key, SecurityToken Token, ClaimsIdentity Identity, string? Issuer, string? TokenType, DateTimeOffset NotAfter);
+
+    /// <summary>
+    /// A remembered token's identity, shared by the requests that present the token: adding or removing a claim is refused
+    /// (<see cref="InvalidOperationException"/>) instead of showing up in every later request. <see cref="ClaimsIdentity.Clone"/>
+    /// gives an ordinary, changeable copy.
+    /// </summary>
+    public sealed class SharedIdentity : ClaimsIdentity
+    {
+        private readonly bool _complete;
+
+        internal SharedIdentity(ClaimsIdentity identity)
+            : base(identity) => _complete = true;
+
+        /// <inheritdoc />
+        public override void AddClaim(Claim claim)
+        {
+            RefuseChange();
+            base.AddClaim(claim);
+        }
+
+        /// <inheritdoc />
+        public override void AddClaims(IEnumerable<Claim?> claims)
+        {
+            RefuseChange();
+            base.AddClaims(claims);
+        }
+
+        /// <inheritdoc />
+        public override void RemoveClaim(Claim? claim)
+        {
+            RefuseChange();
+            base.RemoveClaim(claim);
+        }
+
+        /// <inheritdoc />
+        public override bool TryRemoveClaim(Claim? claim)
+        {
+            RefuseChange();
+            return base.TryRemoveClaim(claim);
+        }
+
+        // The base constructor adds the copied claims through these methods: only a complete identity refuses.
+        private void RefuseChange()
+        {
+            if (_complete)
+            {
+                throw new InvalidOperationException(
+                    "This identity is a remembered bearer token's, shared by every request that presents the token: change a copy (Clone()) instead.");
+            }
+        }
+    }
 }

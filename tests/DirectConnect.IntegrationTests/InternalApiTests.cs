@@ -159,14 +159,14 @@ public sealed class InternalApiTests(InternalApiTests.Topology system) : IClassF
             // A Dapr caller app-id that is not the token's (a forged one travels beside the real one) is refused.
             var allowed = InternalMethodCatalog.CallersOf(method)[0];
             var (forged, forgedStatus) = await CallAsync(system.InternalChannel, method, RequestFor(method), CallerToken(allowed),
-                new Metadata { { MethodAccessInterceptor.DaprCallerAppIdHeader, "routing" } });
+                new Metadata { { MethodAccess.DaprCallerAppIdHeader, "routing" } });
             Assert.Equal(StatusCode.PermissionDenied, forged);
             Assert.Equal("CALLER_NOT_ALLOWED", forgedStatus?.Reason());
 
             // The allowed service gets through admission (the request itself is then judged: another
             // account's or an unknown resource is NOT_FOUND, never a permission error).
             var (admitted, admittedStatus) = await CallAsync(system.InternalChannel, method, RequestFor(method), CallerToken(allowed),
-                allowed == AgentIdentity.AppId ? null : new Metadata { { MethodAccessInterceptor.DaprCallerAppIdHeader, allowed } });
+                allowed == AgentIdentity.AppId ? null : new Metadata { { MethodAccess.DaprCallerAppIdHeader, allowed } });
             Assert.True(admitted is StatusCode.OK or StatusCode.NotFound or StatusCode.AlreadyExists or StatusCode.InvalidArgument,
                 $"{method.Name} as {allowed}: {admitted} {admittedStatus}");
         }
@@ -314,11 +314,11 @@ public sealed class BehindDaprInternalApiTests(BehindDaprInternalApiTests.System
         var refused = await RpcAssert.FailsWith(StatusCode.PermissionDenied, async () => await reservations.ReservePhysicalConnectionAsync(request, token));
         Assert.Equal("CALLER_NOT_ALLOWED", refused.Reason());
 
-        var twice = new Metadata { token[0], { MethodAccessInterceptor.DaprCallerAppIdHeader, "virtual-interfaces" }, { MethodAccessInterceptor.DaprCallerAppIdHeader, "routing" } };
+        var twice = new Metadata { token[0], { MethodAccess.DaprCallerAppIdHeader, "virtual-interfaces" }, { MethodAccess.DaprCallerAppIdHeader, "routing" } };
         Assert.Equal("CALLER_NOT_ALLOWED", (await RpcAssert.FailsWith(StatusCode.PermissionDenied, async () => await reservations.ReservePhysicalConnectionAsync(request, twice))).Reason());
 
         // Admitted: the connection does not exist, which is the method's own answer.
-        var named = new Metadata { token[0], { MethodAccessInterceptor.DaprCallerAppIdHeader, "virtual-interfaces" } };
+        var named = new Metadata { token[0], { MethodAccess.DaprCallerAppIdHeader, "virtual-interfaces" } };
         Assert.Equal("RESOURCE_NOT_FOUND", (await RpcAssert.FailsWith(StatusCode.NotFound, async () => await reservations.ReservePhysicalConnectionAsync(request, named))).Reason());
     }
 }

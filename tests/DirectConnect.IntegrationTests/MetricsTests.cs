@@ -57,6 +57,22 @@ public sealed class MetricsTests(EmbeddedSystem system) : IClassFixture<Embedded
     }
 
     [Fact]
+    public async Task ACallRefusedBeforeItsMethodRunsIsCountedWithTheCodeTheClientGets()
+    {
+        Listen();
+        // The method's declared access refuses a customer before the method runs: counted, with the refusal's code.
+        var locations = new LocationService.LocationServiceClient(system.Channel);
+        await RpcAssert.FailsWith(StatusCode.PermissionDenied, async () => await locations.CreateLocationAsync(
+            new CreateLocationRequest { Region = Seed.Region, Location = new Location { Code = "NO-1", Name = "no" } }, system.As("metrics", "customer")));
+        await locations.ListLocationsAsync(new ListLocationsRequest { Region = Seed.Region }, system.As("metrics", "customer"));
+
+        const string requests = "directconnect.rpc.server.requests";
+        Assert.Equal(1, Sum(requests, ("rpc.method", "CreateLocation"), ("rpc.grpc.status_code", "PERMISSION_DENIED")));
+        Assert.Equal(0, Sum(requests, ("rpc.method", "CreateLocation"), ("rpc.grpc.status_code", "UNKNOWN")));
+        Assert.Equal(1, Sum(requests, ("rpc.method", "ListLocations"), ("rpc.grpc.status_code", "OK")));
+    }
+
+    [Fact]
     public async Task PortGaugesShowAllocatedFreeAndWaitingPortsPerLocation()
     {
         var lines = new Lifecycle(system.Channel, system.As);

@@ -151,6 +151,35 @@ public sealed class TokenCacheTests(EmbeddedSystem system) : IClassFixture<Embed
     }
 
     [Fact]
+    public async Task ARememberedTokensIdentityIsSharedRefusesChangesAndEndsWithItsEntry()
+    {
+        var (cache, parameters, clock) = Cache();
+        var token = Sign(clock.Now, TimeSpan.FromMinutes(10));
+        Assert.Null(cache.Remembered(token)); // only a validated token is remembered
+        Assert.True((await cache.ValidateTokenAsync(token, parameters)).IsValid);
+
+        var (identity, validated) = cache.Remembered(token)!.Value;
+        Assert.Equal("acme", identity.FindFirst(CallerClaims.Account)?.Value);
+        Assert.Equal(Role.Customer, identity.FindFirst(CallerClaims.Roles)?.Value);
+        Assert.Equal((clock.Now + TimeSpan.FromMinutes(10)).ToUnixTimeSeconds(), new DateTimeOffset(validated.ValidTo, TimeSpan.Zero).ToUnixTimeSeconds());
+
+        // Shared by every request with the token: a request cannot give the next one a role.
+        Assert.Throws<InvalidOperationException>(() => identity.AddClaim(new Claim(CallerClaims.Roles, Role.Operator)));
+        Assert.Throws<InvalidOperationException>(() => identity.RemoveClaim(identity.FindFirst(CallerClaims.Roles)));
+        var again = cache.Remembered(token)!.Value.Identity;
+        Assert.Same(identity, again);
+        Assert.Equal([Role.Customer], again.FindAll(CallerClaims.Roles).Select(c => c.Value));
+        var copy = identity.Clone();
+        copy.AddClaim(new Claim("note", "a copy is the caller's own"));
+        Assert.Null(again.FindFirst("note"));
+        Assert.Equal(1, cache.Validations);
+
+        clock.Now += TimeSpan.FromMinutes(10);
+        Assert.Null(cache.Remembered(token));
+        Assert.Equal(0, cache.Count);
+    }
+
+    [Fact]
     public async Task TheGatewayValidatesATokenUsedOnEveryCallOnce()
     {
         var options = system.Services.GetRequiredService<IOptionsMonitor<JwtBearerOptions>>().Get(JwtBearerDefaults.AuthenticationScheme);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using DirectConnect.Platform.Coordination;
 using DirectConnect.Platform.Errors;
 using DirectConnect.Platform.Grpc;
@@ -36,6 +37,10 @@ public sealed class PhysicalConnectionGrpcService(
 {
     private const string ResourceType = "PhysicalConnection";
     private static readonly string[] UpdatableFields = ["name", "description"];
+
+    // A connection read again unchanged is the same parsed value (ParsedDocuments): its message is built once and lives as long
+    // as that value. Get hands the message to the transport, which only serializes it.
+    private static readonly ConditionalWeakTable<PhysicalConnection, V1.PhysicalConnection> Messages = new();
 
     /// <inheritdoc />
     public override async Task<V1.PhysicalConnection> CreatePhysicalConnection(V1.CreatePhysicalConnectionRequest request, ServerCallContext context)
@@ -87,7 +92,7 @@ public sealed class PhysicalConnectionGrpcService(
         var caller = context.GetCaller();
         ValidateAddress(request.Region, request.Id);
         var stored = await LoadAsync(caller, request.Region, request.Id, context.CancellationToken);
-        return PhysicalConnectionMapper.ToProto(stored.Value);
+        return Messages.GetValue(stored.Value, PhysicalConnectionMapper.ToProto);
     }
 
     /// <inheritdoc />
@@ -275,7 +280,7 @@ public sealed class PhysicalConnectionGrpcService(
         RequestValidation? validation = null)
     {
         var method = request.Descriptor.Name.Replace("Request", "", StringComparison.Ordinal);
-        // Roles are enforced before this runs, from the method's declared access (MethodAccessInterceptor).
+        // Roles are enforced before this runs, from the method's declared access (MethodAccess, asked by ErrorInterceptor).
         var caller = context.GetCaller();
         validation ??= new RequestValidation();
         ValidateAddress(validation, region, id);

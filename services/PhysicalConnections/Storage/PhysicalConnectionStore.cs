@@ -14,9 +14,12 @@ public sealed class PhysicalConnectionStore(IStateStore store)
 {
     private static PhysicalConnectionsJsonContext Json => PhysicalConnectionsJsonContext.Default;
 
+    // Every read still goes to the store; a connection whose bytes did not change since the last read is not parsed again.
+    private readonly ParsedDocuments<PhysicalConnection> _parsed = new(Json.PhysicalConnection);
+
     /// <summary>Reads one connection.</summary>
     public Task<Versioned<PhysicalConnection>?> GetAsync(string id, CancellationToken cancellationToken) =>
-        store.GetDocumentAsync(Key(id), Json.PhysicalConnection, cancellationToken);
+        _parsed.GetAsync(store, Key(id), cancellationToken);
 
     /// <summary>Reads the index of an account's connections in a region, for listing (empty when there is none yet).</summary>
     public Task<ListIndexView> GetIndexAsync(string accountId, string region, CancellationToken cancellationToken) =>

@@ -67,7 +67,11 @@ public sealed class RequestAdmission(RequestDelegate next, AccountRateLimiter li
         try
         {
             limiter.Acquire(http.GetCaller());
-            await RequireSizeAsync(http, method);
+            var size = RequireSizeAsync(http, method);
+            if (!size.IsCompletedSuccessfully)
+            {
+                await size;
+            }
         }
         catch (DomainException refused)
         {
@@ -95,64 +99,113 @@ public sealed class RequestAdmission(RequestDelegate next, AccountRateLimiter li
             refused.Reason == TooLarge ? StatusCodes.Status413PayloadTooLarge : null);
     }
 
-    private async Task RequireSizeAsync(HttpContext http, MethodDescriptor method)
+    private ValueTask RequireSizeAsync(HttpContext http, MethodDescriptor method)
     {
         var request = http.Request;
         if (IsGrpc(request))
         {
             // One request message (unary and server-streaming methods): its length is in the 5-byte frame header.
-            if (!method.IsClientStreaming)
-            {
-                await RequireGrpcMessageWithinLimitAsync(http);
-            }
-
-            return;
+            return method.IsClientStreaming ? ValueTask.CompletedTask : RequireGrpcMessageWithinLimitAsync(http);
         }
 
         if (request.ContentLength is not null)
         {
-            return; // declared, so DeclaredSizeLimit checked it
+            return ValueTask.CompletedTask; // declared, so DeclaredSizeLimit checked it
         }
 
-        if (http.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true)
+        return http.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true ? BufferUndeclaredBodyAsync(http) : ValueTask.CompletedTask;
+    }
+
+    private async ValueTask BufferUndeclaredBodyAsync(HttpContext http)
+    {
+        var request = http.Request;
+        // A chunked body (or an HTTP/2 one without content-length) announces no size: read it here, and stop at the first byte past the limit, so that
+        // the endpoint parses only a body known to fit.
+        var buffered = new MemoryStream();
+        http.Response.RegisterForDispose(buffered);
+        var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
         {
-            // A chunked body (or an HTTP/2 one without content-length) announces no size: read it here, and stop at the first byte past the limit, so that
-            // the endpoint parses only a body known to fit.
-            var buffered = new MemoryStream();
-            http.Response.RegisterForDispose(buffered);
-            var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
-            try
+            int read;
+            while ((read = await request.Body.ReadAsync(chunk, http.RequestAborted)) > 0)
             {
-                int read;
-                while ((read = await request.Body.ReadAsync(chunk, http.RequestAborted)) > 0)
+                if (buffered.Length + read > _maxBytes)
                 {
-                    if (buffered.Length + read > _maxBytes)
-                    {
-                        throw RequestTooLarge(_maxBytes, null);
-                    }
-
-                    buffered.Write(chunk, 0, read);
+                    throw RequestTooLarge(_maxBytes, null);
                 }
-            }
-            catch (BadHttpRequestException tooLarge) when (tooLarge.StatusCode == StatusCodes.Status413PayloadTooLarge)
-            {
-                // Kestrel's own limit (the same number) noticed first.
-                throw RequestTooLarge(_maxBytes, null);
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(chunk);
-            }
 
-            buffered.Position = 0;
-            request.Body = buffered;
+                buffered.Write(chunk, 0, read);
+            }
         }
+        catch (BadHttpRequestException tooLarge) when (tooLarge.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            // Kestrel's own limit (the same number) noticed first.
+            throw RequestTooLarge(_maxBytes, null);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
+
+        buffered.Position = 0;
+        request.Body = buffered;
     }
 
     private static bool IsGrpc(HttpRequest request) => request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true;
 
     /// <summary>Refuses a gRPC request whose (one) message's frame header announces more than the limit, or whose body Kestrel finds over its own.</summary>
-    private async Task RequireGrpcMessageWithinLimitAsync(HttpContext http)
+    private ValueTask RequireGrpcMessageWithinLimitAsync(HttpContext http)
+    {
+        // A unary call's message usually arrives with its headers: its frame header is then read without waiting.
+        long? length;
+        try
+        {
+            if (!TryPeekArrivedGrpcMessageLength(http.Request, out length))
+            {
+                return RequireGrpcMessageWithinLimitSlowAsync(http);
+            }
+        }
+        catch (BadHttpRequestException tooLarge) when (tooLarge.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            throw RequestTooLarge(_maxBytes, null);
+        }
+
+        return length > _maxBytes ? throw RequestTooLarge(_maxBytes, length) : ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// The message length in the frame header of a binary gRPC body, when the header has arrived (null when the body ended
+    /// before it: gRPC refuses such a body itself); false when it has not arrived yet, or the body is gRPC-Web's base64 form.
+    /// Nothing is consumed or examined.
+    /// </summary>
+    private static bool TryPeekArrivedGrpcMessageLength(HttpRequest request, out long? length)
+    {
+        length = null;
+        if (request.ContentType?.StartsWith("application/grpc-web-text", StringComparison.OrdinalIgnoreCase) == true)
+        {
+            return false;
+        }
+
+        var reader = request.BodyReader;
+        if (!reader.TryRead(out var result))
+        {
+            return false;
+        }
+
+        var buffer = result.Buffer;
+        var arrived = buffer.Length >= ServiceDefaults.GrpcFrameHeaderBytes;
+        if (arrived)
+        {
+            Span<byte> head = stackalloc byte[ServiceDefaults.GrpcFrameHeaderBytes];
+            buffer.Slice(0, ServiceDefaults.GrpcFrameHeaderBytes).CopyTo(head);
+            length = BinaryPrimitives.ReadUInt32BigEndian(head[1..]);
+        }
+
+        reader.AdvanceTo(buffer.Start);
+        return arrived || result.IsCompleted;
+    }
+
+    private async ValueTask RequireGrpcMessageWithinLimitSlowAsync(HttpContext http)
     {
         long? length;
         try

@@ -63,12 +63,11 @@ public static class ServiceDefaults
         builder.Services.Configure<KestrelServerOptions>(kestrel => kestrel.Limits.MaxRequestBodySize = maxRequestBytes + GrpcFrameHeaderBytes);
         builder.Services.AddGrpc(options =>
         {
-            // Outermost first: metrics see the code the client gets; errors become statuses; then who may
-            // call (the method's declared access), then the method. The rate limit and the size limit ran
-            // before, in RequestAdmission, ahead of any parsing.
-            options.Interceptors.Add<RpcMetricsInterceptor>();
+            // One interceptor: metrics see the code the client gets; errors become statuses; who may call (the
+            // method's declared access) is asked before the method runs. The rate limit and the size limit ran
+            // before, in RequestAdmission, ahead of any parsing. Registered as a singleton below, so gRPC takes
+            // that one instead of creating an interceptor for every call.
             options.Interceptors.Add<ErrorInterceptor>();
-            options.Interceptors.Add<MethodAccessInterceptor>();
             // Failures are mapped by ErrorInterceptor; never send exception text to clients.
             options.EnableDetailedErrors = false;
             options.MaxReceiveMessageSize = maxRequestBytes;
@@ -84,6 +83,8 @@ public static class ServiceDefaults
         builder.Services.Configure<RegionOptions>(builder.Configuration.GetSection("DirectConnect"));
         builder.Services.TryAddSingleton<RegionCatalog>();
         builder.Services.TryAddSingleton<MethodAccessCatalog>();
+        builder.Services.TryAddSingleton<MethodAccess>();
+        builder.Services.TryAddSingleton<ErrorInterceptor>();
         builder.Services.Configure<RateLimitOptions>(builder.Configuration.GetSection(RateLimitOptions.Section));
         builder.Services.TryAddSingleton<AccountRateLimiter>();
         builder.Services.TryAddSingleton<RpcMetrics>();

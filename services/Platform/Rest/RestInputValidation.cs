@@ -47,7 +47,7 @@ public sealed class RestInputValidation(RequestDelegate next, MethodAccessCatalo
         var started = Stopwatch.GetTimestamp();
         try
         {
-            MethodAccessInterceptor.RequireAccess(http.GetCaller(), binding.Method);
+            MethodAccess.RequireAccess(http.GetCaller(), binding.Method);
             await CheckAsync(http, binding);
         }
         catch (DomainException refused)

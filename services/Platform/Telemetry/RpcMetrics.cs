@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using DirectConnect.Platform.Hosting;
 using Grpc.Core;
-using Grpc.Core.Interceptors;
 
 namespace DirectConnect.Platform.Telemetry;
 
@@ -12,9 +11,9 @@ namespace DirectConnect.Platform.Telemetry;
 /// <c>directconnect.rpc.server.requests</c> (count) and <c>directconnect.rpc.server.duration</c>
 /// (seconds), tagged <c>rpc.service</c>, <c>rpc.method</c> and <c>rpc.grpc.status_code</c> (the
 /// code's name, e.g. <c>NOT_FOUND</c>); errors are the requests whose code is not <c>OK</c>. REST
-/// calls count under the gRPC method they are transcoded to. Recorded by the outermost interceptor,
-/// so it sees the code the client receives, and by the admission middleware for the calls it
-/// refuses before any interceptor (rate limit, request size).
+/// calls count under the gRPC method they are transcoded to. Recorded by the gRPC interceptor
+/// (<see cref="Grpc.ErrorInterceptor"/>) with the code the client receives, and by the admission middleware for the
+/// calls it refuses before the interceptor (rate limit, request size).
 /// </summary>
 public sealed class RpcMetrics
 {
@@ -58,56 +57,4 @@ public sealed class RpcMetrics
         Enum.GetValues<StatusCode>().ToFrozenDictionary(code => code, code => code == StatusCode.OK
             ? "OK"
             : string.Concat(code.ToString().Select((c, i) => i > 0 && char.IsUpper(c) ? "_" + c : c.ToString())).ToUpperInvariant());
-}
-
-/// <summary>Records every call that reaches the gRPC pipeline in <see cref="RpcMetrics"/>; the outermost interceptor.</summary>
-public sealed class RpcMetricsInterceptor(RpcMetrics metrics) : Interceptor
-{
-    /// <inheritdoc />
-    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request,
-        ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
-    {
-        ArgumentNullException.ThrowIfNull(continuation);
-        var started = Stopwatch.GetTimestamp();
-        var code = StatusCode.Unknown;
-        try
-        {
-            var response = await continuation(request, context);
-            code = StatusCode.OK;
-            return response;
-        }
-        catch (RpcException exception)
-        {
-            code = exception.StatusCode;
-            throw;
-        }
-        finally
-        {
-            metrics.Record(context.Method, code, started);
-        }
-    }
-
-    /// <inheritdoc />
-    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request,
-        IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
-        ServerStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        ArgumentNullException.ThrowIfNull(continuation);
-        var started = Stopwatch.GetTimestamp();
-        var code = StatusCode.Unknown;
-        try
-        {
-            await continuation(request, responseStream, context);
-            code = StatusCode.OK;
-        }
-        catch (RpcException exception)
-        {
-            code = exception.StatusCode;
-            throw;
-        }
-        finally
-        {
-            metrics.Record(context.Method, code, started);
-        }
-    }
 }

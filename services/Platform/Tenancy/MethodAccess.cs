@@ -15,19 +15,20 @@ namespace DirectConnect.Platform.Tenancy;
 /// (<c>directconnect.internal.v1</c>): a service identity whose app-id the method's
 /// <c>callers</c> option names, and behind Dapr the sidecar's <c>dapr-caller-app-id</c> saying the
 /// same. Tenancy within an account (another account's resource is NOT_FOUND) is the methods'
-/// part, via <see cref="Caller"/>.
+/// part, via <see cref="Caller"/>. <see cref="Grpc.ErrorInterceptor"/>, the one interceptor of every call, asks this first.
 /// </summary>
-public sealed class MethodAccessInterceptor(
+public sealed class MethodAccess(
     MethodAccessCatalog catalog,
     InternalMethodCatalog internalCatalog,
-    IOptions<ServiceIdentityOptions> serviceIdentity) : AdmissionInterceptor
+    IOptions<ServiceIdentityOptions> serviceIdentity)
 {
     /// <summary>The metadata Dapr's sidecar adds with the calling app's id (from its mTLS identity).</summary>
     public const string DaprCallerAppIdHeader = "dapr-caller-app-id";
 
-    /// <inheritdoc />
-    protected override void Admit(ServerCallContext context)
+    /// <summary>Throws a <see cref="DomainException"/> when the caller of <paramref name="context"/> may not call its method.</summary>
+    public void Admit(ServerCallContext context)
     {
+        ArgumentNullException.ThrowIfNull(context);
         if (catalog.Find(context.Method) is { } method)
         {
             AdmitPublic(context, method);
