@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
 namespace DirectConnect.Routing;
@@ -19,6 +20,7 @@ public static class RoutingModule
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.Configure<RoutingOptions>(builder.Configuration.GetSection(RoutingOptions.Section));
         builder.Services.AddSingleton<VpcStore>();
+        builder.Services.TryAddSingleton<StripedLock>();
         builder.Services.AddSingleton<RouteTableStore>();
         builder.Services.AddSingleton<ForwardingTableCache>();
         builder.Services.AddEventSubscription<RouteBlackholing>(RouteBlackholing.InterfacesSubscription, "virtual-interfaces");

@@ -30,7 +30,7 @@ public sealed class PhysicalConnectionGrpcService(
     InventoryStore inventory,
     PortAllocator allocator,
     OptimisticTransaction transactions,
-    StripedLock poolLocks,
+    StripedLock hotDocuments,
     RegionCatalog regions,
     IOptions<PhysicalConnectionOptions> options,
     TimeProvider clock) : V1.PhysicalConnectionService.PhysicalConnectionServiceBase
@@ -64,6 +64,9 @@ public sealed class PhysicalConnectionGrpcService(
         validation.ThrowIfInvalid();
         await inventory.RequireLocationAsync(request.Region, spec!.LocationId, "physical_connection.location_id", context.CancellationToken);
 
+        // Every create in the region appends to the head of its index: this process's creators take turns here instead of
+        // losing ETag races to each other and backing off (the tail of Create's latency). Other processes still race on the ETag.
+        using var turn = await hotDocuments.AcquireAsync(PhysicalConnectionStore.RegionIndexLockKey(request.Region), context.CancellationToken);
         return await transactions.RunAsync(requestId, async cancellationToken =>
         {
             var (index, regionIndex) = await store.GetIndexesForAppendAsync(caller.AccountId, request.Region, cancellationToken);
@@ -209,7 +212,7 @@ public sealed class PhysicalConnectionGrpcService(
             && await store.GetAsync(request.Id, context.CancellationToken) is { } known
                 ? PortAllocator.PoolKey(known.Value)
                 : request.Id;
-        using var turn = await poolLocks.AcquireAsync(poolKey, context.CancellationToken);
+        using var turn = await hotDocuments.AcquireAsync(poolKey, context.CancellationToken);
         return await ChangeAsync(request, request.Region, request.Id, request.Etag, PhysicalConnectionOperation.RecordPayment, context, ownerOnly: false,
             async (caller, stored, now, cancellationToken) =>
             {

@@ -56,6 +56,9 @@ public sealed class PhysicalConnectionStore(IStateStore store)
 
     private static string Key(string id) => $"physical-connections/{id}";
 
+    /// <summary>The in-process lock key of a region's index head (see <see cref="StripedLock"/>).</summary>
+    public static string RegionIndexLockKey(string region) => RegionIndexKey(region);
+
     private static string RegionIndexKey(string region) => $"physical-connections-by-region/{region}";
 
     private static string UsageKey(string accountId, string region) => $"physical-connection-usage/{accountId}/{region}";

@@ -20,7 +20,7 @@ namespace DirectConnect.Routing.Api;
 /// <c>VpcDeregistered</c> on topic <c>routing</c>, on which border gateways attach and detach.
 /// </summary>
 public sealed class VpcGrpcService(VpcStore store, OptimisticTransaction transactions, RegionCatalog regions, TimeProvider clock,
-    IOptions<RoutingOptions> options)
+    IOptions<RoutingOptions> options, StripedLock hotDocuments)
     : V1.VpcService.VpcServiceBase
 {
     private const string ResourceType = "Vpc";
@@ -50,6 +50,9 @@ public sealed class VpcGrpcService(VpcStore store, OptimisticTransaction transac
         validation.ThrowIfInvalid();
 
         var id = request.VpcId.Length > 0 ? request.VpcId : ResourceIds.New(Vpc.IdPrefix);
+        // Every registration in the region appends to the head of its index: this process's callers take turns here
+        // instead of losing ETag races to each other and backing off. Other processes still race on the ETag.
+        using var turn = await hotDocuments.AcquireAsync(VpcStore.RegionIndexLockKey(request.Region), context.CancellationToken);
         return await transactions.RunAsync(requestId, async cancellationToken =>
         {
             if (await store.GetAsync(id, cancellationToken) is not null)

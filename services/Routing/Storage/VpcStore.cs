@@ -60,6 +60,9 @@ public sealed class VpcStore(IStateStore store)
 
     private static string AccountIndexKey(string accountId, string region) => $"vpcs-by-account/{accountId}/{region}";
 
+    /// <summary>The in-process lock key of a region's index head (see <see cref="StripedLock"/>).</summary>
+    public static string RegionIndexLockKey(string region) => RegionIndexKey(region);
+
     private static string RegionIndexKey(string region) => $"vpcs-by-region/{region}";
 
     private static string CountKey(string accountId, string region) => $"vpc-count/{accountId}/{region}";
