@@ -87,7 +87,14 @@ public static class IndexPager
                 break;
             }
 
-            var entries = chunk.ToDictionary(e => e.Id, StringComparer.Ordinal);
+            // By id, for the token of the item a page ends on; an id listed twice (no writer appends one, but a list
+            // must not fail on it) keeps its later position, so the next page does not show it again.
+            var entries = new Dictionary<string, ListIndexEntry>(chunk.Count, StringComparer.Ordinal);
+            foreach (var entry in chunk)
+            {
+                entries[entry.Id] = entry;
+            }
+
             position = chunk[^1].Position;
             foreach (var item in await load(chunk.Select(e => e.Id).ToArray()).ConfigureAwait(false))
             {

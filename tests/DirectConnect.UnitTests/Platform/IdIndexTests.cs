@@ -26,4 +26,13 @@ public sealed class IdIndexTests
         Assert.Empty(await PageAsync(PageToken.Encode("c", "q")));
         Assert.Empty(await PageAsync(PageToken.Encode("zzz", "q")));
     }
+
+    [Fact]
+    public async Task AnIdListedTwiceDoesNotBreakThePage()
+    {
+        var page = await IndexPager.PageAsync(new IdIndex(["a", "b", "a", "c"]), PageRequest.Parse(new RequestValidation(), 3, "", "q"),
+            ids => Task.FromResult(ids), _ => true, id => id);
+        Assert.Equal(["a", "b", "a"], page.Items);
+        Assert.NotEmpty(page.NextPageToken);
+    }
 }
