@@ -30,10 +30,9 @@ public sealed class PhysicalConnectionStore(IStateStore store)
         store.ReadListIndexAsync(RegionIndexKey(region), cancellationToken);
 
     /// <summary>Reads the account's index and the region's, for adding a new connection to both.</summary>
-    public async Task<(ListIndexAppend Account, ListIndexAppend Region)> GetIndexesForAppendAsync(string accountId, string region,
+    public Task<(ListIndexAppend Account, ListIndexAppend Region)> GetIndexesForAppendAsync(string accountId, string region,
         CancellationToken cancellationToken) =>
-        (await store.ReadForAppendAsync(IndexKey(accountId, region), cancellationToken).ConfigureAwait(false),
-         await store.ReadForAppendAsync(RegionIndexKey(region), cancellationToken).ConfigureAwait(false));
+        store.ReadForAppendAsync(IndexKey(accountId, region), RegionIndexKey(region), cancellationToken);
 
     /// <summary>Reads how many connections of an account in a region count against its quota.</summary>
     public async Task<(AccountUsage Usage, ETagCondition Unchanged)> GetUsageAsync(string accountId, string region, CancellationToken cancellationToken)

@@ -49,8 +49,19 @@ public static class ListIndex
     public static async Task<ListIndexAppend> ReadForAppendAsync(this IStateStore store, string key, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
-        var head = await store.GetAsync(key, cancellationToken).ConfigureAwait(false);
-        return new ListIndexAppend(key, head is null ? ListIndexHead.Empty : ReadHead(head), ETagCondition.For(head));
+        return ForAppend(key, await store.GetAsync(key, cancellationToken).ConfigureAwait(false));
+    }
+
+    private static ListIndexAppend ForAppend(string key, StateItem? head) =>
+        new(key, head is null ? ListIndexHead.Empty : ReadHead(head), ETagCondition.For(head));
+
+    /// <summary>Reads two indexes for appending to both in one transaction (an account's and its region's), in one bulk read.</summary>
+    public static async Task<(ListIndexAppend First, ListIndexAppend Second)> ReadForAppendAsync(this IStateStore store, string first, string second,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var heads = await store.GetBulkAsync([first, second], cancellationToken).ConfigureAwait(false);
+        return (ForAppend(first, heads.GetValueOrDefault(first)), ForAppend(second, heads.GetValueOrDefault(second)));
     }
 
     /// <summary>The key of the sealed segment <paramref name="number"/> of the index at <paramref name="key"/>.</summary>

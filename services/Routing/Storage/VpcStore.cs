@@ -29,10 +29,9 @@ public sealed class VpcStore(IStateStore store)
         store.ReadListIndexAsync(RegionIndexKey(region), cancellationToken);
 
     /// <summary>Reads the account's index and the region's, for adding a new VPC to both.</summary>
-    public async Task<(ListIndexAppend Account, ListIndexAppend Region)> GetIndexesForAppendAsync(string accountId, string region,
+    public Task<(ListIndexAppend Account, ListIndexAppend Region)> GetIndexesForAppendAsync(string accountId, string region,
         CancellationToken cancellationToken) =>
-        (await store.ReadForAppendAsync(AccountIndexKey(accountId, region), cancellationToken).ConfigureAwait(false),
-         await store.ReadForAppendAsync(RegionIndexKey(region), cancellationToken).ConfigureAwait(false));
+        store.ReadForAppendAsync(AccountIndexKey(accountId, region), RegionIndexKey(region), cancellationToken);
 
     /// <summary>Reads every VPC an account registered in a region, deregistered ones included.</summary>
     public async Task<IReadOnlyList<Vpc>> GetAccountVpcsAsync(string accountId, string region, CancellationToken cancellationToken)
