@@ -304,6 +304,42 @@ public sealed class WatchTests(EmbeddedSystem system) : IClassFixture<EmbeddedSy
     }
 
     [Fact]
+    public async Task ABatchAppendsEachChangeToItsAccountsFeedInOrderAndDeliveredAgainAppendsOnlyWhatIsNew()
+    {
+        var (first, second) = (NewAccount(), NewAccount());
+        var a = Enumerable.Range(0, 3).Select(i => StateChangedEvent(first, $"dxpc-batcha{i}")).ToArray();
+        var b = Enumerable.Range(0, 2).Select(i => StateChangedEvent(second, $"dxpc-batchb{i}")).ToArray();
+        var malformed = new CloudEvent(Guid.NewGuid().ToString("N"), "tests", StateChanged, "physical-connections", DateTimeOffset.UtcNow, new byte[] { 0xff, 0xff }, null);
+        // Interleaved accounts, an event that can never be recorded, and one event twice (as a redelivery inside a batch).
+        CloudEvent[] batch = [a[0], b[0], malformed, a[1], a[1], b[1], a[2]];
+
+        var outcomes = await RecordAsync(batch);
+        Assert.Equal([EventHandling.Success, EventHandling.Success, EventHandling.Drop, EventHandling.Success, EventHandling.Success,
+            EventHandling.Success, EventHandling.Success], outcomes);
+
+        // The same batch again, with one new change of the second account: only that one is appended.
+        await RecordAsync([.. batch, StateChangedEvent(second, "dxpc-batchb2")]);
+
+        Assert.Equal([(1L, "dxpc-batcha0"), (2L, "dxpc-batcha1"), (3L, "dxpc-batcha2")], await FeedAsync(first, "dxpc-batcha2"));
+        Assert.Equal([(1L, "dxpc-batchb0"), (2L, "dxpc-batchb1"), (3L, "dxpc-batchb2")], await FeedAsync(second, "dxpc-batchb2"));
+
+        async Task<IReadOnlyList<EventHandling>> RecordAsync(IReadOnlyList<CloudEvent> events)
+        {
+            using var scope = system.Services.CreateScope();
+            return await scope.ServiceProvider.GetRequiredService<ChangeFeedRecorder>().HandleBatchAsync(events, CancellationToken.None);
+        }
+
+        async Task<List<(long, string)>> FeedAsync(string account, string lastId)
+        {
+            var seen = new List<Change>();
+            using var patience = Patience();
+            using var call = _watch.WatchChanges(new WatchChangesRequest { Region = Region }, _lifecycle.Customer(account).WithCancellationToken(patience.Token));
+            await ReadUntilAsync(call.ResponseStream, seen, c => c.ResourceId == lastId, patience.Token);
+            return [.. seen.Select(c => (c.Position, c.ResourceId))];
+        }
+    }
+
+    [Fact]
     public async Task AResumeFromAnExpiredPositionIsToldToReListAndZeroStartsAtTheOldestRetainedChange()
     {
         var account = NewAccount();

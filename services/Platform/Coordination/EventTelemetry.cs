@@ -32,4 +32,27 @@ public static class EventTelemetry
         activity?.SetTag("cloudevents.event_type", cloudEvent.Type);
         return activity;
     }
+
+    /// <summary>
+    /// Starts the consumer span of a batch delivered at once: OpenTelemetry's messaging conventions make it a span of its
+    /// own, linked to each event's publisher span, since a span has one parent.
+    /// </summary>
+    public static Activity? StartConsumeBatch(EventSubscription subscription, IReadOnlyList<CloudEvent> events)
+    {
+        if (!Source.HasListeners())
+        {
+            return null;
+        }
+
+        var links = events
+            .Select(e => ActivityContext.TryParse(e.TraceParent, null, out var context) ? new ActivityLink(context) : default)
+            .Where(link => link.Context != default)
+            .ToList();
+        var activity = Source.StartActivity($"{subscription.Topic} process", ActivityKind.Consumer, default(ActivityContext), links: links);
+        activity?.SetTag("messaging.system", "directconnect");
+        activity?.SetTag("messaging.destination.name", subscription.Topic);
+        activity?.SetTag("messaging.consumer.group.name", subscription.Name);
+        activity?.SetTag("messaging.batch.message_count", events.Count);
+        return activity;
+    }
 }

@@ -64,5 +64,44 @@ public sealed class WritersOfOneProcessQueueInsteadOfMeetingABusyDatabase : IDis
         Assert.NotNull(await store.GetAsync("foreign"));
     }
 
+    [Fact]
+    public async Task WriteTransactionsShareOneConnectionWhichOutlivesAFailedStatementAndARollback()
+    {
+        await using var services = StoreOnly(_database.Path);
+        var store = services.Store();
+        var database = services.GetRequiredService<SqliteDatabase>();
+        var opened = database.WriteConnectionsOpened; // the schema's transaction at start opened it
+        Assert.Equal(1, opened);
+
+        for (var i = 0; i < 40; i++)
+        {
+            Assert.True(await store.TrySaveAsync($"shared/{i}", Bytes($"{i}"), ETagCondition.MustNotExist));
+        }
+
+        // A statement that fails inside a transaction, and a transaction that ends without its commit: both roll back.
+        using (var failing = await database.BeginWriteAsync())
+        {
+            failing.Command("INSERT INTO state (key, value, etag) VALUES ('half-written', x'00', 'e1')").ExecuteNonQuery();
+            Assert.Throws<Microsoft.Data.Sqlite.SqliteException>(() => failing.Command("INSERT INTO no_such_table VALUES (1)").ExecuteNonQuery());
+        }
+
+        using (var abandoned = await database.BeginWriteAsync())
+        {
+            var insert = abandoned.Command("INSERT INTO state (key, value, etag) VALUES ($key, x'00', 'e1')");
+            insert.Parameters.AddWithValue("$key", "abandoned");
+            insert.ExecuteNonQuery();
+        }
+
+        // A conflict (an ETag that does not match) rolls back the statements before it too.
+        Assert.False(await store.TryExecuteTransactionAsync(
+            [new UpsertState("conflicted", Bytes("x"), ETagCondition.MustNotExist), new UpsertState("shared/0", Bytes("y"), ETagCondition.MustNotExist)], []));
+
+        Assert.True(await store.TrySaveAsync("after", Bytes("after"), ETagCondition.MustNotExist));
+        Assert.Equal(1, database.WriteConnectionsOpened);
+        var items = await store.GetBulkAsync(["half-written", "abandoned", "conflicted", "after", "shared/0", "shared/39"]);
+        Assert.Equal(["after", "shared/0", "shared/39"], items.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal("0", items["shared/0"].Text());
+    }
+
     public void Dispose() => _database.Dispose();
 }

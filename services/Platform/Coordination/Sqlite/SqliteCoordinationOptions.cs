@@ -12,6 +12,13 @@ public sealed class SqliteCoordinationOptions
     /// </summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// How long a subscription waits after a delivery that handled events before it looks again, so that what is
+    /// published meanwhile arrives as one batch: one position write, and one transaction for a handler that takes
+    /// batches, instead of one each. It delays events only while they keep coming; an idle subscription is woken at once.
+    /// </summary>
+    public TimeSpan BatchWindow { get; set; } = TimeSpan.FromMilliseconds(5);
+
     /// <summary>How long a process holds a subscription before another may take it over.</summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -17,7 +17,7 @@ namespace DirectConnect.Platform.Coordination.Sqlite;
 /// Microsoft.Data.Sqlite would sleep a fixed 150 ms. A writer of another process may still hold the
 /// lock: then SQLite's own busy handler (<c>busy_timeout</c>) waits in steps of a few milliseconds.
 /// </remarks>
-public sealed class SqliteDatabase
+public sealed class SqliteDatabase : IDisposable
 {
     /// <summary>How long a writer waits for another process's write transaction before failing.</summary>
     private const int BusyTimeoutMilliseconds = 30_000;
@@ -34,6 +34,9 @@ public sealed class SqliteDatabase
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writeGate;
     private long _lockedByOtherConnection;
+    private SqliteWriter? _writer;
+    private long _writeConnectionsOpened;
+    private bool _disposed;
 
     /// <summary>Opens (creating when needed) the database at <paramref name="path"/>.</summary>
     public SqliteDatabase(string path)
@@ -71,6 +74,9 @@ public sealed class SqliteDatabase
     /// (another process's: those of this process queue at the gate) and had to wait for it.
     /// </summary>
     public long LockedByOtherConnection => Interlocked.Read(ref _lockedByOtherConnection);
+
+    /// <summary>How many connections write transactions have opened (one is kept for all of them, unless one fails).</summary>
+    public long WriteConnectionsOpened => Interlocked.Read(ref _writeConnectionsOpened);
 
     /// <summary>Opens a pooled connection with this project's per-connection settings.</summary>
     public SqliteConnection Open()
@@ -110,11 +116,17 @@ public sealed class SqliteDatabase
 
     private SqliteWrite StartWrite()
     {
-        SqliteConnection? connection = null;
+        var writer = _writer;
         try
         {
-            connection = Open();
-            var handle = connection.Handle!;
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (writer is null)
+            {
+                writer = new SqliteWriter(Open());
+                Interlocked.Increment(ref _writeConnectionsOpened);
+            }
+
+            var handle = writer.Connection.Handle!;
             // First without waiting, to count the transactions that meet another connection's lock;
             // then with SQLite's busy handler, which retries in small steps.
             raw.sqlite3_busy_timeout(handle, 0);
@@ -127,13 +139,48 @@ public sealed class SqliteDatabase
             }
 
             SqliteException.ThrowExceptionForRC(rc, handle);
-            return new SqliteWrite(connection, _writeGate);
+            _writer = writer;
+            return new SqliteWrite(writer, EndWrite);
         }
         catch
         {
-            connection?.Dispose();
+            writer?.Dispose();
+            _writer = null;
             _writeGate.Release();
             throw;
+        }
+    }
+
+    // Called once per write, still inside the gate: a writer that could not end its transaction is not used again.
+    private void EndWrite(SqliteWriter writer, bool reusable)
+    {
+        try
+        {
+            if (!reusable)
+            {
+                writer.Dispose();
+                _writer = null;
+            }
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    /// <summary>Closes the write connection, once the write transaction in progress (if any) has ended.</summary>
+    public void Dispose()
+    {
+        _writeGate.Wait();
+        try
+        {
+            _disposed = true;
+            _writer?.Dispose();
+            _writer = null;
+        }
+        finally
+        {
+            _writeGate.Release();
         }
     }
 
@@ -148,8 +195,7 @@ public sealed class SqliteDatabase
         }
 
         using var write = BeginWrite();
-        using var command = write.Connection.CreateCommand();
-        command.CommandText = """
+        var command = write.Command("""
             CREATE TABLE IF NOT EXISTS state (
                 key        TEXT    NOT NULL PRIMARY KEY,
                 value      BLOB    NOT NULL,
@@ -182,34 +228,84 @@ public sealed class SqliteDatabase
                 time         INTEGER NOT NULL,
                 PRIMARY KEY (subscription, seq)
             ) WITHOUT ROWID;
-            """;
+            """);
         command.ExecuteNonQuery();
         write.Commit();
     }
 }
 
 /// <summary>
-/// One write transaction, holding this process's write gate of its file until disposed. Commands
-/// run on <see cref="Connection"/> (the transaction is SQLite's own, begun with BEGIN IMMEDIATE).
+/// The connection that this process's write transactions on one database use, one at a time (the gate), kept open with
+/// each statement prepared once: SQLite parses a statement's text again on every prepare, and a create commits about a
+/// dozen statements.
+/// </summary>
+internal sealed class SqliteWriter(SqliteConnection connection) : IDisposable
+{
+    private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+
+    public SqliteConnection Connection => connection;
+
+    /// <summary>The command for <paramref name="sql"/>, prepared on first use, with no parameters bound yet.</summary>
+    public SqliteCommand Command(string sql)
+    {
+        if (_commands.TryGetValue(sql, out var command))
+        {
+            command.Parameters.Clear();
+            return command;
+        }
+
+        command = connection.CreateCommand();
+        command.CommandText = sql;
+        _commands.Add(sql, command);
+        return command;
+    }
+
+    public void Dispose()
+    {
+        foreach (var command in _commands.Values)
+        {
+            command.Dispose();
+        }
+
+        _commands.Clear();
+        connection.Dispose();
+    }
+}
+
+/// <summary>
+/// One write transaction, holding this process's write gate of its file until disposed. Statements run through
+/// <see cref="Command"/> (the transaction is SQLite's own, begun with BEGIN IMMEDIATE).
 /// </summary>
 public sealed class SqliteWrite : IDisposable
 {
-    private readonly SemaphoreSlim _gate;
+    private readonly SqliteWriter _writer;
+    private readonly Action<SqliteWriter, bool> _end;
     private bool _disposed;
 
-    internal SqliteWrite(SqliteConnection connection, SemaphoreSlim gate)
+    internal SqliteWrite(SqliteWriter writer, Action<SqliteWriter, bool> end)
     {
-        Connection = connection;
-        _gate = gate;
+        _writer = writer;
+        _end = end;
     }
 
-    /// <summary>The connection inside the transaction.</summary>
-    public SqliteConnection Connection { get; }
+    /// <summary>
+    /// The command for <paramref name="sql"/> on the transaction's connection, with no parameters: prepared once per
+    /// connection and reused, so it must not be disposed, and its reader must be disposed before the next use.
+    /// </summary>
+    public SqliteCommand Command(string sql)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _writer.Command(sql);
+    }
 
     /// <summary>Commits the transaction.</summary>
-    public void Commit() => SqliteException.ThrowExceptionForRC(raw.sqlite3_exec(Connection.Handle!, "COMMIT"), Connection.Handle);
+    public void Commit()
+    {
+        var handle = _writer.Connection.Handle!;
+        SqliteException.ThrowExceptionForRC(raw.sqlite3_exec(handle, "COMMIT"), handle);
+    }
 
-    /// <summary>Rolls back what was not committed, returns the connection to the pool and opens the gate.</summary>
+    /// <summary>Rolls back what was not committed and opens the gate; the connection stays open for the next write.</summary>
     public void Dispose()
     {
         if (_disposed)
@@ -218,19 +314,16 @@ public sealed class SqliteWrite : IDisposable
         }
 
         _disposed = true;
+        var reusable = false;
         try
         {
-            var handle = Connection.Handle;
-            if (handle is not null && raw.sqlite3_get_autocommit(handle) == 0)
-            {
-                raw.sqlite3_exec(handle, "ROLLBACK");
-            }
-
-            Connection.Dispose();
+            var handle = _writer.Connection.Handle;
+            reusable = handle is not null
+                && (raw.sqlite3_get_autocommit(handle) != 0 || raw.sqlite3_exec(handle, "ROLLBACK") == raw.SQLITE_OK);
         }
         finally
         {
-            _gate.Release();
+            _end(_writer, reusable);
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -53,8 +54,7 @@ public sealed partial class SqliteEventDispatcher(
 
         // Hand the subscriptions over at once instead of letting the leases run out.
         using var write = await database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
-        using var command = write.Connection.CreateCommand();
-        command.CommandText = "UPDATE subscriptions SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $owner";
+        var command = write.Command("UPDATE subscriptions SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $owner");
         command.Parameters.AddWithValue("$owner", _owner);
         command.ExecuteNonQuery();
         write.Commit();
@@ -110,6 +110,11 @@ public sealed partial class SqliteEventDispatcher(
                 {
                     case PumpResult.Progressed:
                         backoff = TimeSpan.Zero;
+                        if (_options.BatchWindow > TimeSpan.Zero)
+                        {
+                            await Task.Delay(_options.BatchWindow, clock, stoppingToken).ConfigureAwait(false);
+                        }
+
                         continue;
                     case PumpResult.Failed:
                         backoff = backoff == TimeSpan.Zero ? TimeSpan.FromMilliseconds(50) : TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
@@ -142,8 +147,7 @@ public sealed partial class SqliteEventDispatcher(
         }
 
         using var write = await database.BeginWriteAsync(stoppingToken).ConfigureAwait(false);
-        using var command = write.Connection.CreateCommand();
-        command.CommandText = "INSERT INTO subscriptions (name, topic, position) VALUES ($name, $topic, 0) ON CONFLICT (name) DO NOTHING";
+        var command = write.Command("INSERT INTO subscriptions (name, topic, position) VALUES ($name, $topic, 0) ON CONFLICT (name) DO NOTHING");
         command.Parameters.AddWithValue("$name", subscription.Name);
         command.Parameters.AddWithValue("$topic", subscription.Topic);
         command.ExecuteNonQuery();
@@ -179,22 +183,66 @@ public sealed partial class SqliteEventDispatcher(
             return PumpResult.Idle;
         }
 
+        // The position moves once per batch, not once per event: under load a batch holds many events, and each move is a
+        // write transaction that every other writer of the file queues behind. A crash between two moves redelivers the
+        // handled events after the last one, which at-least-once delivery allows. The move also renews the lease, so a
+        // batch that runs long moves it early, before another process could take the subscription over mid-batch.
         var batch = ReadBatch(subscription.Topic, position);
-        foreach (var (seq, cloudEvent) in batch)
+        var handled = new HandledEvents();
+        var renewBy = RenewalDue();
+        await foreach (var (seq, cloudEvent, outcome) in DeliverAsync(subscription, batch, stoppingToken).ConfigureAwait(false))
         {
-            var outcome = await DeliverAsync(subscription, cloudEvent, stoppingToken).ConfigureAwait(false);
             if (outcome == EventHandling.Retry)
             {
+                // What was handled before the failure is not delivered again.
+                await AdvanceAsync(subscription, handled).ConfigureAwait(false);
                 return PumpResult.Failed;
             }
 
-            if (!await AdvanceAsync(subscription, seq, outcome == EventHandling.Drop ? cloudEvent : null).ConfigureAwait(false))
+            handled.Add(seq, outcome == EventHandling.Drop ? cloudEvent : null);
+            if (clock.GetTimestamp() >= renewBy)
             {
-                return PumpResult.Idle; // the lease moved to another process; it redelivers from its position
+                if (!await AdvanceAsync(subscription, handled).ConfigureAwait(false))
+                {
+                    return PumpResult.Idle; // the lease moved to another process; it redelivers from its position
+                }
+
+                renewBy = RenewalDue();
             }
         }
 
+        if (!await AdvanceAsync(subscription, handled).ConfigureAwait(false))
+        {
+            return PumpResult.Idle;
+        }
+
         return batch.Count > 0 ? PumpResult.Progressed : PumpResult.Idle;
+    }
+
+    // A quarter of the lease: a batch starts with at least half of it left.
+    private long RenewalDue() => clock.GetTimestamp() + (long)(_options.LeaseDuration.TotalSeconds / 4 * clock.TimestampFrequency);
+
+    /// <summary>The events of a batch handled since the position last moved: the last one's sequence and those dropped.</summary>
+    private sealed class HandledEvents
+    {
+        public long? Last { get; private set; }
+
+        public List<(long Seq, CloudEvent Event)> Dropped { get; } = [];
+
+        public void Add(long seq, CloudEvent? dropped)
+        {
+            Last = seq;
+            if (dropped is not null)
+            {
+                Dropped.Add((seq, dropped));
+            }
+        }
+
+        public void Clear()
+        {
+            Last = null;
+            Dropped.Clear();
+        }
     }
 
     private SubscriptionView? Look(EventSubscription subscription)
@@ -214,28 +262,71 @@ public sealed partial class SqliteEventDispatcher(
             : null;
     }
 
-    private async Task<EventHandling> DeliverAsync(EventSubscription subscription, CloudEvent cloudEvent, CancellationToken stoppingToken)
+    // A handler that takes batches gets the whole batch in one call; any other, one event at a time.
+    private async IAsyncEnumerable<(long Seq, CloudEvent Event, EventHandling Outcome)> DeliverAsync(EventSubscription subscription,
+        List<(long Seq, CloudEvent Event)> batch, [EnumeratorCancellation] CancellationToken stoppingToken)
     {
-        using var activity = EventTelemetry.StartConsume(subscription, cloudEvent);
+        if (batch.Count > 1 && typeof(IEventBatchHandler).IsAssignableFrom(subscription.HandlerType))
+        {
+            var outcomes = await HandleAsync(subscription, [.. batch.Select(b => b.Event)], stoppingToken).ConfigureAwait(false);
+            for (var i = 0; i < batch.Count; i++)
+            {
+                yield return (batch[i].Seq, batch[i].Event, outcomes[i]);
+            }
+
+            yield break;
+        }
+
+        foreach (var (seq, cloudEvent) in batch)
+        {
+            yield return (seq, cloudEvent, (await HandleAsync(subscription, [cloudEvent], stoppingToken).ConfigureAwait(false))[0]);
+        }
+    }
+
+    // Several events only for a handler that takes batches.
+    private async Task<IReadOnlyList<EventHandling>> HandleAsync(EventSubscription subscription, IReadOnlyList<CloudEvent> events,
+        CancellationToken stoppingToken)
+    {
+        var single = events.Count == 1;
+        using var activity = single ? EventTelemetry.StartConsume(subscription, events[0]) : EventTelemetry.StartConsumeBatch(subscription, events);
         try
         {
             await using var scope = scopes.CreateAsyncScope();
             var handler = (IEventHandler)scope.ServiceProvider.GetRequiredService(subscription.HandlerType);
-            var outcome = await handler.HandleAsync(cloudEvent, stoppingToken).ConfigureAwait(false);
-            activity?.SetTag("directconnect.event.outcome", outcome.ToString());
-            return outcome;
+            IReadOnlyList<EventHandling> outcomes = single
+                ? [await handler.HandleAsync(events[0], stoppingToken).ConfigureAwait(false)]
+                : await ((IEventBatchHandler)handler).HandleBatchAsync(events, stoppingToken).ConfigureAwait(false);
+            if (outcomes.Count != events.Count)
+            {
+                throw new InvalidOperationException($"The handler returned {outcomes.Count} outcomes for {events.Count} events.");
+            }
+
+            if (single)
+            {
+                activity?.SetTag("directconnect.event.outcome", outcomes[0].ToString());
+            }
+
+            return outcomes;
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             throw;
         }
-#pragma warning disable CA1031 // a handler's failure must never stop delivery: the event is retried
+#pragma warning disable CA1031 // a handler's failure must never stop delivery: the events are retried
         catch (Exception exception)
 #pragma warning restore CA1031
         {
             activity?.SetStatus(ActivityStatusCode.Error, exception.GetType().Name);
-            LogHandlerFailure(subscription.Name, cloudEvent.Type, cloudEvent.Id, exception);
-            return EventHandling.Retry;
+            if (single)
+            {
+                LogHandlerFailure(subscription.Name, events[0].Type, events[0].Id, exception);
+            }
+            else
+            {
+                LogBatchFailure(subscription.Name, events.Count, events[0].Id, exception);
+            }
+
+            return [.. events.Select(_ => EventHandling.Retry)];
         }
     }
 
@@ -243,12 +334,11 @@ public sealed partial class SqliteEventDispatcher(
     private async Task<long?> TryTakeLeaseAsync(EventSubscription subscription)
     {
         using var write = await database.BeginWriteAsync().ConfigureAwait(false);
-        using var command = write.Connection.CreateCommand();
-        command.CommandText = """
+        var command = write.Command("""
             UPDATE subscriptions SET lease_owner = $owner, lease_until = $until
             WHERE name = $name AND (lease_owner IS NULL OR lease_owner = $owner OR lease_until < $now)
             RETURNING position
-            """;
+            """);
         var now = clock.GetUtcNow();
         command.Parameters.AddWithValue("$owner", _owner);
         command.Parameters.AddWithValue("$until", now.Add(_options.LeaseDuration).ToUnixTimeMilliseconds());
@@ -288,15 +378,18 @@ public sealed partial class SqliteEventDispatcher(
     }
 
     // Not cancelled by shutdown: the handler has returned, so moving the position spares a redelivery.
-    private async Task<bool> AdvanceAsync(EventSubscription subscription, long seq, CloudEvent? dropped)
+    private async Task<bool> AdvanceAsync(EventSubscription subscription, HandledEvents handled)
     {
+        if (handled.Last is not { } seq)
+        {
+            return true; // nothing handled since the last move
+        }
+
         using var write = await database.BeginWriteAsync().ConfigureAwait(false);
-        var connection = write.Connection;
-        using var command = connection.CreateCommand();
-        command.CommandText = """
+        var command = write.Command("""
             UPDATE subscriptions SET position = $seq, lease_until = $until
             WHERE name = $name AND lease_owner = $owner
-            """;
+            """);
         command.Parameters.AddWithValue("$seq", seq);
         command.Parameters.AddWithValue("$until", clock.GetUtcNow().Add(_options.LeaseDuration).ToUnixTimeMilliseconds());
         command.Parameters.AddWithValue("$name", subscription.Name);
@@ -306,15 +399,14 @@ public sealed partial class SqliteEventDispatcher(
             return false;
         }
 
-        if (dropped is not null)
+        foreach (var (droppedSeq, dropped) in handled.Dropped)
         {
-            using var deadLetter = connection.CreateCommand();
-            deadLetter.CommandText = """
+            var deadLetter = write.Command("""
                 INSERT INTO dead_letters (subscription, seq, reason, time) VALUES ($name, $seq, $reason, $time)
                 ON CONFLICT DO NOTHING
-                """;
+                """);
             deadLetter.Parameters.AddWithValue("$name", subscription.Name);
-            deadLetter.Parameters.AddWithValue("$seq", seq);
+            deadLetter.Parameters.AddWithValue("$seq", droppedSeq);
             deadLetter.Parameters.AddWithValue("$reason", $"dropped by handler: {dropped.Type} {dropped.Id}");
             deadLetter.Parameters.AddWithValue("$time", clock.GetUtcNow().ToUnixTimeMilliseconds());
             deadLetter.ExecuteNonQuery();
@@ -322,6 +414,7 @@ public sealed partial class SqliteEventDispatcher(
         }
 
         write.Commit();
+        handled.Clear();
         return true;
     }
 
@@ -331,6 +424,9 @@ public sealed partial class SqliteEventDispatcher(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Handler of subscription {Subscription} failed on {EventType} {EventId}; it will be retried")]
     private partial void LogHandlerFailure(string subscription, string eventType, string eventId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Handler of subscription {Subscription} failed on a batch of {Count} events from {EventId}; they will be retried")]
+    private partial void LogBatchFailure(string subscription, int count, string eventId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Subscription {Subscription} dropped {EventType} {EventId} as a dead letter")]
     private partial void LogDropped(string subscription, string eventType, string eventId);

@@ -95,9 +95,8 @@ public sealed partial class SqliteRetention(
         }
 
         using var write = await database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
-        using var delete = write.Connection.CreateCommand();
         // Checked again under the writer: a row written again since (with a later expiry, or none) stays.
-        delete.CommandText = "DELETE FROM state WHERE key = $key AND expires_at <= $now";
+        var delete = write.Command("DELETE FROM state WHERE key = $key AND expires_at <= $now");
         var key = delete.Parameters.Add("$key", SqliteType.Text);
         delete.Parameters.AddWithValue("$now", now);
         foreach (var expiredKey in expired)
@@ -166,8 +165,7 @@ public sealed partial class SqliteRetention(
         }
 
         using var write = await database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
-        using var delete = write.Connection.CreateCommand();
-        delete.CommandText = "DELETE FROM events WHERE topic = $topic AND seq <= $last";
+        var delete = write.Command("DELETE FROM events WHERE topic = $topic AND seq <= $last");
         delete.Parameters.AddWithValue("$topic", topic);
         delete.Parameters.AddWithValue("$last", last);
         delete.ExecuteNonQuery();

@@ -57,22 +57,21 @@ public sealed class SqliteStateStore(SqliteDatabase database, EventSignal signal
         using var activity = StateTelemetry.StartTransaction("sqlite", operations.Count, events.Count);
         using (var write = await database.BeginWriteAsync(cancellationToken).ConfigureAwait(false))
         {
-            var connection = write.Connection;
             var now = clock.GetUtcNow();
             foreach (var operation in operations)
             {
-                if (!ConditionHolds(connection, operation, now))
+                if (!ConditionHolds(write, operation, now))
                 {
                     StateTelemetry.SetOutcome(activity, committed: false);
                     return false; // rolled back by the dispose
                 }
 
-                Apply(connection, operation, now);
+                Apply(write, operation, now);
             }
 
             foreach (var outgoing in events)
             {
-                Append(connection, outgoing, now);
+                Append(write, outgoing, now);
             }
 
             write.Commit();
@@ -87,20 +86,19 @@ public sealed class SqliteStateStore(SqliteDatabase database, EventSignal signal
         return true;
     }
 
-    private static bool ConditionHolds(SqliteConnection connection, StateOperation operation, DateTimeOffset now)
+    private static bool ConditionHolds(SqliteWrite write, StateOperation operation, DateTimeOffset now)
     {
         if (operation.Condition.Kind == ETagConditionKind.Any)
         {
             return true;
         }
 
-        using var command = connection.CreateCommand();
         // An expired row is absent, except to a delete under its ETag, which still removes it — as
         // state.postgresql v2 does, whose conditional DELETE does not look at expires_at
         // (components-contrib state/postgresql/v2/postgresql.go): both adapters answer alike.
-        command.CommandText = operation is DeleteState
+        var command = write.Command(operation is DeleteState
             ? "SELECT etag FROM state WHERE key = $key"
-            : "SELECT etag FROM state WHERE key = $key AND (expires_at IS NULL OR expires_at > $now)";
+            : "SELECT etag FROM state WHERE key = $key AND (expires_at IS NULL OR expires_at > $now)");
         command.Parameters.AddWithValue("$key", operation.Key);
         command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
         var current = command.ExecuteScalar() as string;
@@ -112,17 +110,17 @@ public sealed class SqliteStateStore(SqliteDatabase database, EventSignal signal
         };
     }
 
-    private static void Apply(SqliteConnection connection, StateOperation operation, DateTimeOffset now)
+    private static void Apply(SqliteWrite write, StateOperation operation, DateTimeOffset now)
     {
-        using var command = connection.CreateCommand();
-        command.Parameters.AddWithValue("$key", operation.Key);
+        SqliteCommand command;
         switch (operation)
         {
             case UpsertState upsert:
-                command.CommandText = """
+                command = write.Command("""
                     INSERT INTO state (key, value, etag, expires_at) VALUES ($key, $value, $etag, $expires)
                     ON CONFLICT (key) DO UPDATE SET value = excluded.value, etag = excluded.etag, expires_at = excluded.expires_at
-                    """;
+                    """);
+                command.Parameters.AddWithValue("$key", operation.Key);
                 command.Parameters.AddWithValue("$value", upsert.Value.ToArray());
                 command.Parameters.AddWithValue("$etag", NewETag());
                 command.Parameters.AddWithValue("$expires", upsert.TimeToLive is { } ttl
@@ -130,7 +128,8 @@ public sealed class SqliteStateStore(SqliteDatabase database, EventSignal signal
                     : DBNull.Value);
                 break;
             case DeleteState:
-                command.CommandText = "DELETE FROM state WHERE key = $key";
+                command = write.Command("DELETE FROM state WHERE key = $key");
+                command.Parameters.AddWithValue("$key", operation.Key);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(operation), operation.GetType().Name, "Unknown state operation.");
@@ -139,15 +138,14 @@ public sealed class SqliteStateStore(SqliteDatabase database, EventSignal signal
         command.ExecuteNonQuery();
     }
 
-    private void Append(SqliteConnection connection, OutgoingEvent outgoing, DateTimeOffset now)
+    private void Append(SqliteWrite write, OutgoingEvent outgoing, DateTimeOffset now)
     {
         // The event carries the publish span as its parent, so the consumer span hangs under it.
         using var publish = StateTelemetry.StartPublish(outgoing);
-        using var command = connection.CreateCommand();
-        command.CommandText = """
+        var command = write.Command("""
             INSERT INTO events (id, topic, type, source, time, traceparent, data)
             VALUES ($id, $topic, $type, $source, $time, $traceparent, $data)
-            """;
+            """);
         command.Parameters.AddWithValue("$id", outgoing.Id);
         command.Parameters.AddWithValue("$topic", outgoing.Topic);
         command.Parameters.AddWithValue("$type", outgoing.Type);
