@@ -1,4 +1,3 @@
-using System.Text.Json;
 using DirectConnect.Platform.Coordination;
 using DirectConnect.Platform.Tenancy;
 using Google.Protobuf;
@@ -96,7 +95,7 @@ public sealed class ChangeFeedRecorder(IStateStore store, ChangeFeedSignal signa
             foreach (var feed in feeds)
             {
                 var head = heads.GetValueOrDefault(ChangeFeedKeys.Head(feed));
-                positions[feed] = (head is null ? 0 : JsonSerializer.Deserialize(head.Value.Span, WatchJsonContext.Default.ChangeFeedHead)!.Position, ETagCondition.For(head));
+                positions[feed] = (head is null ? 0 : head.AsDocument(WatchJsonContext.Default.ChangeFeedHead).Value.Position, ETagCondition.For(head));
             }
 
             var operations = new List<StateOperation>();

@@ -69,8 +69,7 @@ public sealed class PhysicalConnectionGrpcService(
         using var turn = await hotDocuments.AcquireAsync(PhysicalConnectionStore.RegionIndexLockKey(request.Region), context.CancellationToken);
         return await transactions.RunAsync(requestId, async cancellationToken =>
         {
-            var (index, regionIndex) = await store.GetIndexesForAppendAsync(caller.AccountId, request.Region, cancellationToken);
-            var (usage, usageUnchanged) = await store.GetUsageAsync(caller.AccountId, request.Region, cancellationToken);
+            var (index, regionIndex, usage, usageUnchanged) = await store.GetForCreateAsync(caller.AccountId, request.Region, cancellationToken);
             Quotas.Require(usage.Connections, options.Value.QuotaPerAccountPerRegion, "PHYSICAL_CONNECTION",
                 $"account:{caller.AccountId}/region:{request.Region}", "physical connections (not deleted or rejected) per account and region");
 

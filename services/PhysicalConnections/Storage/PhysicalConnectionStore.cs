@@ -29,10 +29,19 @@ public sealed class PhysicalConnectionStore(IStateStore store)
     public Task<ListIndexView> GetRegionIndexAsync(string region, CancellationToken cancellationToken) =>
         store.ReadListIndexAsync(RegionIndexKey(region), cancellationToken);
 
-    /// <summary>Reads the account's index and the region's, for adding a new connection to both.</summary>
-    public Task<(ListIndexAppend Account, ListIndexAppend Region)> GetIndexesForAppendAsync(string accountId, string region,
-        CancellationToken cancellationToken) =>
-        store.ReadForAppendAsync(IndexKey(accountId, region), RegionIndexKey(region), cancellationToken);
+    /// <summary>
+    /// Reads what adding a connection changes besides the connection itself, in one bulk read: the account's index and the
+    /// region's, and the account's usage in the region.
+    /// </summary>
+    public async Task<(ListIndexAppend Account, ListIndexAppend Region, AccountUsage Usage, ETagCondition UsageUnchanged)> GetForCreateAsync(
+        string accountId, string region, CancellationToken cancellationToken)
+    {
+        string account = IndexKey(accountId, region), regional = RegionIndexKey(region), usageKey = UsageKey(accountId, region);
+        var items = await store.GetBulkAsync([account, regional, usageKey], cancellationToken).ConfigureAwait(false);
+        var usage = items.GetValueOrDefault(usageKey)?.AsDocument(Json.AccountUsage);
+        return (ListIndex.ForAppend(account, items.GetValueOrDefault(account)), ListIndex.ForAppend(regional, items.GetValueOrDefault(regional)),
+            usage?.Value ?? AccountUsage.None, usage?.Unchanged ?? ETagCondition.MustNotExist);
+    }
 
     /// <summary>Reads how many connections of an account in a region count against its quota.</summary>
     public async Task<(AccountUsage Usage, ETagCondition Unchanged)> GetUsageAsync(string accountId, string region, CancellationToken cancellationToken)

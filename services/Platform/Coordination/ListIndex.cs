@@ -52,7 +52,8 @@ public static class ListIndex
         return ForAppend(key, await store.GetAsync(key, cancellationToken).ConfigureAwait(false));
     }
 
-    private static ListIndexAppend ForAppend(string key, StateItem? head) =>
+    /// <summary>The index at <paramref name="key"/> for appending, from its head as read (null: absent), when a bulk read fetched it with other documents.</summary>
+    public static ListIndexAppend ForAppend(string key, StateItem? head) =>
         new(key, head is null ? ListIndexHead.Empty : ReadHead(head), ETagCondition.For(head));
 
     /// <summary>Reads two indexes for appending to both in one transaction (an account's and its region's), in one bulk read.</summary>

@@ -31,6 +31,13 @@ public static class StateDocuments
         return keys.Where(items.ContainsKey).Select(k => Read(items[k], type)).ToArray();
     }
 
+    /// <summary>Deserialises an item read with others (a bulk read), keeping the ETag that guards writing it back.</summary>
+    public static Versioned<T> AsDocument<T>(this StateItem item, JsonTypeInfo<T> type)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        return new Versioned<T>(Read(item, type), item.ETag);
+    }
+
     /// <summary>The write of <paramref name="value"/> at <paramref name="key"/> under <paramref name="condition"/>.</summary>
     public static UpsertState Put<T>(string key, T value, JsonTypeInfo<T> type, ETagCondition condition) =>
         new(key, JsonSerializer.SerializeToUtf8Bytes(value, type), condition);
