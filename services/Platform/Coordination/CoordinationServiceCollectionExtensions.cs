@@ -25,6 +25,9 @@ public static class CoordinationServiceCollectionExtensions
         // Expired state rows and delivered events are deleted, not only hidden.
         services.TryAddSingleton<SqliteRetention>();
         services.AddHostedService(provider => provider.GetRequiredService<SqliteRetention>());
+        // The write-ahead log is checkpointed beside the writers, not by the commit that fills it.
+        services.TryAddSingleton<SqliteCheckpointer>();
+        services.AddHostedService(provider => provider.GetRequiredService<SqliteCheckpointer>());
         return services.AddCoordinationReadiness<SqliteDeliveryRuns>();
     }
 

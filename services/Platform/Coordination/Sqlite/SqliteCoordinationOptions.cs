@@ -28,6 +28,12 @@ public sealed class SqliteCoordinationOptions
     /// </summary>
     public TimeSpan EventRetention { get; set; } = TimeSpan.FromDays(1);
 
+    /// <summary>
+    /// How often the write-ahead log is copied back into the database file in the background (<see cref="SqliteCheckpointer"/>),
+    /// instead of by the commit that fills it; zero leaves it to the commits.
+    /// </summary>
+    public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
     /// <summary>How often expired state rows and delivered, retained-long-enough events are deleted.</summary>
     public TimeSpan PurgeInterval { get; set; } = TimeSpan.FromMinutes(1);
 

@@ -19,6 +19,12 @@ namespace DirectConnect.Platform.Coordination.Sqlite;
 /// </remarks>
 public sealed class SqliteDatabase : IDisposable
 {
+    /// <summary>
+    /// The log size (in pages) past which a commit checkpoints by itself: ten times SQLite's default, since
+    /// <see cref="SqliteCheckpointer"/> checkpoints in the background and keeps the log far below it.
+    /// </summary>
+    public const int AutoCheckpointPages = 10_000;
+
     /// <summary>How long a writer waits for another process's write transaction before failing.</summary>
     private const int BusyTimeoutMilliseconds = 30_000;
 
@@ -89,7 +95,7 @@ public sealed class SqliteDatabase : IDisposable
             using var pragma = connection.CreateCommand();
             // NORMAL in WAL mode: a committed transaction survives a process crash (it is in the WAL);
             // only an OS crash or power loss can lose the last commits, never corrupt the file.
-            pragma.CommandText = $"PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout={BusyTimeoutMilliseconds};";
+            pragma.CommandText = $"PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout={BusyTimeoutMilliseconds}; PRAGMA wal_autocheckpoint={AutoCheckpointPages};";
             pragma.ExecuteNonQuery();
             Prepared.AddOrUpdate(handle, Marker);
         }
@@ -105,6 +111,20 @@ public sealed class SqliteDatabase : IDisposable
     {
         await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         return StartWrite();
+    }
+
+    /// <summary>Runs <paramref name="action"/> while this process's writers of this file wait at the gate (no transaction is begun).</summary>
+    internal async Task<T> WhileWritersWaitAsync<T>(Func<T> action, CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return action();
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
     }
 
     /// <summary><see cref="BeginWriteAsync"/> for the few callers that cannot wait asynchronously (start-up, shutdown).</summary>
