@@ -36,14 +36,16 @@ public sealed partial class SqliteCheckpointer(
     public const int RestartAfterFrames = 1_000;
 
     /// <summary>
-    /// Runs one checkpoint: a PASSIVE one beside the writers, which copies what is there without waiting; then, when the
-    /// log has grown past <see cref="RestartAfterFrames"/>, another one while this process's writers wait at the gate,
-    /// which copies the little written meanwhile, so that the next writer starts the log again.
+    /// Runs one checkpoint: a PASSIVE one beside the writers, which copies what is there without waiting; then, when that
+    /// copied the whole log and the log has grown past <see cref="RestartAfterFrames"/>, another one while this process's
+    /// writers wait at the gate, which copies the little written meanwhile, so that the next writer starts the log again.
     /// </summary>
     public async Task CheckpointAsync(CancellationToken cancellationToken = default)
     {
         using var connection = database.Open();
-        if (Checkpoint(connection) >= RestartAfterFrames)
+        // Only after a checkpoint that copied the whole log: what is left for the writers to wait for is what was written
+        // in the moment since, not a log that readers kept from being copied.
+        if (Checkpoint(connection) is { Frames: >= RestartAfterFrames } passive && passive.Copied == passive.Frames)
         {
             await database.WhileWritersWaitAsync(() => Checkpoint(connection), cancellationToken).ConfigureAwait(false);
         }
@@ -51,13 +53,14 @@ public sealed partial class SqliteCheckpointer(
         Interlocked.Increment(ref _checkpoints);
     }
 
-    // The frames in the log; a busy answer (another connection checkpointing) is not an error: the next tick copies the rest.
-    private static long Checkpoint(SqliteConnection connection)
+    // The frames in the log and how many of them are copied; a busy answer (another connection checkpointing) is not an
+    // error: the next tick copies the rest.
+    private static (long Frames, long Copied) Checkpoint(SqliteConnection connection)
     {
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
         using var reader = command.ExecuteReader();
-        return reader.Read() ? reader.GetInt64(1) : 0;
+        return reader.Read() && reader.GetInt64(0) == 0 ? (reader.GetInt64(1), reader.GetInt64(2)) : (0, 0);
     }
 
     /// <inheritdoc />
