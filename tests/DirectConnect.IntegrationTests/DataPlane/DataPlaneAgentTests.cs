@@ -142,7 +142,10 @@ public sealed class DataPlaneAgentTests
         Assert.Contains($"Applied virtual interface {CloudRouterScenario.VirtualInterfaceId(2)} at position {position}", restarted.Output, StringComparison.Ordinal);
         Assert.DoesNotContain($"Applied virtual interface {CloudRouterScenario.VirtualInterfaceId(1)}", restarted.Output, StringComparison.Ordinal);
         Assert.Equal(established, (await s.EstablishedCountAsync(1), await s.EstablishedCountAsync(2)));
-        Assert.Equal(uptime1, (await s.Lab.NeighborAsync(s.Cloud, CloudRouterScenario.CustomerAddress(1)))!.Value.GetProperty("bgpTimerUpEstablishedEpoch").GetInt64());
+        // FRR derives the epoch at each read from the wall clock minus the session's uptime, both in whole seconds, so two
+        // reads of one session may differ by a second (it failed that way in CI); a new session would also count above.
+        var uptimeAfter = (await s.Lab.NeighborAsync(s.Cloud, CloudRouterScenario.CustomerAddress(1)))!.Value.GetProperty("bgpTimerUpEstablishedEpoch").GetInt64();
+        Assert.InRange(uptimeAfter, uptime1 - 1, uptime1 + 1);
         Assert.DoesNotContain("10.200.0.0/16", await s.Lab.BgpPrefixesAsync(customers[0]));
     }
 }
