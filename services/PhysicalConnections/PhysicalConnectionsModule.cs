@@ -24,6 +24,7 @@ public static class PhysicalConnectionsModule
         builder.Services.AddSingleton<PhysicalConnectionStore>();
         builder.Services.AddSingleton<InventoryStore>();
         builder.Services.AddSingleton<PortAllocator>();
+        builder.Services.AddSingleton<ConnectionOrders>();
         builder.Services.AddSingleton<PortMetrics>();
         builder.Services.AddHostedService(services => services.GetRequiredService<PortMetrics>());
         builder.Services.TryAddSingleton<StripedLock>();

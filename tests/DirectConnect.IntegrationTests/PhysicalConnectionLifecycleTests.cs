@@ -175,6 +175,72 @@ public sealed class PhysicalConnectionLifecycleTests(EmbeddedSystem system) : IC
     }
 
     [Fact]
+    public async Task OrdersRacingForAnAccountsLastSlotsGetExactlyTheQuotaAndARepeatedRequestIdMakesOneConnection()
+    {
+        // Creates in a region are committed in batches (group commit): 24 at once, 6 of them one request repeated.
+        var location = await system.AddLocationAsync();
+        var account = NewAccount();
+        var first = await _steps.OrderAsync(account, location); // 9 of the quota's 10 slots left
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 24).Select(i => Task.Run(async () =>
+        {
+            var request = new CreatePhysicalConnectionRequest
+            {
+                Region = Lifecycle.Region,
+                RequestId = i < 6 ? "order-repeated" : "",
+                PhysicalConnection = new PhysicalConnection
+                {
+                    Name = i < 6 ? "repeated" : $"line-{i}", LocationId = location, PortSpeed = PortSpeed._10G, BandwidthMbps = 1000, Provider = "China Telecom",
+                },
+            };
+            try
+            {
+                return (Repeat: i < 6, Made: await _steps.Client.CreatePhysicalConnectionAsync(request, _steps.Customer(account)), Refused: (RpcException?)null);
+            }
+            catch (RpcException e)
+            {
+                return (Repeat: i < 6, Made: (PhysicalConnection?)null, Refused: e);
+            }
+        })));
+
+        // Every refusal is the quota's, and exactly the free slots were filled.
+        Assert.All(outcomes.Where(o => o.Refused is not null), o =>
+        {
+            Assert.Equal(StatusCode.ResourceExhausted, o.Refused!.StatusCode);
+            Assert.Equal("PHYSICAL_CONNECTION_QUOTA_EXCEEDED", o.Refused.GetRpcStatus()?.Reason());
+        });
+        var made = outcomes.Where(o => o.Made is not null).Select(o => o.Made!.Id).Distinct().ToArray();
+        Assert.Equal(9, made.Length);
+        // The repeated request is one connection or none: each of its calls got the same answer.
+        var repeats = outcomes.Where(o => o.Repeat).ToArray();
+        Assert.True(repeats.All(o => o.Refused is not null) || (repeats.All(o => o.Made is not null) && repeats.Select(o => o.Made!.Id).Distinct().Count() == 1),
+            string.Join(", ", repeats.Select(o => o.Made?.Id ?? o.Refused!.Status.Detail)));
+
+        // The account's list and the operator's region list show each connection once.
+        var listed = new List<string>();
+        var token = "";
+        do
+        {
+            var page = await _steps.Client.ListPhysicalConnectionsAsync(
+                new ListPhysicalConnectionsRequest { Region = Lifecycle.Region, PageSize = 4, PageToken = token }, _steps.Customer(account));
+            listed.AddRange(page.PhysicalConnections.Select(c => c.Id));
+            token = page.NextPageToken;
+        }
+        while (token.Length > 0);
+        Assert.Equal(made.Append(first.Id).Order(StringComparer.Ordinal), listed.Order(StringComparer.Ordinal));
+        var regional = new List<string>();
+        do
+        {
+            var page = await _steps.Client.ListPhysicalConnectionsAsync(
+                new ListPhysicalConnectionsRequest { Region = Lifecycle.Region, PageSize = 100, PageToken = token }, _steps.Operator);
+            regional.AddRange(page.PhysicalConnections.Select(c => c.Id));
+            token = page.NextPageToken;
+        }
+        while (token.Length > 0);
+        Assert.Equal(regional.Count, regional.Distinct().Count());
+        Assert.Equal(10, regional.Count(listed.Contains));
+    }
+
+    [Fact]
     public async Task AConnectionWithoutAFreePortWaitsVisiblyAndIsServedWhenADeviceIsAdded()
     {
         var location = await system.AddLocationAsync();

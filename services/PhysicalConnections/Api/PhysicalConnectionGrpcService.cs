@@ -13,7 +13,6 @@ using DirectConnect.PhysicalConnections.Storage;
 using HttpBody = Google.Api.HttpBody;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
-using Microsoft.Extensions.Options;
 using Grpc.Core;
 using V1 = DirectConnect.Contracts.V1;
 
@@ -30,9 +29,9 @@ public sealed class PhysicalConnectionGrpcService(
     InventoryStore inventory,
     PortAllocator allocator,
     OptimisticTransaction transactions,
+    ConnectionOrders orders,
     StripedLock hotDocuments,
     RegionCatalog regions,
-    IOptions<PhysicalConnectionOptions> options,
     TimeProvider clock) : V1.PhysicalConnectionService.PhysicalConnectionServiceBase
 {
     private const string ResourceType = "PhysicalConnection";
@@ -64,28 +63,11 @@ public sealed class PhysicalConnectionGrpcService(
         validation.ThrowIfInvalid();
         await inventory.RequireLocationAsync(request.Region, spec!.LocationId, "physical_connection.location_id", context.CancellationToken);
 
-        // Every create in the region appends to the head of its index: this process's creators take turns here instead of
-        // losing ETag races to each other and backing off (the tail of Create's latency). Other processes still race on the ETag.
-        using var turn = await hotDocuments.AcquireAsync(PhysicalConnectionStore.RegionIndexLockKey(request.Region), context.CancellationToken);
-        return await transactions.RunAsync(requestId, async cancellationToken =>
-        {
-            var (index, regionIndex, usage, usageUnchanged) = await store.GetForCreateAsync(caller.AccountId, request.Region, cancellationToken);
-            Quotas.Require(usage.Connections, options.Value.QuotaPerAccountPerRegion, "PHYSICAL_CONNECTION",
-                $"account:{caller.AccountId}/region:{request.Region}", "physical connections (not deleted or rejected) per account and region");
-
-            var connection = PhysicalConnection.Order(ResourceIds.New(PhysicalConnection.IdPrefix), caller.AccountId,
-                request.Region, spec, Actor(caller), clock.GetUtcNow(), ResourceIds.NewETag());
-            var message = PhysicalConnectionMapper.ToProto(connection);
-            return new TransactionPlan<V1.PhysicalConnection>(
-                [
-                    PhysicalConnectionStore.Put(connection, ETagCondition.MustNotExist),
-                    .. index.Append(connection.Id),
-                    .. regionIndex.Append(connection.Id),
-                    PhysicalConnectionStore.PutUsage(caller.AccountId, request.Region, new AccountUsage(usage.Connections + 1), usageUnchanged),
-                ],
-                [PhysicalConnectionEvents.Created(message)],
-                message);
-        }, V1.PhysicalConnection.Parser, "the account's physical connections", context.CancellationToken);
+        // Every create in the region appends to the head of its index: orders are committed in batches per region (group commit).
+        var connection = PhysicalConnection.Order(ResourceIds.New(PhysicalConnection.IdPrefix), caller.AccountId,
+            request.Region, spec, Actor(caller), clock.GetUtcNow(), ResourceIds.NewETag());
+        var message = PhysicalConnectionMapper.ToProto(connection);
+        return await orders.PlaceAsync(new ConnectionOrder(connection, message, PhysicalConnectionEvents.Created(message)), requestId, context.CancellationToken);
     }
 
     /// <inheritdoc />

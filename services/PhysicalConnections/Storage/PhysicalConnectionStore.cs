@@ -30,17 +30,26 @@ public sealed class PhysicalConnectionStore(IStateStore store)
         store.ReadListIndexAsync(RegionIndexKey(region), cancellationToken);
 
     /// <summary>
-    /// Reads what adding a connection changes besides the connection itself, in one bulk read: the account's index and the
-    /// region's, and the account's usage in the region.
+    /// Reads what adding connections for <paramref name="accountIds"/> changes besides the connections themselves, in one
+    /// bulk read: the region's index, and each account's index and usage in the region.
     /// </summary>
-    public async Task<(ListIndexAppend Account, ListIndexAppend Region, AccountUsage Usage, ETagCondition UsageUnchanged)> GetForCreateAsync(
-        string accountId, string region, CancellationToken cancellationToken)
+    public async Task<(ListIndexAppend Region, IReadOnlyDictionary<string, AccountForCreate> Accounts)> GetForCreateAsync(
+        IReadOnlyCollection<string> accountIds, string region, CancellationToken cancellationToken)
     {
-        string account = IndexKey(accountId, region), regional = RegionIndexKey(region), usageKey = UsageKey(accountId, region);
-        var items = await store.GetBulkAsync([account, regional, usageKey], cancellationToken).ConfigureAwait(false);
-        var usage = items.GetValueOrDefault(usageKey)?.AsDocument(Json.AccountUsage);
-        return (ListIndex.ForAppend(account, items.GetValueOrDefault(account)), ListIndex.ForAppend(regional, items.GetValueOrDefault(regional)),
-            usage?.Value ?? AccountUsage.None, usage?.Unchanged ?? ETagCondition.MustNotExist);
+        ArgumentNullException.ThrowIfNull(accountIds);
+        var regional = RegionIndexKey(region);
+        var items = await store.GetBulkAsync([regional, .. accountIds.SelectMany(a => new[] { IndexKey(a, region), UsageKey(a, region) })], cancellationToken)
+            .ConfigureAwait(false);
+        var accounts = new Dictionary<string, AccountForCreate>(StringComparer.Ordinal);
+        foreach (var accountId in accountIds)
+        {
+            string index = IndexKey(accountId, region), usageKey = UsageKey(accountId, region);
+            var usage = items.GetValueOrDefault(usageKey)?.AsDocument(Json.AccountUsage);
+            accounts[accountId] = new AccountForCreate(ListIndex.ForAppend(index, items.GetValueOrDefault(index)), usage?.Value ?? AccountUsage.None,
+                usage?.Unchanged ?? ETagCondition.MustNotExist);
+        }
+
+        return (ListIndex.ForAppend(regional, items.GetValueOrDefault(regional)), accounts);
     }
 
     /// <summary>Reads how many connections of an account in a region count against its quota.</summary>
@@ -64,12 +73,12 @@ public sealed class PhysicalConnectionStore(IStateStore store)
 
     private static string Key(string id) => $"physical-connections/{id}";
 
-    /// <summary>The in-process lock key of a region's index head (see <see cref="StripedLock"/>).</summary>
-    public static string RegionIndexLockKey(string region) => RegionIndexKey(region);
-
     private static string RegionIndexKey(string region) => $"physical-connections-by-region/{region}";
 
     private static string UsageKey(string accountId, string region) => $"physical-connection-usage/{accountId}/{region}";
 
     private static string IndexKey(string accountId, string region) => $"physical-connections-by-account/{accountId}/{region}";
 }
+
+/// <summary>An account's side of adding connections in a region: its index, and its usage as read with the ETag it was read with.</summary>
+public sealed record AccountForCreate(ListIndexAppend Index, AccountUsage Usage, ETagCondition UsageUnchanged);

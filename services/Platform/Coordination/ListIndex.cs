@@ -110,7 +110,7 @@ internal sealed record ListIndexHead(
 /// <summary>A sealed segment of a list index: <see cref="ListIndex.SegmentSize"/> ids.</summary>
 internal sealed record ListIndexSegment(IReadOnlyList<string> Ids);
 
-/// <summary>A list index as read for one append: <see cref="Append"/> gives the writes for the caller's transaction.</summary>
+/// <summary>A list index as read for one append: <see cref="Append(IReadOnlyList{string})"/> gives the writes for the caller's transaction.</summary>
 public sealed class ListIndexAppend
 {
     private readonly string _key;
@@ -120,21 +120,37 @@ public sealed class ListIndexAppend
     internal ListIndexAppend(string key, ListIndexHead head, ETagCondition unchanged) =>
         (_key, _head, _unchanged) = (key, head, unchanged);
 
+    /// <summary>The position the next id appended takes: the length of the list as read.</summary>
+    public long End => _head.Ids?.Count ?? _head.Next;
+
     /// <summary>
     /// The writes that add <paramref name="id"/> at the end: the head, guarded by the ETag it was read with (so that two
     /// appends never take one position), and any segment sealed by it, which must not exist yet.
     /// </summary>
-    public IReadOnlyList<StateOperation> Append(string id)
+    public IReadOnlyList<StateOperation> Append(string id) => Append([id]);
+
+    /// <summary>
+    /// The writes that add <paramref name="ids"/> at the end in that order, in one transaction (a group commit's creates):
+    /// the head once, guarded by the ETag it was read with, and every segment the appends seal.
+    /// </summary>
+    public IReadOnlyList<StateOperation> Append(IReadOnlyList<string> ids)
     {
-        ArgumentException.ThrowIfNullOrEmpty(id);
+        ArgumentNullException.ThrowIfNull(ids);
+        ArgumentOutOfRangeException.ThrowIfZero(ids.Count);
         var (head, sealedSegments) = _head.Normalised();
         var operations = sealedSegments.Select(s => Seal(s.Number, s.Ids)).ToList();
-        List<string> tail = [.. head.Tail!, id];
-        var next = head.Next + 1;
-        if (tail.Count == ListIndex.SegmentSize)
+        List<string> tail = [.. head.Tail!];
+        var next = head.Next;
+        foreach (var id in ids)
         {
-            operations.Add(Seal((next - tail.Count) / ListIndex.SegmentSize, tail));
-            tail = [];
+            ArgumentException.ThrowIfNullOrEmpty(id, nameof(ids));
+            tail.Add(id);
+            next++;
+            if (tail.Count == ListIndex.SegmentSize)
+            {
+                operations.Add(Seal((next - tail.Count) / ListIndex.SegmentSize, tail));
+                tail = [];
+            }
         }
 
         operations.Add(StateDocuments.Put(_key, new ListIndexHead(next, tail), PlatformJsonContext.Default.ListIndexHead, _unchanged));

@@ -7,6 +7,16 @@ namespace DirectConnect.Platform.Coordination;
 public sealed record TransactionPlan<T>(IReadOnlyList<StateOperation> Operations, IReadOnlyList<OutgoingEvent> Events, T Result);
 
 /// <summary>
+/// What one attempt of a batch decided: the writes and events of every accepted member, in one transaction, the result of
+/// each accepted member, and the members refused (each with the error it gets).
+/// </summary>
+public sealed record BatchPlan<TRequest, T>(
+    IReadOnlyList<StateOperation> Operations,
+    IReadOnlyList<OutgoingEvent> Events,
+    IReadOnlyList<(IBatchMember<TRequest, T> Member, T Result)> Accepted,
+    IReadOnlyList<(IBatchMember<TRequest, T> Member, Exception Error)> Refused);
+
+/// <summary>
 /// Runs a read–decide–write mutation under optimistic concurrency: each attempt reads what it
 /// needs, plans ETag-guarded writes, and commits them in one transaction; when another writer got
 /// there first the attempt is thrown away and planned again from fresh reads. With a request id,
@@ -62,6 +72,113 @@ public sealed class OptimisticTransaction(IStateStore store, RequestLedger ledge
         }
 
         throw DomainException.Contended(what);
+    }
+
+    /// <summary>
+    /// Plans and commits a batch of mutations in one transaction until an attempt wins, deciding each member: a retry whose
+    /// request id the ledger knows gets its first result, a member the plan refuses gets its error, and the accepted ones
+    /// commit together with their ledger entries. A request id that appears twice in the batch is planned once: the second
+    /// waits for the next round, where the ledger answers it. Every member is decided when this returns.
+    /// </summary>
+    public async Task RunBatchAsync<TRequest, T>(
+        IReadOnlyList<IBatchMember<TRequest, T>> members,
+        Func<IReadOnlyList<IBatchMember<TRequest, T>>, CancellationToken, Task<BatchPlan<TRequest, T>>> plan,
+        Func<T, byte[]> encode,
+        Func<byte[], T> decode,
+        string what,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(members);
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(encode);
+        ArgumentNullException.ThrowIfNull(decode);
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            List<IBatchMember<TRequest, T>> open = [];
+            HashSet<string> ledgerKeys = new(StringComparer.Ordinal);
+            var deferred = false;
+            foreach (var member in members.Where(m => !m.IsDecided))
+            {
+                if (member.RequestId is { } requestId)
+                {
+                    try
+                    {
+                        if (await ledger.FindAsync(requestId, cancellationToken).ConfigureAwait(false) is { } earlier)
+                        {
+                            member.TryComplete(decode(earlier));
+                            continue;
+                        }
+                    }
+                    catch (DomainException refused)
+                    {
+                        member.TryFail(refused);
+                        continue;
+                    }
+
+                    if (!ledgerKeys.Add(RequestLedger.KeyOf(requestId)))
+                    {
+                        deferred = true; // the same request id twice in one batch: the first decides, the ledger answers the second
+                        continue;
+                    }
+                }
+
+                open.Add(member);
+            }
+
+            if (open.Count == 0)
+            {
+                return;
+            }
+
+            BatchPlan<TRequest, T> decided;
+            try
+            {
+                decided = await plan(open, cancellationToken).ConfigureAwait(false);
+            }
+            catch (StaleReadException)
+            {
+                await BackOffAsync(attempt, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            foreach (var (member, error) in decided.Refused)
+            {
+                member.TryFail(error);
+            }
+
+            if (decided.Accepted.Count == 0)
+            {
+                continue;
+            }
+
+            List<StateOperation> operations = [.. decided.Operations];
+            operations.AddRange(decided.Accepted
+                .Where(a => a.Member.RequestId is not null)
+                .Select(a => RequestLedger.Record(a.Member.RequestId!, encode(a.Result))));
+            if (await store.TryExecuteTransactionAsync(operations, decided.Events, cancellationToken).ConfigureAwait(false))
+            {
+                foreach (var (member, result) in decided.Accepted)
+                {
+                    member.TryComplete(result);
+                }
+
+                if (!deferred)
+                {
+                    return;
+                }
+
+                attempt = -1; // what is left are the duplicates, answered by the ledger in the next round
+                continue;
+            }
+
+            await BackOffAsync(attempt, cancellationToken).ConfigureAwait(false);
+        }
+
+        var contended = DomainException.Contended(what);
+        foreach (var member in members)
+        {
+            member.TryFail(contended);
+        }
     }
 
     /// <summary>Plans and commits until an attempt wins, for a mutation without a request id (nothing to remember for retries).</summary>

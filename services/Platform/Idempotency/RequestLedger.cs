@@ -52,6 +52,13 @@ public sealed class RequestLedger(IStateStore store)
             ETagCondition.MustNotExist, Retention);
     }
 
+    /// <summary>The state key of <paramref name="requestId"/>'s entry: two requests with the same key are the same request id.</summary>
+    public static string KeyOf(RequestId requestId)
+    {
+        ArgumentNullException.ThrowIfNull(requestId);
+        return Key(requestId);
+    }
+
     private static string Key(RequestId requestId) => $"requests/{requestId.Scope}/{requestId.AccountId}/{requestId.Value}";
 }
 

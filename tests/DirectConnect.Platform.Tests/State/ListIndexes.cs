@@ -47,6 +47,35 @@ public abstract class ListIndexesKeepPositionsAndStaySmall(CoordinationAdapter a
     }
 
     [Fact]
+    public async Task OneAppendOfManyIdsSealsEverySegmentItFillsAndKeepsTheirOrder()
+    {
+        await using var services = Adapter.StoreOnly();
+        var store = services.Store();
+        var ids = Ids("g", 560);
+        foreach (var id in ids[..250])
+        {
+            Assert.True(await AppendAsync(store, id));
+        }
+
+        // One transaction of 300 ids (a group commit's) fills segments 0 and 1 and leaves 38 in the tail; then 10 more.
+        var append = await store.ReadForAppendAsync(Key);
+        Assert.Equal(250, append.End);
+        Assert.True(await store.TryExecuteTransactionAsync(append.Append(ids[250..550]), []));
+        Assert.True(await store.TryExecuteTransactionAsync((await store.ReadForAppendAsync(Key)).Append(ids[550..]), []));
+        // The head read before the batch is stale now: appending from it loses, as a second writer would.
+        Assert.False(await store.TryExecuteTransactionAsync(append.Append(["late"]), []));
+
+        var view = await store.ReadListIndexAsync(Key);
+        Assert.Equal(560, view.End);
+        Assert.Equal(ids, await view.ReadAllAsync());
+        Assert.Equal([(255L, ids[255]), (256L, ids[256])], (await view.ReadAsync(254, 2)).Select(e => (e.Position, e.Id)));
+        Assert.NotNull(await store.GetAsync(ListIndex.SegmentKey(Key, 1)));
+        Assert.Null(await store.GetAsync(ListIndex.SegmentKey(Key, 2)));
+        var head = JsonDocument.Parse((await store.GetAsync(Key))!.Text()).RootElement;
+        Assert.Equal(ids[512..], head.GetProperty("tail").EnumerateArray().Select(e => e.GetString()));
+    }
+
+    [Fact]
     public async Task SixteenWritersAppendingAtOnceGiveEveryIdOnePositionWithNoGap()
     {
         const int Writers = 16;
