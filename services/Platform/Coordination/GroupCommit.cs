@@ -95,14 +95,16 @@ public abstract class GroupCommit<TRequest, TResult>
                 }
             }
 
-            // A batch has no parent: it serves many requests, each of which its span links to.
-            using var activity = EventTelemetry.Source.HasListeners()
-                ? EventTelemetry.Source.StartActivity(SpanName, ActivityKind.Internal, default(ActivityContext),
-                    links: batch.Where(m => m.Trace != default).Select(m => new ActivityLink(m.Trace)))
-                : null;
-            activity?.SetTag("directconnect.batch.size", batch.Count);
+            // Whatever happens, every member is answered and the drainer goes on: a drainer that died would leave its key
+            // marked as drained, and every later request of the key waiting for ever.
             try
             {
+                // A batch has no parent: it serves many requests, each of which its span links to.
+                using var activity = EventTelemetry.Source.HasListeners()
+                    ? EventTelemetry.Source.StartActivity(SpanName, ActivityKind.Internal, default(ActivityContext),
+                        links: batch.Where(m => m.Trace != default).Select(m => new ActivityLink(m.Trace)))
+                    : null;
+                activity?.SetTag("directconnect.batch.size", batch.Count);
                 await CommitBatchAsync(key, batch).ConfigureAwait(false);
             }
             catch (Exception e)
@@ -113,7 +115,7 @@ public abstract class GroupCommit<TRequest, TResult>
                 }
             }
 
-            foreach (var member in batch)
+            foreach (var member in batch.Where(m => !m.IsDecided))
             {
                 member.TryFail(new InvalidOperationException("The batch ended without deciding this request."));
             }

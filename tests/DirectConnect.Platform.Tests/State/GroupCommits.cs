@@ -113,7 +113,7 @@ public abstract class GroupCommitDecidesEachMemberAlone(CoordinationAdapter adap
     }
 
     [Fact]
-    public async Task ARequestCancelledWhileItQueuesIsNeverCommittedAndAFailedBatchFailsOnlyItsOwnMembers()
+    public async Task ARequestCancelledWhileItQueuesIsNeverCommittedAndAFailedOrUndecidedBatchFailsOnlyItsOwnMembers()
     {
         await using var services = Adapter.StoreOnly();
         var lines = new Lines(services.Store(), quota: 100);
@@ -134,6 +134,10 @@ public abstract class GroupCommitDecidesEachMemberAlone(CoordinationAdapter adap
         var broken = await Assert.ThrowsAsync<InvalidDataException>(() => lines.RunAsync("r", "broken", null, CancellationToken.None));
         Assert.Equal("the store broke", broken.Message);
         lines.BeforeCommit = null;
+        // A batch that returns without answering a member fails it, rather than leaving its caller waiting.
+        lines.LeaveUndecided = true;
+        await Assert.ThrowsAsync<InvalidOperationException>(() => lines.RunAsync("r", "undecided", null, CancellationToken.None));
+        lines.LeaveUndecided = false;
         Assert.Equal(2, await lines.RunAsync("r", "after", null, CancellationToken.None));
 
         await first;
@@ -165,6 +169,9 @@ public abstract class GroupCommitDecidesEachMemberAlone(CoordinationAdapter adap
 
         public List<int> PlansPerBatch { get; } = [];
 
+        /// <summary>When set, a batch returns without deciding its members.</summary>
+        public bool LeaveUndecided { get; set; }
+
         /// <summary>Runs between a plan's reads and its commit.</summary>
         public Func<IReadOnlyList<IBatchMember<string, long>>, Task>? BeforeCommit { get; set; }
 
@@ -184,6 +191,11 @@ public abstract class GroupCommitDecidesEachMemberAlone(CoordinationAdapter adap
             {
                 HeldAtGate.SetResult();
                 await Gate.Task;
+            }
+
+            if (LeaveUndecided)
+            {
+                return;
             }
 
             await _transactions.RunBatchAsync(batch, PlanAsync, position => BitConverter.GetBytes(position), bytes => BitConverter.ToInt64(bytes),
