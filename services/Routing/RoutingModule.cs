@@ -20,7 +20,7 @@ public static class RoutingModule
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.Configure<RoutingOptions>(builder.Configuration.GetSection(RoutingOptions.Section));
         builder.Services.AddSingleton<VpcStore>();
-        builder.Services.TryAddSingleton<StripedLock>();
+        builder.Services.AddSingleton<VpcRegistrations>();
         builder.Services.AddSingleton<RouteTableStore>();
         builder.Services.AddSingleton<ForwardingTableCache>();
         builder.Services.AddEventSubscription<RouteBlackholing>(RouteBlackholing.InterfacesSubscription, "virtual-interfaces");

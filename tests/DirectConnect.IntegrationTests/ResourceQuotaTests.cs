@@ -172,6 +172,41 @@ public sealed class ResourceQuotaTests(ResourceQuotaTests.SmallQuotas system) : 
     }
 
     [Fact]
+    public async Task OneVpcIdRegisteredByManyAtOnceIsRegisteredOnceAndTheOthersAreToldItExists()
+    {
+        // Registrations in a region are committed in batches: the same chosen id several times in one batch is one VPC.
+        var account = NewAccount();
+        var id = "vpc-" + Guid.NewGuid().ToString("N")[..12];
+        using var start = new SemaphoreSlim(0);
+        var outcomes = Enumerable.Range(0, Racers).Select(async i =>
+        {
+            await start.WaitAsync();
+            try
+            {
+                return (await _vpcs.RegisterVpcAsync(new RegisterVpcRequest
+                {
+                    Region = Seed.Region, VpcId = id, Vpc = new Vpc { AccountId = account, Name = $"same-{i}", CidrBlocks = { "10.9.0.0/16" } },
+                }, Operator)).Id;
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.AlreadyExists)
+            {
+                Assert.Equal("VPC_ALREADY_REGISTERED", e.GetRpcStatus()?.Reason());
+                return null;
+            }
+        }).ToArray();
+        start.Release(Racers);
+        var registered = (await Task.WhenAll(outcomes)).OfType<string>().ToArray();
+
+        Assert.Equal([id], registered);
+        var listed = await _vpcs.ListVpcsAsync(new ListVpcsRequest { Region = Seed.Region }, system.As(account, "customer"));
+        Assert.Equal([id], listed.Vpcs.Select(v => v.Id));
+        // One counts against the quota: two more fit.
+        await RegisterVpcAsync(account, 1);
+        await RegisterVpcAsync(account, 2);
+        await AssertQuotaExceededAsync("VPC_QUOTA_EXCEEDED", $"account:{account}/region:{Seed.Region}", () => RegisterVpcAsync(account, 3));
+    }
+
+    [Fact]
     public async Task TheLocationQuotaRefusesTheNextLocationOfTheRegion()
     {
         // Locations cannot be deleted: every one counts.

@@ -5,10 +5,10 @@ using DirectConnect.Platform.Networking;
 using DirectConnect.Platform.Paging;
 using DirectConnect.Platform.Resources;
 using DirectConnect.Platform.Tenancy;
+using DirectConnect.Routing.Application;
 using DirectConnect.Routing.Domain;
 using DirectConnect.Routing.Storage;
 using Grpc.Core;
-using Microsoft.Extensions.Options;
 using V1 = DirectConnect.Contracts.V1;
 
 namespace DirectConnect.Routing.Api;
@@ -20,7 +20,7 @@ namespace DirectConnect.Routing.Api;
 /// <c>VpcDeregistered</c> on topic <c>routing</c>, on which border gateways attach and detach.
 /// </summary>
 public sealed class VpcGrpcService(VpcStore store, OptimisticTransaction transactions, RegionCatalog regions, TimeProvider clock,
-    IOptions<RoutingOptions> options, StripedLock hotDocuments)
+    VpcRegistrations registrations)
     : V1.VpcService.VpcServiceBase
 {
     private const string ResourceType = "Vpc";
@@ -36,13 +36,13 @@ public sealed class VpcGrpcService(VpcStore store, OptimisticTransaction transac
         IReadOnlyList<Cidr> blocks = [];
         if (validation.Check(request.Vpc is not null, "vpc", "is required"))
         {
-            var vpc = request.Vpc!;
-            validation.Check(Caller.IsValidAccountId(vpc.AccountId), "vpc.account_id",
-                string.IsNullOrEmpty(vpc.AccountId) ? "is required: the account that owns the VPC" : "is not an account id");
-            validation.RequireText(vpc.Name, "vpc.name", 64);
-            if (validation.CheckCount(vpc.CidrBlocks.Count, "vpc.cidr_blocks", 1, Vpc.MaxCidrBlocks, "IPv4 prefixes"))
+            var asked = request.Vpc!;
+            validation.Check(Caller.IsValidAccountId(asked.AccountId), "vpc.account_id",
+                string.IsNullOrEmpty(asked.AccountId) ? "is required: the account that owns the VPC" : "is not an account id");
+            validation.RequireText(asked.Name, "vpc.name", 64);
+            if (validation.CheckCount(asked.CidrBlocks.Count, "vpc.cidr_blocks", 1, Vpc.MaxCidrBlocks, "IPv4 prefixes"))
             {
-                blocks = Cidr.ParseAll(validation, "vpc.cidr_blocks", vpc.CidrBlocks, Vpc.MaxCidrBlocks);
+                blocks = Cidr.ParseAll(validation, "vpc.cidr_blocks", asked.CidrBlocks, Vpc.MaxCidrBlocks);
             }
         }
 
@@ -50,48 +50,23 @@ public sealed class VpcGrpcService(VpcStore store, OptimisticTransaction transac
         validation.ThrowIfInvalid();
 
         var id = request.VpcId.Length > 0 ? request.VpcId : ResourceIds.New(Vpc.IdPrefix);
-        // Every registration in the region appends to the head of its index: this process's callers take turns here
-        // instead of losing ETag races to each other and backing off. Other processes still race on the ETag.
-        using var turn = await hotDocuments.AcquireAsync(VpcStore.RegionIndexLockKey(request.Region), context.CancellationToken);
-        return await transactions.RunAsync(requestId, async cancellationToken =>
+        // Every registration in the region appends to the head of its index: registrations are committed in batches per
+        // region (group commit, VpcRegistrations).
+        var now = clock.GetUtcNow();
+        var vpc = new Vpc
         {
-            if (await store.GetAsync(id, cancellationToken) is not null)
-            {
-                throw new DomainException(ErrorCode.AlreadyExists, "VPC_ALREADY_REGISTERED", $"VPC '{id}' is already registered.")
-                {
-                    Resource = new ResourceReference(ResourceType, id, "already registered"),
-                };
-            }
-
-            var account = request.Vpc!.AccountId;
-            var (accountIndex, regionIndex) = await store.GetIndexesForAppendAsync(account, request.Region, cancellationToken);
-            var (count, countUnchanged) = await store.GetCountAsync(account, request.Region, cancellationToken);
-            Quotas.Require(count, options.Value.VpcQuotaPerAccountPerRegion, "VPC",
-                $"account:{account}/region:{request.Region}", "VPCs (not deregistered) per account and region");
-            var now = clock.GetUtcNow();
-            var vpc = new Vpc
-            {
-                Id = id,
-                AccountId = account,
-                Region = request.Region,
-                Name = request.Vpc.Name,
-                CidrBlocks = blocks.Select(b => b.ToString()).ToArray(),
-                RouteTableId = ResourceIds.New(Vpc.RouteTableIdPrefix),
-                CreateTime = now,
-                UpdateTime = now,
-                ETag = ResourceIds.NewETag(),
-            };
-            var message = VpcMapper.ToProto(vpc);
-            return new TransactionPlan<V1.Vpc>(
-                [
-                    VpcStore.Put(vpc, ETagCondition.MustNotExist),
-                    .. accountIndex.Append(id),
-                    .. regionIndex.Append(id),
-                    VpcStore.PutCount(account, request.Region, count + 1, countUnchanged),
-                ],
-                [VpcMapper.Registered(message)],
-                message);
-        }, V1.Vpc.Parser, $"the VPCs of {request.Region}", context.CancellationToken);
+            Id = id,
+            AccountId = request.Vpc!.AccountId,
+            Region = request.Region,
+            Name = request.Vpc.Name,
+            CidrBlocks = blocks.Select(b => b.ToString()).ToArray(),
+            RouteTableId = ResourceIds.New(Vpc.RouteTableIdPrefix),
+            CreateTime = now,
+            UpdateTime = now,
+            ETag = ResourceIds.NewETag(),
+        };
+        var message = VpcMapper.ToProto(vpc);
+        return await registrations.RegisterAsync(new VpcRegistration(vpc, message, VpcMapper.Registered(message)), requestId, context.CancellationToken);
     }
 
     /// <inheritdoc />

@@ -33,6 +33,30 @@ public sealed class VpcStore(IStateStore store)
         CancellationToken cancellationToken) =>
         store.ReadForAppendAsync(AccountIndexKey(accountId, region), RegionIndexKey(region), cancellationToken);
 
+    /// <summary>
+    /// Reads what registering VPCs <paramref name="ids"/> of <paramref name="accountIds"/> depends on: which of the ids are
+    /// registered already, the region's index, and each account's index and VPC count.
+    /// </summary>
+    public async Task<(IReadOnlySet<string> Registered, ListIndexAppend Region, IReadOnlyDictionary<string, AccountForRegistration> Accounts)>
+        GetForRegistrationAsync(IReadOnlyCollection<string> ids, IReadOnlyCollection<string> accountIds, string region, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        ArgumentNullException.ThrowIfNull(accountIds);
+        var regional = RegionIndexKey(region);
+        var items = await store.GetBulkAsync([regional, .. ids.Select(Key), .. accountIds.Select(a => AccountIndexKey(a, region))], cancellationToken)
+            .ConfigureAwait(false);
+        var accounts = new Dictionary<string, AccountForRegistration>(StringComparer.Ordinal);
+        foreach (var accountId in accountIds)
+        {
+            var (count, unchanged) = await GetCountAsync(accountId, region, cancellationToken).ConfigureAwait(false);
+            var index = AccountIndexKey(accountId, region);
+            accounts[accountId] = new AccountForRegistration(ListIndex.ForAppend(index, items.GetValueOrDefault(index)), count, unchanged);
+        }
+
+        return (ids.Where(id => items.ContainsKey(Key(id))).ToHashSet(StringComparer.Ordinal), ListIndex.ForAppend(regional, items.GetValueOrDefault(regional)),
+            accounts);
+    }
+
     /// <summary>Reads every VPC an account registered in a region, deregistered ones included.</summary>
     public async Task<IReadOnlyList<Vpc>> GetAccountVpcsAsync(string accountId, string region, CancellationToken cancellationToken)
     {
@@ -59,10 +83,10 @@ public sealed class VpcStore(IStateStore store)
 
     private static string AccountIndexKey(string accountId, string region) => $"vpcs-by-account/{accountId}/{region}";
 
-    /// <summary>The in-process lock key of a region's index head (see <see cref="StripedLock"/>).</summary>
-    public static string RegionIndexLockKey(string region) => RegionIndexKey(region);
-
     private static string RegionIndexKey(string region) => $"vpcs-by-region/{region}";
 
     private static string CountKey(string accountId, string region) => $"vpc-count/{accountId}/{region}";
 }
+
+/// <summary>An account's side of registering VPCs in a region: its index, and its VPC count with the ETag it was read with.</summary>
+public sealed record AccountForRegistration(ListIndexAppend Index, int Count, ETagCondition CountUnchanged);
