@@ -28,11 +28,6 @@ public sealed class VpcStore(IStateStore store)
     public Task<ListIndexView> GetRegionIndexAsync(string region, CancellationToken cancellationToken) =>
         store.ReadListIndexAsync(RegionIndexKey(region), cancellationToken);
 
-    /// <summary>Reads the account's index and the region's, for adding a new VPC to both.</summary>
-    public Task<(ListIndexAppend Account, ListIndexAppend Region)> GetIndexesForAppendAsync(string accountId, string region,
-        CancellationToken cancellationToken) =>
-        store.ReadForAppendAsync(AccountIndexKey(accountId, region), RegionIndexKey(region), cancellationToken);
-
     /// <summary>
     /// Reads what registering VPCs <paramref name="ids"/> of <paramref name="accountIds"/> depends on: which of the ids are
     /// registered already, the region's index, and each account's index and VPC count.
