@@ -40,42 +40,26 @@ public sealed class ConnectionOrders(PhysicalConnectionStore store, OptimisticTr
         var (regionIndex, accounts) = await store.GetForCreateAsync(
             open.Select(m => m.Request.Connection.AccountId).Distinct(StringComparer.Ordinal).ToArray(), region, cancellationToken);
         var quota = options.Value.QuotaPerAccountPerRegion;
-        List<(IBatchMember<ConnectionOrder, V1.PhysicalConnection>, V1.PhysicalConnection)> accepted = [];
-        List<(IBatchMember<ConnectionOrder, V1.PhysicalConnection>, Exception)> refused = [];
-        var added = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        var batch = new BatchOfCreates<ConnectionOrder, V1.PhysicalConnection>();
         foreach (var member in open)
         {
             var connection = member.Request.Connection;
-            var ids = added.TryGetValue(connection.AccountId, out var list) ? list : added[connection.AccountId] = [];
             try
             {
-                Quotas.Require(accounts[connection.AccountId].Usage.Connections + ids.Count, quota, "PHYSICAL_CONNECTION",
+                Quotas.Require(accounts[connection.AccountId].Usage.Connections + batch.AcceptedFor(connection.AccountId), quota, "PHYSICAL_CONNECTION",
                     $"account:{connection.AccountId}/region:{region}", "physical connections (not deleted or rejected) per account and region");
             }
             catch (Platform.Errors.DomainException over)
             {
-                refused.Add((member, over));
+                batch.Refuse(member, over);
                 continue;
             }
 
-            ids.Add(connection.Id);
-            accepted.Add((member, member.Request.Message));
+            batch.Accept(member, connection.AccountId, connection.Id, PhysicalConnectionStore.Put(connection, ETagCondition.MustNotExist),
+                member.Request.Created, member.Request.Message);
         }
 
-        List<StateOperation> operations = [];
-        if (accepted.Count > 0)
-        {
-            operations.AddRange(accepted.Select(a => (StateOperation)PhysicalConnectionStore.Put(a.Item1.Request.Connection, ETagCondition.MustNotExist)));
-            foreach (var (accountId, ids) in added.Where(a => a.Value.Count > 0))
-            {
-                var account = accounts[accountId];
-                operations.AddRange(account.Index.Append(ids));
-                operations.Add(PhysicalConnectionStore.PutUsage(accountId, region, new AccountUsage(account.Usage.Connections + ids.Count), account.UsageUnchanged));
-            }
-
-            operations.AddRange(regionIndex.Append(accepted.Select(a => a.Item1.Request.Connection.Id).ToArray()));
-        }
-
-        return new BatchPlan<ConnectionOrder, V1.PhysicalConnection>(operations, accepted.Select(a => a.Item1.Request.Created).ToArray(), accepted, refused);
+        return batch.ToPlan(regionIndex, accountId => accounts[accountId].Index, (accountId, added) =>
+            PhysicalConnectionStore.PutUsage(accountId, region, new AccountUsage(accounts[accountId].Usage.Connections + added), accounts[accountId].UsageUnchanged));
     }
 }

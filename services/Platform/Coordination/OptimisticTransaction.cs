@@ -97,21 +97,25 @@ public sealed class OptimisticTransaction(IStateStore store, RequestLedger ledge
             List<IBatchMember<TRequest, T>> open = [];
             HashSet<string> ledgerKeys = new(StringComparer.Ordinal);
             var deferred = false;
-            foreach (var member in members.Where(m => !m.IsDecided))
+            var undecided = members.Where(m => !m.IsDecided).ToArray();
+            // One bulk read of the ledger for the whole batch, not one read per request id.
+            var withIds = undecided.Where(m => m.RequestId is not null).ToArray();
+            var found = await ledger.FindManyAsync(withIds.Select(m => m.RequestId!).ToArray(), cancellationToken).ConfigureAwait(false);
+            var earlier = withIds.Zip(found).ToDictionary(p => p.First, p => p.Second);
+            foreach (var member in undecided)
             {
                 if (member.RequestId is { } requestId)
                 {
-                    try
+                    var (response, reused) = earlier[member];
+                    if (reused is not null)
                     {
-                        if (await ledger.FindAsync(requestId, cancellationToken).ConfigureAwait(false) is { } earlier)
-                        {
-                            member.TryComplete(decode(earlier));
-                            continue;
-                        }
+                        member.TryFail(reused);
+                        continue;
                     }
-                    catch (DomainException refused)
+
+                    if (response is not null)
                     {
-                        member.TryFail(refused);
+                        member.TryComplete(decode(response));
                         continue;
                     }
 

@@ -21,7 +21,38 @@ public sealed class RequestLedger(IStateStore store)
     public async Task<byte[]?> FindAsync(RequestId requestId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(requestId);
-        var item = await store.GetAsync(Key(requestId), cancellationToken).ConfigureAwait(false);
+        return Earlier(requestId, await store.GetAsync(Key(requestId), cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>
+    /// <see cref="FindAsync"/> for several request ids in one bulk read (a group commit's batch): each id's earlier
+    /// response (null when new), or the <c>REQUEST_ID_REUSED</c> refusal it gets.
+    /// </summary>
+    public async Task<IReadOnlyList<(byte[]? Earlier, DomainException? Reused)>> FindManyAsync(IReadOnlyList<RequestId> requestIds,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(requestIds);
+        if (requestIds.Count == 0)
+        {
+            return [];
+        }
+
+        var items = await store.GetBulkAsync(requestIds.Select(Key).Distinct(StringComparer.Ordinal).ToArray(), cancellationToken).ConfigureAwait(false);
+        return requestIds.Select(id =>
+        {
+            try
+            {
+                return (Earlier(id, items.GetValueOrDefault(Key(id))), (DomainException?)null);
+            }
+            catch (DomainException reused)
+            {
+                return (null, reused);
+            }
+        }).ToArray();
+    }
+
+    private static byte[]? Earlier(RequestId requestId, StateItem? item)
+    {
         if (item is null)
         {
             return null;

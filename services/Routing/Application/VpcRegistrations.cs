@@ -42,53 +42,36 @@ public sealed class VpcRegistrations(VpcStore store, OptimisticTransaction trans
             open.Select(m => m.Request.Vpc.Id).Distinct(StringComparer.Ordinal).ToArray(),
             open.Select(m => m.Request.Vpc.AccountId).Distinct(StringComparer.Ordinal).ToArray(), region, cancellationToken);
         var quota = options.Value.VpcQuotaPerAccountPerRegion;
-        List<(IBatchMember<VpcRegistration, V1.Vpc>, V1.Vpc)> accepted = [];
-        List<(IBatchMember<VpcRegistration, V1.Vpc>, Exception)> refused = [];
-        var added = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        var batch = new BatchOfCreates<VpcRegistration, V1.Vpc>();
         var taken = new HashSet<string>(registered, StringComparer.Ordinal);
         foreach (var member in open)
         {
             var vpc = member.Request.Vpc;
-            var ids = added.TryGetValue(vpc.AccountId, out var list) ? list : added[vpc.AccountId] = [];
             if (taken.Contains(vpc.Id))
             {
-                refused.Add((member, new DomainException(ErrorCode.AlreadyExists, "VPC_ALREADY_REGISTERED", $"VPC '{vpc.Id}' is already registered.")
+                batch.Refuse(member, new DomainException(ErrorCode.AlreadyExists, "VPC_ALREADY_REGISTERED", $"VPC '{vpc.Id}' is already registered.")
                 {
                     Resource = new ResourceReference("Vpc", vpc.Id, "already registered"),
-                }));
+                });
                 continue;
             }
 
             try
             {
-                Quotas.Require(accounts[vpc.AccountId].Count + ids.Count, quota, "VPC", $"account:{vpc.AccountId}/region:{region}",
+                Quotas.Require(accounts[vpc.AccountId].Count + batch.AcceptedFor(vpc.AccountId), quota, "VPC", $"account:{vpc.AccountId}/region:{region}",
                     "VPCs (not deregistered) per account and region");
             }
             catch (DomainException over)
             {
-                refused.Add((member, over));
+                batch.Refuse(member, over);
                 continue;
             }
 
             taken.Add(vpc.Id);
-            ids.Add(vpc.Id);
-            accepted.Add((member, member.Request.Message));
+            batch.Accept(member, vpc.AccountId, vpc.Id, VpcStore.Put(vpc, ETagCondition.MustNotExist), member.Request.Registered, member.Request.Message);
         }
 
-        List<StateOperation> operations = [];
-        if (accepted.Count > 0)
-        {
-            operations.AddRange(accepted.Select(a => (StateOperation)VpcStore.Put(a.Item1.Request.Vpc, ETagCondition.MustNotExist)));
-            foreach (var (accountId, ids) in added.Where(a => a.Value.Count > 0))
-            {
-                var account = accounts[accountId];
-                operations.AddRange(account.Index.Append(ids));
-                operations.Add(VpcStore.PutCount(accountId, region, account.Count + ids.Count, account.CountUnchanged));
-            }
-
-            operations.AddRange(regionIndex.Append(accepted.Select(a => a.Item1.Request.Vpc.Id).ToArray()));
-        }
-
-        return new BatchPlan<VpcRegistration, V1.Vpc>(operations, accepted.Select(a => a.Item1.Request.Registered).ToArray(), accepted, refused);
+        return batch.ToPlan(regionIndex, accountId => accounts[accountId].Index, (accountId, added) =>
+            VpcStore.PutCount(accountId, region, accounts[accountId].Count + added, accounts[accountId].CountUnchanged));
     }
 }
