@@ -64,6 +64,13 @@ public sealed record PhysicalConnection : IAccountResource
     /// <summary>The reservations of virtual interfaces on this connection, each with its VLAN.</summary>
     public IReadOnlyList<VlanReservation> Reservations { get; init; } = [];
 
+    /// <summary>The hosted connections a partner allocated on this line, each with its VLAN and bandwidth.</summary>
+    public IReadOnlyList<HostedHold> HostedHolds { get; init; } = [];
+
+    /// <summary>The bandwidth the line's hosted connections hold, in Mbit/s (never above <see cref="BandwidthMbps"/>).</summary>
+    [JsonIgnore]
+    public int HostedBandwidthMbps => HostedHolds.Sum(h => h.BandwidthMbps);
+
     /// <summary>Virtual interfaces holding a reservation on this connection.</summary>
     [JsonIgnore]
     public IReadOnlyList<string> VirtualInterfaceIds => Reservations.Select(r => r.VirtualInterfaceId).ToArray();
@@ -127,8 +134,31 @@ public sealed record PhysicalConnection : IAccountResource
         ETag = etag,
     };
 
-    /// <summary>The virtual interface that holds <paramref name="vlan"/>, if any.</summary>
-    public string? VlanHolder(int vlan) => Reservations.FirstOrDefault(r => r.Vlan == vlan)?.VirtualInterfaceId;
+    /// <summary>The virtual interface or hosted connection that holds <paramref name="vlan"/> on this line, if any (they share its VLANs).</summary>
+    public string? VlanHolder(int vlan) =>
+        Reservations.FirstOrDefault(r => r.Vlan == vlan)?.VirtualInterfaceId ?? HostedHolds.FirstOrDefault(h => h.Vlan == vlan)?.HostedConnectionId;
+
+    /// <summary>What keeps the line from being deleted: its virtual interfaces, then its hosted connections.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<string> Dependants => [.. VirtualInterfaceIds, .. HostedHolds.Select(h => h.HostedConnectionId)];
+
+    /// <summary>The line with <paramref name="hold"/> (callers check <see cref="HostedCapacity.Refusal"/> first); the same line when it holds it already.</summary>
+    public PhysicalConnection WithHostedHold(HostedHold hold, DateTimeOffset now, string etag) =>
+        HostedHolds.Contains(hold) ? this : this with
+        {
+            HostedHolds = [.. HostedHolds, hold],
+            UpdateTime = now,
+            ETag = etag,
+        };
+
+    /// <summary>The line without the hold of <paramref name="hostedConnectionId"/>: its VLAN and bandwidth are free at once.</summary>
+    public PhysicalConnection WithoutHostedHold(string hostedConnectionId, DateTimeOffset now, string etag) =>
+        HostedHolds.All(h => h.HostedConnectionId != hostedConnectionId) ? this : this with
+        {
+            HostedHolds = HostedHolds.Where(h => h.HostedConnectionId != hostedConnectionId).ToArray(),
+            UpdateTime = now,
+            ETag = etag,
+        };
 
     /// <summary>The connection with <paramref name="reservation"/> (callers check that its VLAN is free).</summary>
     public PhysicalConnection WithReservation(VlanReservation reservation, DateTimeOffset now, string etag) =>
