@@ -25,6 +25,8 @@ public static class PhysicalConnectionsModule
         builder.Services.AddSingleton<InventoryStore>();
         builder.Services.AddSingleton<PortAllocator>();
         builder.Services.AddSingleton<ConnectionOrders>();
+        builder.Services.AddSingleton<HostedConnectionStore>();
+        builder.Services.AddSingleton<HostedConnections>();
         builder.Services.AddSingleton<PortMetrics>();
         builder.Services.AddHostedService(services => services.GetRequiredService<PortMetrics>());
         builder.Services.TryAddSingleton<StripedLock>();

@@ -148,7 +148,7 @@ public sealed class PhysicalConnectionGrpcService(
             async (caller, stored, now, cancellationToken) =>
             {
                 var connection = stored.Value;
-                if (connection.VirtualInterfaceIds.Count > 0)
+                if (connection.Dependants.Count > 0)
                 {
                     throw InUse(connection);
                 }
@@ -345,11 +345,14 @@ public sealed class PhysicalConnectionGrpcService(
 
     private static DomainException InUse(PhysicalConnection connection) =>
         new(ErrorCode.FailedPrecondition, "PHYSICAL_CONNECTION_IN_USE",
-            $"Physical connection '{connection.Id}' is used by virtual interfaces {string.Join(", ", connection.VirtualInterfaceIds)}; delete them first.")
+            $"Physical connection '{connection.Id}' is used by {string.Join(", ", connection.Dependants)}; delete them first.")
         {
             Resource = new ResourceReference(ResourceType, connection.Id),
-            PreconditionViolations = connection.VirtualInterfaceIds
-                .Select(v => new PreconditionViolation("VIRTUAL_INTERFACE", v, $"virtual interface {v} uses this physical connection"))
-                .ToArray(),
+            PreconditionViolations =
+            [
+                .. connection.VirtualInterfaceIds.Select(v => new PreconditionViolation("VIRTUAL_INTERFACE", v, $"virtual interface {v} uses this physical connection")),
+                .. connection.HostedHolds.Select(h => new PreconditionViolation("HOSTED_CONNECTION", h.HostedConnectionId,
+                    $"hosted connection {h.HostedConnectionId} (VLAN {h.Vlan}, {h.BandwidthMbps} Mbit/s) is allocated on this physical connection")),
+            ],
         };
 }

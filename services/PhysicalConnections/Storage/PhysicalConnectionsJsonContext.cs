@@ -12,4 +12,5 @@ namespace DirectConnect.PhysicalConnections.Storage;
 [JsonSerializable(typeof(PortPool))]
 [JsonSerializable(typeof(PoolSegment))]
 [JsonSerializable(typeof(AccountUsage))]
+[JsonSerializable(typeof(HostedConnection))]
 internal sealed partial class PhysicalConnectionsJsonContext : JsonSerializerContext;
