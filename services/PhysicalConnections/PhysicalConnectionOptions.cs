@@ -9,6 +9,12 @@ public sealed class PhysicalConnectionOptions
     /// <summary>How many connections (not deleted, not rejected) one account may have in one region.</summary>
     public int QuotaPerAccountPerRegion { get; set; } = 10;
 
+    /// <summary>How many lines a registered partner may hold in a region when its registration names no quota of its own.</summary>
+    public int PartnerQuotaPerRegion { get; set; } = 100;
+
+    /// <summary>The largest quota a partner registration may name.</summary>
+    public int MaxPartnerQuotaPerRegion { get; set; } = 10_000;
+
     /// <summary>How many virtual interfaces (each holding a reservation with its VLAN) one connection may carry.</summary>
     public int VirtualInterfacesPerConnection { get; set; } = 50;
 

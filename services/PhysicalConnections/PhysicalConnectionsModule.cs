@@ -27,6 +27,8 @@ public static class PhysicalConnectionsModule
         builder.Services.AddSingleton<ConnectionOrders>();
         builder.Services.AddSingleton<HostedConnectionStore>();
         builder.Services.AddSingleton<HostedConnections>();
+        builder.Services.AddSingleton<PartnerStore>();
+        builder.Services.AddSingleton<PartnerRegistry>();
         builder.Services.AddSingleton<PortMetrics>();
         builder.Services.AddHostedService(services => services.GetRequiredService<PortMetrics>());
         builder.Services.TryAddSingleton<StripedLock>();

@@ -1,4 +1,5 @@
 using DirectConnect.Platform.Errors;
+using Grpc.Core;
 using DirectConnect.PhysicalConnections.Application;
 using DirectConnect.PhysicalConnections.Domain;
 using DirectConnect.PhysicalConnections.Storage;
@@ -105,6 +106,24 @@ public sealed class HostedConnectionHoldTests(EmbeddedSystem system) : IClassFix
         Assert.Equal(50, stored.HostedBandwidthMbps);
     }
 
+    [Fact]
+    public async Task ARegisteredPartnerOrdersLinesUnderItsOwnQuotaAndIsRegisteredOnce()
+    {
+        var partner = NewAccount("partner");
+        var registry = system.Services.GetRequiredService<PartnerRegistry>();
+        var registered = await registry.RegisterAsync(Lifecycle.Region, partner, "Example Carrier Partner", 12, null, CancellationToken.None);
+        Assert.Equal(12, registered.ConnectionQuota);
+        var again = await Assert.ThrowsAsync<DomainException>(() =>
+            registry.RegisterAsync(Lifecycle.Region, partner, "again", 0, null, CancellationToken.None));
+        Assert.Equal("PARTNER_ALREADY_REGISTERED", again.Reason);
+
+        // A customer's quota is 10 lines in a region; this partner's is 12, counted the same way (at once, as orders batch).
+        var location = await system.AddLocationAsync();
+        var orders = await Task.WhenAll(Enumerable.Range(0, 14).Select(i => Outcome(() => _steps.OrderAsync(partner, location, name: $"ic-{i}"))));
+        Assert.Equal(12, orders.Count(o => o is null));
+        Assert.All(orders.OfType<DomainException>(), e => Assert.Equal("PHYSICAL_CONNECTION_QUOTA_EXCEEDED", e.Reason));
+    }
+
     private static async Task<DomainException?> Outcome(Func<Task> allocate)
     {
         try
@@ -115,6 +134,11 @@ public sealed class HostedConnectionHoldTests(EmbeddedSystem system) : IClassFix
         catch (DomainException e)
         {
             return e;
+        }
+        catch (RpcException e) when (e.GetRpcStatus()?.Reason() == "PHYSICAL_CONNECTION_QUOTA_EXCEEDED")
+        {
+            Assert.Equal("12", e.GetRpcStatus()!.Detail<Google.Rpc.ErrorInfo>().Metadata["quota"]);
+            return new DomainException(ErrorCode.ResourceExhausted, "PHYSICAL_CONNECTION_QUOTA_EXCEEDED", e.Status.Detail);
         }
     }
 }

@@ -16,8 +16,8 @@ public sealed record ConnectionOrder(PhysicalConnection Connection, V1.PhysicalC
 /// Commits the orders of new physical connections, a region at a time, by group commit: every order appends to its
 /// region's index head, so orders in one region cannot commit side by side. Those that queue while a batch commits go
 /// in the next batch together: one read of the region's index and of each account's index and usage, then one
-/// transaction. Each order is still decided alone: the account's quota counts the orders accepted before it in the
-/// batch, a retry with a known request id gets its first answer, and an order refused fails without the others.
+/// transaction. Each order is still decided alone: the account's quota (a registered partner's own, else the customers')
+/// counts the orders accepted before it in the batch, a retry with a known request id gets its first answer, and an order refused fails without the others.
 /// </summary>
 public sealed class ConnectionOrders(PhysicalConnectionStore store, OptimisticTransaction transactions, IOptions<PhysicalConnectionOptions> options)
     : GroupCommit<ConnectionOrder, V1.PhysicalConnection>
@@ -46,7 +46,8 @@ public sealed class ConnectionOrders(PhysicalConnectionStore store, OptimisticTr
             var connection = member.Request.Connection;
             try
             {
-                Quotas.Require(accounts[connection.AccountId].Usage.Connections + batch.AcceptedFor(connection.AccountId), quota, "PHYSICAL_CONNECTION",
+                var account = accounts[connection.AccountId];
+                Quotas.Require(account.Usage.Connections + batch.AcceptedFor(connection.AccountId), account.Partner?.ConnectionQuota ?? quota, "PHYSICAL_CONNECTION",
                     $"account:{connection.AccountId}/region:{region}", "physical connections (not deleted or rejected) per account and region");
             }
             catch (Platform.Errors.DomainException over)

@@ -38,7 +38,8 @@ public sealed class PhysicalConnectionStore(IStateStore store)
     {
         ArgumentNullException.ThrowIfNull(accountIds);
         var regional = RegionIndexKey(region);
-        var items = await store.GetBulkAsync([regional, .. accountIds.SelectMany(a => new[] { IndexKey(a, region), UsageKey(a, region) })], cancellationToken)
+        var items = await store.GetBulkAsync(
+            [regional, .. accountIds.SelectMany(a => new[] { IndexKey(a, region), UsageKey(a, region), PartnerStore.Key(region, a) })], cancellationToken)
             .ConfigureAwait(false);
         var accounts = new Dictionary<string, AccountForCreate>(StringComparer.Ordinal);
         foreach (var accountId in accountIds)
@@ -46,7 +47,7 @@ public sealed class PhysicalConnectionStore(IStateStore store)
             string index = IndexKey(accountId, region), usageKey = UsageKey(accountId, region);
             var usage = items.GetValueOrDefault(usageKey)?.AsDocument(Json.AccountUsage);
             accounts[accountId] = new AccountForCreate(ListIndex.ForAppend(index, items.GetValueOrDefault(index)), usage?.Value ?? AccountUsage.None,
-                usage?.Unchanged ?? ETagCondition.MustNotExist);
+                usage?.Unchanged ?? ETagCondition.MustNotExist, items.GetValueOrDefault(PartnerStore.Key(region, accountId))?.AsDocument(Json.Partner)?.Value);
         }
 
         return (ListIndex.ForAppend(regional, items.GetValueOrDefault(regional)), accounts);
@@ -80,5 +81,8 @@ public sealed class PhysicalConnectionStore(IStateStore store)
     private static string IndexKey(string accountId, string region) => $"physical-connections-by-account/{accountId}/{region}";
 }
 
-/// <summary>An account's side of adding connections in a region: its index, and its usage as read with the ETag it was read with.</summary>
-public sealed record AccountForCreate(ListIndexAppend Index, AccountUsage Usage, ETagCondition UsageUnchanged);
+/// <summary>
+/// An account's side of adding connections in a region: its index, its usage as read with the ETag it was read with, and
+/// its partner registration there, if any (a partner's lines count against the partner's own quota).
+/// </summary>
+public sealed record AccountForCreate(ListIndexAppend Index, AccountUsage Usage, ETagCondition UsageUnchanged, Partner? Partner);

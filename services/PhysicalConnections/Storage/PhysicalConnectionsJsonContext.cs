@@ -13,4 +13,5 @@ namespace DirectConnect.PhysicalConnections.Storage;
 [JsonSerializable(typeof(PoolSegment))]
 [JsonSerializable(typeof(AccountUsage))]
 [JsonSerializable(typeof(HostedConnection))]
+[JsonSerializable(typeof(Partner))]
 internal sealed partial class PhysicalConnectionsJsonContext : JsonSerializerContext;
