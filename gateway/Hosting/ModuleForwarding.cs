@@ -26,6 +26,8 @@ public static class ModuleForwarding
         [LocationService.Descriptor.FullName] = "PhysicalConnections",
         [AccessDeviceService.Descriptor.FullName] = "PhysicalConnections",
         [PhysicalConnectionService.Descriptor.FullName] = "PhysicalConnections",
+        [PartnerService.Descriptor.FullName] = "PhysicalConnections",
+        [HostedConnectionService.Descriptor.FullName] = "PhysicalConnections",
         [BorderGatewayService.Descriptor.FullName] = "BorderGateways",
         [RouterService.Descriptor.FullName] = "BorderGateways",
         [VirtualInterfaceService.Descriptor.FullName] = "VirtualInterfaces",

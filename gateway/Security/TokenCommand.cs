@@ -4,7 +4,7 @@ using DirectConnect.Platform.Tenancy;
 namespace DirectConnect.Gateway.Security;
 
 /// <summary>
-/// <c>token --account ID [--role customer|operator]... [--lifetime 12:00:00] [--data-dir DIR]</c>:
+/// <c>token --account ID [--role customer|operator|partner]... [--lifetime 12:00:00] [--data-dir DIR]</c>:
 /// prints a bearer token for the embedded default, signed with the data directory's key.
 /// </summary>
 public static class TokenCommand
@@ -84,7 +84,7 @@ public static class TokenCommand
 
     private static int Usage(TextWriter writer, int exitCode)
     {
-        writer.WriteLine("usage: token --account ID [--role customer|operator]... [--lifetime HH:MM:SS, at most DirectConnect:Auth:MaxTokenLifetime] [--data-dir DIR]");
+        writer.WriteLine("usage: token --account ID [--role customer|operator|partner]... [--lifetime HH:MM:SS, at most DirectConnect:Auth:MaxTokenLifetime] [--data-dir DIR]");
         return exitCode;
     }
 }

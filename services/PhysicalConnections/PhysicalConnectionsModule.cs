@@ -13,7 +13,7 @@ using Microsoft.Extensions.Hosting;
 
 namespace DirectConnect.PhysicalConnections;
 
-/// <summary>Wires the PhysicalConnections module (connections, locations, access devices) into a host.</summary>
+/// <summary>Wires the PhysicalConnections module (connections, locations, access devices, partners, hosted connections) into a host.</summary>
 public static class PhysicalConnectionsModule
 {
     /// <summary>Registers the module's services.</summary>
@@ -44,6 +44,8 @@ public static class PhysicalConnectionsModule
         endpoints.MapGrpcService<PhysicalConnectionGrpcService>();
         endpoints.MapGrpcService<LocationGrpcService>();
         endpoints.MapGrpcService<AccessDeviceGrpcService>();
+        endpoints.MapGrpcService<PartnerGrpcService>();
+        endpoints.MapGrpcService<HostedConnectionGrpcService>();
         endpoints.MapInternalGrpcService<PhysicalConnectionReservationGrpcService>();
         return endpoints;
     }

@@ -14,6 +14,8 @@ export * from "./gen/directconnect/v1/common_pb.js";
 export * from "./gen/directconnect/v1/location_pb.js";
 export * from "./gen/directconnect/v1/media_type_pb.js";
 export * from "./gen/directconnect/v1/physical_connection_pb.js";
+export * from "./gen/directconnect/v1/hosted_connection_pb.js";
+export * from "./gen/directconnect/v1/partner_pb.js";
 export * from "./gen/directconnect/v1/reachability_pb.js";
 export * from "./gen/directconnect/v1/route_pb.js";
 export * from "./gen/directconnect/v1/router_pb.js";

@@ -110,4 +110,51 @@ internal static class PhysicalConnectionEvents
         LocationId = device.LocationId,
         Time = device.UpdateTime,
     }.ToEvent(Topic);
+
+    public static OutgoingEvent PartnerRegistered(Partner partner) => new Events.PartnerRegistered
+    {
+        AccountId = partner.AccountId,
+        Region = partner.Region,
+        Partner = HostedConnectionMapper.ToProto(partner),
+        Time = Timestamp.FromDateTimeOffset(partner.UpdateTime),
+    }.ToEvent(Topic);
+
+    public static OutgoingEvent PartnerDeleted(Partner partner) => new Events.PartnerDeleted
+    {
+        AccountId = partner.AccountId,
+        Region = partner.Region,
+        Time = Timestamp.FromDateTimeOffset(partner.UpdateTime),
+    }.ToEvent(Topic);
+
+    public static OutgoingEvent HostedAllocated(HostedConnection hosted) => new Events.HostedConnectionAllocated
+    {
+        Id = hosted.Id,
+        AccountId = hosted.AccountId,
+        PartnerAccountId = hosted.PartnerAccountId,
+        Region = hosted.Region,
+        HostedConnection = HostedConnectionMapper.ToProto(hosted, viewer: null),
+        Time = Timestamp.FromDateTimeOffset(hosted.CreateTime),
+    }.ToEvent(Topic);
+
+    /// <summary>The transition into the hosted connection's current state (the last history entry).</summary>
+    public static OutgoingEvent HostedStateChanged(HostedConnection hosted, HostedConnectionState from)
+    {
+        var transition = hosted.History[^1];
+        return new Events.HostedConnectionStateChanged
+        {
+            Id = hosted.Id,
+            AccountId = hosted.AccountId,
+            PartnerAccountId = hosted.PartnerAccountId,
+            Region = hosted.Region,
+            FromState = HostedConnectionMapper.ToProto(from),
+            ToState = HostedConnectionMapper.ToProto(hosted.State),
+            Reason = transition.Reason,
+            Actor = transition.Actor,
+            Time = Timestamp.FromDateTimeOffset(transition.Time),
+        }.ToEvent(Topic);
+    }
+
+    /// <summary>The line's change when a hosted connection takes or gives back its hold.</summary>
+    public static OutgoingEvent HostedHoldsChanged(PhysicalConnection line) =>
+        Updated(PhysicalConnectionMapper.ToProto(line), FieldMask.FromString("hosted_connection_ids"));
 }

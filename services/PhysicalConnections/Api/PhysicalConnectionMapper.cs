@@ -48,6 +48,7 @@ internal static class PhysicalConnectionMapper
         }
 
         message.VirtualInterfaceIds.AddRange(connection.VirtualInterfaceIds);
+        message.HostedConnectionIds.AddRange(connection.HostedHolds.Select(h => h.HostedConnectionId));
         message.History.AddRange(connection.History.Select(t => new V1.PhysicalConnection.Types.StateTransition
         {
             State = ToProto(t.State),

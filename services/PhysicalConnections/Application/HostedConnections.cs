@@ -4,18 +4,21 @@ using DirectConnect.Platform.Coordination;
 using DirectConnect.Platform.Errors;
 using DirectConnect.Platform.Idempotency;
 using DirectConnect.Platform.Resources;
+using DirectConnect.Platform.Tenancy;
+using DirectConnect.PhysicalConnections.Api;
 using DirectConnect.PhysicalConnections.Domain;
 using DirectConnect.PhysicalConnections.Storage;
 
 namespace DirectConnect.PhysicalConnections.Application;
 
 /// <summary>
-/// Hosted connections (issue 18, work in progress: no API calls this yet). Every change writes the hosted connection and
-/// its partner's line in one transaction under both ETags: an allocation takes its VLAN and bandwidth on the line, a
-/// decline or delete gives them back at once, and two allocations racing for the last bandwidth or one VLAN cannot
-/// both commit.
+/// Hosted connections: a partner's share of its line, held by a customer. Every change writes the hosted connection and
+/// its partner's line in one transaction under both ETags, with its events: an allocation takes its VLAN and bandwidth
+/// on the line, a decline or delete gives them back at once, and two allocations racing for the last bandwidth or one
+/// VLAN cannot both commit.
 /// </summary>
-public sealed class HostedConnections(PhysicalConnectionStore lines, HostedConnectionStore hosted, OptimisticTransaction transactions, TimeProvider clock)
+public sealed class HostedConnections(PhysicalConnectionStore lines, HostedConnectionStore hosted, PartnerStore partners,
+    OptimisticTransaction transactions, TimeProvider clock)
 {
     private const string ResourceType = "HostedConnection";
 
@@ -27,6 +30,12 @@ public sealed class HostedConnections(PhysicalConnectionStore lines, HostedConne
         int bandwidthMbps, string actor, RequestId? requestId, CancellationToken cancellationToken) =>
         transactions.RunAsync(requestId, async ct =>
         {
+            var partner = await partners.GetAsync(region, partnerAccountId, ct).ConfigureAwait(false);
+            if (partner?.Value is not { Deleted: false } registered)
+            {
+                throw PartnerRegistry.NotRegistered(partnerAccountId, region);
+            }
+
             var line = await lines.GetAsync(lineId, ct).ConfigureAwait(false);
             // Only the partner's own line: any other is NOT_FOUND, as for a Get (never confirm that another account's exists).
             if (line is null || line.Value.Region != region || line.Value.AccountId != partnerAccountId)
@@ -40,80 +49,105 @@ public sealed class HostedConnections(PhysicalConnectionStore lines, HostedConne
             }
 
             var now = clock.GetUtcNow();
-            var allocated = HostedConnection.Allocate(ResourceIds.New(HostedConnection.IdPrefix), line.Value, customerAccountId, vlan, bandwidthMbps,
-                actor, now, ResourceIds.NewETag());
+            var allocated = HostedConnection.Allocate(ResourceIds.New(HostedConnection.IdPrefix), line.Value, registered.Name, customerAccountId, vlan,
+                bandwidthMbps, actor, now, ResourceIds.NewETag());
+            var holding = line.Value.WithHostedHold(allocated.Hold, now, ResourceIds.NewETag());
             var (partnerIndex, customerIndex) = await hosted.GetIndexesForAppendAsync(partnerAccountId, customerAccountId, region, ct).ConfigureAwait(false);
             return new TransactionPlan<HostedConnection>(
                 [
                     HostedConnectionStore.Put(allocated, ETagCondition.MustNotExist),
-                    PhysicalConnectionStore.Put(line.Value.WithHostedHold(allocated.Hold, now, ResourceIds.NewETag()), line.Unchanged),
+                    PhysicalConnectionStore.Put(holding, line.Unchanged),
                     .. partnerIndex.Append(allocated.Id),
                     .. customerIndex.Append(allocated.Id),
                 ],
-                [],
+                [PhysicalConnectionEvents.HostedAllocated(allocated), PhysicalConnectionEvents.HostedHoldsChanged(holding)],
                 allocated);
         }, Encode, Decode, $"physical connection {lineId}", cancellationToken);
 
     /// <summary>The customer accepts: PENDING_ACCEPTANCE → AVAILABLE.</summary>
-    public Task<HostedConnection> AcceptAsync(string customerAccountId, string region, string id, string etag, string actor, RequestId? requestId,
+    public Task<HostedConnection> AcceptAsync(Caller caller, string region, string id, string etag, string actor, RequestId? requestId,
         CancellationToken cancellationToken) =>
-        ChangeAsync(customerAccountId, customerOnly: true, region, id, etag, HostedConnectionOperation.Accept, HostedConnectionState.Available, "accepted",
-            actor, requestId, cancellationToken);
+        ChangeAsync(caller, customerOnly: true, region, id, etag, HostedConnectionOperation.Accept, HostedConnectionState.Available,
+            "accepted by the customer", actor, requestId, cancellationToken);
 
     /// <summary>The customer declines: PENDING_ACCEPTANCE → DECLINED, and the line gets the VLAN and bandwidth back.</summary>
-    public Task<HostedConnection> DeclineAsync(string customerAccountId, string region, string id, string etag, string actor, RequestId? requestId,
+    public Task<HostedConnection> DeclineAsync(Caller caller, string region, string id, string etag, string actor, RequestId? requestId,
         CancellationToken cancellationToken) =>
-        ChangeAsync(customerAccountId, customerOnly: true, region, id, etag, HostedConnectionOperation.Decline, HostedConnectionState.Declined, "declined",
-            actor, requestId, cancellationToken);
+        ChangeAsync(caller, customerOnly: true, region, id, etag, HostedConnectionOperation.Decline, HostedConnectionState.Declined,
+            "declined by the customer", actor, requestId, cancellationToken);
 
-    /// <summary>The partner or the customer deletes it: DELETED, and the line gets the VLAN and bandwidth back.</summary>
-    public Task<HostedConnection> DeleteAsync(string callerAccountId, string region, string id, string etag, string actor, RequestId? requestId,
+    /// <summary>The partner, the customer or an operator deletes it: DELETED, and the line gets the VLAN and bandwidth back.</summary>
+    public Task<HostedConnection> DeleteAsync(Caller caller, string region, string id, string etag, string actor, RequestId? requestId,
         CancellationToken cancellationToken) =>
-        ChangeAsync(callerAccountId, customerOnly: false, region, id, etag, HostedConnectionOperation.Delete, HostedConnectionState.Deleted, "deleted",
-            actor, requestId, cancellationToken);
+        ChangeAsync(caller, customerOnly: false, region, id, etag, HostedConnectionOperation.Delete, HostedConnectionState.Deleted,
+            "deleted", actor, requestId, cancellationToken);
 
-    private Task<HostedConnection> ChangeAsync(string callerAccountId, bool customerOnly, string region, string id, string etag,
+    /// <summary>
+    /// The hosted connection if it exists in <paramref name="region"/> and <paramref name="caller"/> is one of its two
+    /// parties (the partner that allocated it, the customer that holds it) or an operator; NOT_FOUND for anyone else, as
+    /// for any resource of another account.
+    /// </summary>
+    public static Versioned<HostedConnection> Visible(Caller caller, Versioned<HostedConnection>? stored, string region, string id)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        return stored is { Value: var value } && value.Region == region && IsPartyOrOperator(caller, value)
+            ? stored
+            : throw DomainException.NotFound(ResourceType, id);
+    }
+
+    /// <summary>True when <paramref name="caller"/> may see <paramref name="hosted"/>.</summary>
+    public static bool IsPartyOrOperator(Caller caller, HostedConnection hosted)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        ArgumentNullException.ThrowIfNull(hosted);
+        return caller.IsOperator || caller.AccountId == hosted.AccountId || caller.AccountId == hosted.PartnerAccountId;
+    }
+
+    private Task<HostedConnection> ChangeAsync(Caller caller, bool customerOnly, string region, string id, string etag,
         HostedConnectionOperation operation, HostedConnectionState target, string reason, string actor, RequestId? requestId,
         CancellationToken cancellationToken) =>
         transactions.RunAsync(requestId, async ct =>
         {
-            var stored = await hosted.GetAsync(id, ct).ConfigureAwait(false);
-            var current = stored?.Value;
-            var party = current is not null && (current.AccountId == callerAccountId || (!customerOnly && current.PartnerAccountId == callerAccountId));
-            if (stored is null || current!.Region != region || !party)
-            {
-                throw DomainException.NotFound(ResourceType, id);
-            }
-
+            var stored = Visible(caller, await hosted.GetAsync(id, ct).ConfigureAwait(false), region, id);
+            var current = stored.Value;
             if (etag.Length > 0 && etag != current.ETag)
             {
                 throw DomainException.StaleETag(ResourceType, id);
             }
 
+            // Only the customer takes or refuses what the partner offers: the partner and operators see it but cannot answer for it.
+            if (customerOnly && caller.AccountId != current.AccountId)
+            {
+                throw DomainException.RoleRequired("owner", $"{operation}HostedConnection");
+            }
+
             if (!current.Allows(operation))
             {
-                throw DomainException.WrongState(ResourceType, id, current.State.ToString(), operation.ToString());
+                throw DomainException.WrongState(ResourceType, id, HostedConnectionMapper.WireName(current.State), operation.ToString().ToLowerInvariant());
             }
 
             var now = clock.GetUtcNow();
             var changed = current.Enter(target, actor, reason, now, ResourceIds.NewETag());
             List<StateOperation> operations = [HostedConnectionStore.Put(changed, stored.Unchanged)];
+            List<OutgoingEvent> events = [PhysicalConnectionEvents.HostedStateChanged(changed, current.State)];
             if (current.HoldsLine && !changed.HoldsLine)
             {
                 // The hold goes in the same transaction: the VLAN and the bandwidth are free the moment this commits.
                 var line = await lines.GetAsync(current.PhysicalConnectionId, ct).ConfigureAwait(false);
                 if (line is not null)
                 {
-                    operations.Add(PhysicalConnectionStore.Put(line.Value.WithoutHostedHold(id, now, ResourceIds.NewETag()), line.Unchanged));
+                    var released = line.Value.WithoutHostedHold(id, now, ResourceIds.NewETag());
+                    operations.Add(PhysicalConnectionStore.Put(released, line.Unchanged));
+                    events.Add(PhysicalConnectionEvents.HostedHoldsChanged(released));
                 }
             }
 
-            return new TransactionPlan<HostedConnection>(operations, [], changed);
+            return new TransactionPlan<HostedConnection>(operations, events, changed);
         }, Encode, Decode, $"hosted connection {id}", cancellationToken);
 
     private static DomainException Refused(PhysicalConnection line, int vlan, int bandwidthMbps, HostingRefusal refusal) => refusal switch
     {
-        HostingRefusal.LineNotAvailable notAvailable => DomainException.WrongState("PhysicalConnection", line.Id, notAvailable.State.ToString(),
+        HostingRefusal.LineNotAvailable notAvailable => DomainException.WrongState("PhysicalConnection", line.Id, PhysicalConnectionMapper.WireName(notAvailable.State),
             "host a connection"),
         HostingRefusal.VlanInUse inUse => new DomainException(ErrorCode.AlreadyExists, "VLAN_IN_USE",
             $"VLAN {vlan} is already used on physical connection '{line.Id}' by {inUse.Holder}.")

@@ -56,6 +56,9 @@ public sealed record HostedConnection : IAccountResource
     /// <summary>The partner account that allocated it and owns the line.</summary>
     public required string PartnerAccountId { get; init; }
 
+    /// <summary>The partner's name as registered when it allocated this, shown to the customer.</summary>
+    public required string PartnerName { get; init; }
+
     /// <summary>The partner's line that carries it.</summary>
     public required string PhysicalConnectionId { get; init; }
 
@@ -96,8 +99,8 @@ public sealed record HostedConnection : IAccountResource
     public HostedHold Hold => new(Id, Vlan, BandwidthMbps);
 
     /// <summary>Allocates a hosted connection on <paramref name="line"/> to <paramref name="customerAccountId"/> (callers check <see cref="HostedCapacity.Refusal"/> first).</summary>
-    public static HostedConnection Allocate(string id, PhysicalConnection line, string customerAccountId, int vlan, int bandwidthMbps,
-        string actor, DateTimeOffset now, string etag)
+    public static HostedConnection Allocate(string id, PhysicalConnection line, string partnerName, string customerAccountId, int vlan,
+        int bandwidthMbps, string actor, DateTimeOffset now, string etag)
     {
         ArgumentNullException.ThrowIfNull(line);
         return new HostedConnection
@@ -106,6 +109,7 @@ public sealed record HostedConnection : IAccountResource
             AccountId = customerAccountId,
             Region = line.Region,
             PartnerAccountId = line.AccountId,
+            PartnerName = partnerName,
             PhysicalConnectionId = line.Id,
             LocationId = line.LocationId,
             Vlan = vlan,

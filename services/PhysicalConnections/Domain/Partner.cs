@@ -34,6 +34,12 @@ public sealed record Partner : IAccountResource
     /// <summary>The version clients send back to guard changes (AIP-154).</summary>
     public required string ETag { get; init; }
 
+    /// <summary>
+    /// True once an operator deleted the registration. The document stays as a tombstone so that the region's list index,
+    /// which only grows, names each account once: registering the account again overwrites it.
+    /// </summary>
+    public bool Deleted { get; init; }
+
     /// <summary>Checks a registration's fields, naming each bad one (a quota of 0 means the configured default).</summary>
     public static void Validate(RequestValidation validation, string prefix, string accountId, string name, int connectionQuota, int maxQuota)
     {

@@ -16,6 +16,14 @@ public sealed class PartnerStore(IStateStore store)
     public Task<ListIndexAppend> GetIndexForAppendAsync(string region, CancellationToken cancellationToken) =>
         store.ReadForAppendAsync(IndexKey(region), cancellationToken);
 
+    /// <summary>Reads the region's index, for listing.</summary>
+    public Task<ListIndexView> GetIndexAsync(string region, CancellationToken cancellationToken) =>
+        store.ReadListIndexAsync(IndexKey(region), cancellationToken);
+
+    /// <summary>Reads the registrations of <paramref name="accountIds"/> in <paramref name="region"/>, in that order (tombstones too).</summary>
+    public Task<IReadOnlyList<Partner>> GetManyAsync(string region, IReadOnlyList<string> accountIds, CancellationToken cancellationToken) =>
+        store.GetDocumentsAsync(accountIds.Select(a => Key(region, a)).ToArray(), Json.Partner, cancellationToken);
+
     /// <summary>The write of <paramref name="partner"/>.</summary>
     public static UpsertState Put(Partner partner, ETagCondition condition) =>
         StateDocuments.Put(Key(partner.Region, partner.AccountId), partner, Json.Partner, condition);

@@ -47,7 +47,7 @@ public sealed class PhysicalConnectionStore(IStateStore store)
             string index = IndexKey(accountId, region), usageKey = UsageKey(accountId, region);
             var usage = items.GetValueOrDefault(usageKey)?.AsDocument(Json.AccountUsage);
             accounts[accountId] = new AccountForCreate(ListIndex.ForAppend(index, items.GetValueOrDefault(index)), usage?.Value ?? AccountUsage.None,
-                usage?.Unchanged ?? ETagCondition.MustNotExist, items.GetValueOrDefault(PartnerStore.Key(region, accountId))?.AsDocument(Json.Partner)?.Value);
+                usage?.Unchanged ?? ETagCondition.MustNotExist, items.GetValueOrDefault(PartnerStore.Key(region, accountId))?.AsDocument(Json.Partner)?.Value is { Deleted: false } partner ? partner : null);
         }
 
         return (ListIndex.ForAppend(regional, items.GetValueOrDefault(regional)), accounts);

@@ -30,8 +30,14 @@ public static class Role
     /// <summary>An operator of the cloud: reviews, bills and builds; manages inventory.</summary>
     public const string Operator = "operator";
 
+    /// <summary>
+    /// A Direct Connect partner: orders its own lines and allocates hosted connections on them to customers. The role
+    /// alone is not enough: an operator must have registered the account as a partner in the region.
+    /// </summary>
+    public const string Partner = "partner";
+
     /// <summary>Every role a token may carry.</summary>
-    public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal) { Customer, Operator };
+    public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal) { Customer, Operator, Partner };
 }
 
 /// <summary>Names of the claims the project's tokens carry.</summary>

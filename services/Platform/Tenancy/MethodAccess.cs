@@ -10,7 +10,8 @@ namespace DirectConnect.Platform.Tenancy;
 /// <summary>
 /// Enforces, before a method runs, who may call it, as the contracts declare next to its
 /// definition. Public methods (gRPC and transcoded REST alike): an authenticated caller with an
-/// account always, the <c>operator</c> role for <see cref="Access.Operator"/> methods; a method
+/// account always, the <c>operator</c> role for <see cref="Access.Operator"/> methods, the <c>partner</c> role for
+/// <see cref="Access.Partner"/> ones; a method
 /// that declares nothing is refused — forgetting is closed, not open. Internal methods
 /// (<c>directconnect.internal.v1</c>): a service identity whose app-id the method's
 /// <c>callers</c> option names, and behind Dapr the sidecar's <c>dapr-caller-app-id</c> saying the
@@ -58,6 +59,10 @@ public sealed class MethodAccess(
                 return;
             case Access.Operator:
                 caller.Require(Role.Operator, method.Name);
+                return;
+            case Access.Partner:
+                // The role only: whether the account is registered as a partner in the region is the method's to check.
+                caller.Require(Role.Partner, method.Name);
                 return;
             default:
                 throw new DomainException(ErrorCode.PermissionDenied, "ACCESS_UNDECLARED",

@@ -17,7 +17,7 @@ public sealed class HostedConnectionTests
         with { State = state };
 
     private static HostedConnection Allocated(PhysicalConnection line, string id, int vlan, int mbps) =>
-        HostedConnection.Allocate(id, line, "acme", vlan, mbps, "partner:partner-a", Noon, "h1");
+        HostedConnection.Allocate(id, line, "Partner A", "acme", vlan, mbps, "partner:partner-a", Noon, "h1");
 
     [Fact]
     public void AnAllocatedConnectionAwaitsTheCustomerAndNamesBothSidesAndTheLine()

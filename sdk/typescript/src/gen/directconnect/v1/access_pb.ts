@@ -11,7 +11,7 @@ import { file_google_protobuf_descriptor } from "@bufbuild/protobuf/wkt";
  * Describes the file directconnect/v1/access.proto.
  */
 export const file_directconnect_v1_access: GenFile = /*@__PURE__*/
-  fileDesc("Ch1kaXJlY3Rjb25uZWN0L3YxL2FjY2Vzcy5wcm90bxIQZGlyZWN0Y29ubmVjdC52MSpJCgZBY2Nlc3MSFgoSQUNDRVNTX1VOU1BFQ0lGSUVEEAASEgoOQUNDRVNTX0FDQ09VTlQQARITCg9BQ0NFU1NfT1BFUkFUT1IQAjpSCgZhY2Nlc3MSHi5nb29nbGUucHJvdG9idWYuTWV0aG9kT3B0aW9ucxi0hwMgASgOMhguZGlyZWN0Y29ubmVjdC52MS5BY2Nlc3NSBmFjY2Vzc0KRAQoTaW8uZGlyZWN0Y29ubmVjdC52MUILQWNjZXNzUHJvdG9QAVpOZ2l0aHViLmNvbS9kaXJlY3Rjb25uZWN0L2RpcmVjdGNvbm5lY3QvZ2VuL2dvL2RpcmVjdGNvbm5lY3QvdjE7ZGlyZWN0Y29ubmVjdHYxqgIaRGlyZWN0Q29ubmVjdC5Db250cmFjdHMuVjFiBnByb3RvMw", [file_google_protobuf_descriptor]);
+  fileDesc("Ch1kaXJlY3Rjb25uZWN0L3YxL2FjY2Vzcy5wcm90bxIQZGlyZWN0Y29ubmVjdC52MSpdCgZBY2Nlc3MSFgoSQUNDRVNTX1VOU1BFQ0lGSUVEEAASEgoOQUNDRVNTX0FDQ09VTlQQARITCg9BQ0NFU1NfT1BFUkFUT1IQAhISCg5BQ0NFU1NfUEFSVE5FUhADOlIKBmFjY2VzcxIeLmdvb2dsZS5wcm90b2J1Zi5NZXRob2RPcHRpb25zGLSHAyABKA4yGC5kaXJlY3Rjb25uZWN0LnYxLkFjY2Vzc1IGYWNjZXNzQpEBChNpby5kaXJlY3Rjb25uZWN0LnYxQgtBY2Nlc3NQcm90b1ABWk5naXRodWIuY29tL2RpcmVjdGNvbm5lY3QvZGlyZWN0Y29ubmVjdC9nZW4vZ28vZGlyZWN0Y29ubmVjdC92MTtkaXJlY3Rjb25uZWN0djGqAhpEaXJlY3RDb25uZWN0LkNvbnRyYWN0cy5WMWIGcHJvdG8z", [file_google_protobuf_descriptor]);
 
 /**
  * Who may call a method. Every method of the public API declares one with the
@@ -44,6 +44,16 @@ export enum Access {
    * @generated from enum value: ACCESS_OPERATOR = 2;
    */
   OPERATOR = 2,
+
+  /**
+   * Direct Connect partners only: callers holding the `partner` role (anyone else gets
+   * PERMISSION_DENIED, reason `ROLE_REQUIRED`) whose account an operator has registered as a
+   * partner in the region (otherwise FAILED_PRECONDITION, reason `PARTNER_NOT_REGISTERED`).
+   * The method acts within the partner's own account, as ACCESS_ACCOUNT does.
+   *
+   * @generated from enum value: ACCESS_PARTNER = 3;
+   */
+  PARTNER = 3,
 }
 
 /**

@@ -8,6 +8,10 @@ import type { AccessDevice } from "../../v1/access_device_pb.js";
 import { file_directconnect_v1_access_device } from "../../v1/access_device_pb.js";
 import type { PortSpeed } from "../../v1/common_pb.js";
 import { file_directconnect_v1_common } from "../../v1/common_pb.js";
+import type { HostedConnection, HostedConnection_State } from "../../v1/hosted_connection_pb.js";
+import { file_directconnect_v1_hosted_connection } from "../../v1/hosted_connection_pb.js";
+import type { Partner } from "../../v1/partner_pb.js";
+import { file_directconnect_v1_partner } from "../../v1/partner_pb.js";
 import type { PhysicalConnection, PhysicalConnection_State, PortAssignment } from "../../v1/physical_connection_pb.js";
 import { file_directconnect_v1_physical_connection } from "../../v1/physical_connection_pb.js";
 import type { FieldMask, Timestamp } from "@bufbuild/protobuf/wkt";
@@ -18,7 +22,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file directconnect/events/v1/physical_connection_events.proto.
  */
 export const file_directconnect_events_v1_physical_connection_events: GenFile = /*@__PURE__*/
-  fileDesc("CjhkaXJlY3Rjb25uZWN0L2V2ZW50cy92MS9waHlzaWNhbF9jb25uZWN0aW9uX2V2ZW50cy5wcm90bxIXZGlyZWN0Y29ubmVjdC5ldmVudHMudjEiuAEKGVBoeXNpY2FsQ29ubmVjdGlvbkNyZWF0ZWQSCgoCaWQYASABKAkSEgoKYWNjb3VudF9pZBgCIAEoCRIOCgZyZWdpb24YAyABKAkSQQoTcGh5c2ljYWxfY29ubmVjdGlvbhgEIAEoCzIkLmRpcmVjdGNvbm5lY3QudjEuUGh5c2ljYWxDb25uZWN0aW9uEigKBHRpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIukBChlQaHlzaWNhbENvbm5lY3Rpb25VcGRhdGVkEgoKAmlkGAEgASgJEhIKCmFjY291bnRfaWQYAiABKAkSDgoGcmVnaW9uGAMgASgJEkEKE3BoeXNpY2FsX2Nvbm5lY3Rpb24YBCABKAsyJC5kaXJlY3Rjb25uZWN0LnYxLlBoeXNpY2FsQ29ubmVjdGlvbhIvCgt1cGRhdGVfbWFzaxgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE1hc2sSKAoEdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAilwIKHlBoeXNpY2FsQ29ubmVjdGlvblN0YXRlQ2hhbmdlZBIKCgJpZBgBIAEoCRISCgphY2NvdW50X2lkGAIgASgJEg4KBnJlZ2lvbhgDIAEoCRI+Cgpmcm9tX3N0YXRlGAQgASgOMiouZGlyZWN0Y29ubmVjdC52MS5QaHlzaWNhbENvbm5lY3Rpb24uU3RhdGUSPAoIdG9fc3RhdGUYBSABKA4yKi5kaXJlY3Rjb25uZWN0LnYxLlBoeXNpY2FsQ29ubmVjdGlvbi5TdGF0ZRIOCgZyZWFzb24YBiABKAkSDQoFYWN0b3IYByABKAkSKAoEdGltZRgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAi8AEKDVBvcnRBbGxvY2F0ZWQSHgoWcGh5c2ljYWxfY29ubmVjdGlvbl9pZBgBIAEoCRISCgphY2NvdW50X2lkGAIgASgJEg4KBnJlZ2lvbhgDIAEoCRITCgtsb2NhdGlvbl9pZBgEIAEoCRIYChBhY2Nlc3NfZGV2aWNlX2lkGAUgASgJEhEKCXBvcnRfbmFtZRgGIAEoCRIvCgpwb3J0X3NwZWVkGAcgASgOMhsuZGlyZWN0Y29ubmVjdC52MS5Qb3J0U3BlZWQSKAoEdGltZRgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAi7wEKDFBvcnRSZWxlYXNlZBIeChZwaHlzaWNhbF9jb25uZWN0aW9uX2lkGAEgASgJEhIKCmFjY291bnRfaWQYAiABKAkSDgoGcmVnaW9uGAMgASgJEhMKC2xvY2F0aW9uX2lkGAQgASgJEhgKEGFjY2Vzc19kZXZpY2VfaWQYBSABKAkSEQoJcG9ydF9uYW1lGAYgASgJEi8KCnBvcnRfc3BlZWQYByABKA4yGy5kaXJlY3Rjb25uZWN0LnYxLlBvcnRTcGVlZBIoCgR0aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCL9AQoVUG9ydEFsbG9jYXRpb25XYWl0aW5nEh4KFnBoeXNpY2FsX2Nvbm5lY3Rpb25faWQYASABKAkSEgoKYWNjb3VudF9pZBgCIAEoCRIOCgZyZWdpb24YAyABKAkSEwoLbG9jYXRpb25faWQYBCABKAkSLwoKcG9ydF9zcGVlZBgFIAEoDjIbLmRpcmVjdGNvbm5lY3QudjEuUG9ydFNwZWVkEjAKDHBheW1lbnRfdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKAoEdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiswEKEUFjY2Vzc0RldmljZUFkZGVkEhgKEGFjY2Vzc19kZXZpY2VfaWQYASABKAkSDgoGcmVnaW9uGAIgASgJEhMKC2xvY2F0aW9uX2lkGAMgASgJEjUKDWFjY2Vzc19kZXZpY2UYBCABKAsyHi5kaXJlY3Rjb25uZWN0LnYxLkFjY2Vzc0RldmljZRIoCgR0aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJ+ChNBY2Nlc3NEZXZpY2VEZWxldGVkEhgKEGFjY2Vzc19kZXZpY2VfaWQYASABKAkSDgoGcmVnaW9uGAIgASgJEhMKC2xvY2F0aW9uX2lkGAMgASgJEigKBHRpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIsMBChlQaHlzaWNhbENvbm5lY3Rpb25EZWxldGVkEgoKAmlkGAEgASgJEhIKCmFjY291bnRfaWQYAiABKAkSDgoGcmVnaW9uGAMgASgJEhMKC2xvY2F0aW9uX2lkGAQgASgJEjcKDXJlbGVhc2VkX3BvcnQYBSABKAsyIC5kaXJlY3Rjb25uZWN0LnYxLlBvcnRBc3NpZ25tZW50EigKBHRpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wQrEBChppby5kaXJlY3Rjb25uZWN0LmV2ZW50cy52MUIdUGh5c2ljYWxDb25uZWN0aW9uRXZlbnRzUHJvdG9QAVpOZ2l0aHViLmNvbS9kaXJlY3Rjb25uZWN0L2RpcmVjdGNvbm5lY3QvZ2VuL2dvL2RpcmVjdGNvbm5lY3QvZXZlbnRzL3YxO2V2ZW50c3YxqgIhRGlyZWN0Q29ubmVjdC5Db250cmFjdHMuRXZlbnRzLlYxYgZwcm90bzM", [file_directconnect_v1_access_device, file_directconnect_v1_common, file_directconnect_v1_physical_connection, file_google_protobuf_field_mask, file_google_protobuf_timestamp]);
+  fileDesc("CjhkaXJlY3Rjb25uZWN0L2V2ZW50cy92MS9waHlzaWNhbF9jb25uZWN0aW9uX2V2ZW50cy5wcm90bxIXZGlyZWN0Y29ubmVjdC5ldmVudHMudjEiuAEKGVBoeXNpY2FsQ29ubmVjdGlvbkNyZWF0ZWQSCgoCaWQYASABKAkSEgoKYWNjb3VudF9pZBgCIAEoCRIOCgZyZWdpb24YAyABKAkSQQoTcGh5c2ljYWxfY29ubmVjdGlvbhgEIAEoCzIkLmRpcmVjdGNvbm5lY3QudjEuUGh5c2ljYWxDb25uZWN0aW9uEigKBHRpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIukBChlQaHlzaWNhbENvbm5lY3Rpb25VcGRhdGVkEgoKAmlkGAEgASgJEhIKCmFjY291bnRfaWQYAiABKAkSDgoGcmVnaW9uGAMgASgJEkEKE3BoeXNpY2FsX2Nvbm5lY3Rpb24YBCABKAsyJC5kaXJlY3Rjb25uZWN0LnYxLlBoeXNpY2FsQ29ubmVjdGlvbhIvCgt1cGRhdGVfbWFzaxgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE1hc2sSKAoEdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAilwIKHlBoeXNpY2FsQ29ubmVjdGlvblN0YXRlQ2hhbmdlZBIKCgJpZBgBIAEoCRISCgphY2NvdW50X2lkGAIgASgJEg4KBnJlZ2lvbhgDIAEoCRI+Cgpmcm9tX3N0YXRlGAQgASgOMiouZGlyZWN0Y29ubmVjdC52MS5QaHlzaWNhbENvbm5lY3Rpb24uU3RhdGUSPAoIdG9fc3RhdGUYBSABKA4yKi5kaXJlY3Rjb25uZWN0LnYxLlBoeXNpY2FsQ29ubmVjdGlvbi5TdGF0ZRIOCgZyZWFzb24YBiABKAkSDQoFYWN0b3IYByABKAkSKAoEdGltZRgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAi8AEKDVBvcnRBbGxvY2F0ZWQSHgoWcGh5c2ljYWxfY29ubmVjdGlvbl9pZBgBIAEoCRISCgphY2NvdW50X2lkGAIgASgJEg4KBnJlZ2lvbhgDIAEoCRITCgtsb2NhdGlvbl9pZBgEIAEoCRIYChBhY2Nlc3NfZGV2aWNlX2lkGAUgASgJEhEKCXBvcnRfbmFtZRgGIAEoCRIvCgpwb3J0X3NwZWVkGAcgASgOMhsuZGlyZWN0Y29ubmVjdC52MS5Qb3J0U3BlZWQSKAoEdGltZRgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAi7wEKDFBvcnRSZWxlYXNlZBIeChZwaHlzaWNhbF9jb25uZWN0aW9uX2lkGAEgASgJEhIKCmFjY291bnRfaWQYAiABKAkSDgoGcmVnaW9uGAMgASgJEhMKC2xvY2F0aW9uX2lkGAQgASgJEhgKEGFjY2Vzc19kZXZpY2VfaWQYBSABKAkSEQoJcG9ydF9uYW1lGAYgASgJEi8KCnBvcnRfc3BlZWQYByABKA4yGy5kaXJlY3Rjb25uZWN0LnYxLlBvcnRTcGVlZBIoCgR0aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCL9AQoVUG9ydEFsbG9jYXRpb25XYWl0aW5nEh4KFnBoeXNpY2FsX2Nvbm5lY3Rpb25faWQYASABKAkSEgoKYWNjb3VudF9pZBgCIAEoCRIOCgZyZWdpb24YAyABKAkSEwoLbG9jYXRpb25faWQYBCABKAkSLwoKcG9ydF9zcGVlZBgFIAEoDjIbLmRpcmVjdGNvbm5lY3QudjEuUG9ydFNwZWVkEjAKDHBheW1lbnRfdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKAoEdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiswEKEUFjY2Vzc0RldmljZUFkZGVkEhgKEGFjY2Vzc19kZXZpY2VfaWQYASABKAkSDgoGcmVnaW9uGAIgASgJEhMKC2xvY2F0aW9uX2lkGAMgASgJEjUKDWFjY2Vzc19kZXZpY2UYBCABKAsyHi5kaXJlY3Rjb25uZWN0LnYxLkFjY2Vzc0RldmljZRIoCgR0aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJ+ChNBY2Nlc3NEZXZpY2VEZWxldGVkEhgKEGFjY2Vzc19kZXZpY2VfaWQYASABKAkSDgoGcmVnaW9uGAIgASgJEhMKC2xvY2F0aW9uX2lkGAMgASgJEigKBHRpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIsMBChlQaHlzaWNhbENvbm5lY3Rpb25EZWxldGVkEgoKAmlkGAEgASgJEhIKCmFjY291bnRfaWQYAiABKAkSDgoGcmVnaW9uGAMgASgJEhMKC2xvY2F0aW9uX2lkGAQgASgJEjcKDXJlbGVhc2VkX3BvcnQYBSABKAsyIC5kaXJlY3Rjb25uZWN0LnYxLlBvcnRBc3NpZ25tZW50EigKBHRpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIo0BChFQYXJ0bmVyUmVnaXN0ZXJlZBISCgphY2NvdW50X2lkGAEgASgJEg4KBnJlZ2lvbhgCIAEoCRIqCgdwYXJ0bmVyGAMgASgLMhkuZGlyZWN0Y29ubmVjdC52MS5QYXJ0bmVyEigKBHRpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIl4KDlBhcnRuZXJEZWxldGVkEhIKCmFjY291bnRfaWQYASABKAkSDgoGcmVnaW9uGAIgASgJEigKBHRpbWUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wItABChlIb3N0ZWRDb25uZWN0aW9uQWxsb2NhdGVkEgoKAmlkGAEgASgJEhIKCmFjY291bnRfaWQYAiABKAkSGgoScGFydG5lcl9hY2NvdW50X2lkGAMgASgJEg4KBnJlZ2lvbhgEIAEoCRI9ChFob3N0ZWRfY29ubmVjdGlvbhgFIAEoCzIiLmRpcmVjdGNvbm5lY3QudjEuSG9zdGVkQ29ubmVjdGlvbhIoCgR0aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKtAgocSG9zdGVkQ29ubmVjdGlvblN0YXRlQ2hhbmdlZBIKCgJpZBgBIAEoCRISCgphY2NvdW50X2lkGAIgASgJEhoKEnBhcnRuZXJfYWNjb3VudF9pZBgDIAEoCRIOCgZyZWdpb24YBCABKAkSPAoKZnJvbV9zdGF0ZRgFIAEoDjIoLmRpcmVjdGNvbm5lY3QudjEuSG9zdGVkQ29ubmVjdGlvbi5TdGF0ZRI6Cgh0b19zdGF0ZRgGIAEoDjIoLmRpcmVjdGNvbm5lY3QudjEuSG9zdGVkQ29ubmVjdGlvbi5TdGF0ZRIOCgZyZWFzb24YByABKAkSDQoFYWN0b3IYCCABKAkSKAoEdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCsQEKGmlvLmRpcmVjdGNvbm5lY3QuZXZlbnRzLnYxQh1QaHlzaWNhbENvbm5lY3Rpb25FdmVudHNQcm90b1ABWk5naXRodWIuY29tL2RpcmVjdGNvbm5lY3QvZGlyZWN0Y29ubmVjdC9nZW4vZ28vZGlyZWN0Y29ubmVjdC9ldmVudHMvdjE7ZXZlbnRzdjGqAiFEaXJlY3RDb25uZWN0LkNvbnRyYWN0cy5FdmVudHMuVjFiBnByb3RvMw", [file_directconnect_v1_access_device, file_directconnect_v1_common, file_directconnect_v1_hosted_connection, file_directconnect_v1_partner, file_directconnect_v1_physical_connection, file_google_protobuf_field_mask, file_google_protobuf_timestamp]);
 
 /**
  * Published by the PhysicalConnections service on topic `physical-connections` when a
@@ -562,4 +566,222 @@ export type PhysicalConnectionDeleted = Message<"directconnect.events.v1.Physica
  */
 export const PhysicalConnectionDeletedSchema: GenMessage<PhysicalConnectionDeleted> = /*@__PURE__*/
   messageDesc(file_directconnect_events_v1_physical_connection_events, 8);
+
+/**
+ * Published by the PhysicalConnections service on topic `physical-connections` when an
+ * operator registers a partner (RegisterPartner).
+ *
+ * @generated from message directconnect.events.v1.PartnerRegistered
+ */
+export type PartnerRegistered = Message<"directconnect.events.v1.PartnerRegistered"> & {
+  /**
+   * The partner's account id.
+   *
+   * @generated from field: string account_id = 1;
+   */
+  accountId: string;
+
+  /**
+   * Region of the registration, e.g. `cn-north-1`.
+   *
+   * @generated from field: string region = 2;
+   */
+  region: string;
+
+  /**
+   * The registration as created.
+   *
+   * @generated from field: directconnect.v1.Partner partner = 3;
+   */
+  partner?: Partner | undefined;
+
+  /**
+   * When it was registered (UTC).
+   *
+   * @generated from field: google.protobuf.Timestamp time = 4;
+   */
+  time?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message directconnect.events.v1.PartnerRegistered.
+ * Use `create(PartnerRegisteredSchema)` to create a new message.
+ */
+export const PartnerRegisteredSchema: GenMessage<PartnerRegistered> = /*@__PURE__*/
+  messageDesc(file_directconnect_events_v1_physical_connection_events, 9);
+
+/**
+ * Published by the PhysicalConnections service on topic `physical-connections` when an
+ * operator deletes a partner registration (DeletePartner).
+ *
+ * @generated from message directconnect.events.v1.PartnerDeleted
+ */
+export type PartnerDeleted = Message<"directconnect.events.v1.PartnerDeleted"> & {
+  /**
+   * The partner's account id.
+   *
+   * @generated from field: string account_id = 1;
+   */
+  accountId: string;
+
+  /**
+   * Region of the registration, e.g. `cn-north-1`.
+   *
+   * @generated from field: string region = 2;
+   */
+  region: string;
+
+  /**
+   * When it was deleted (UTC).
+   *
+   * @generated from field: google.protobuf.Timestamp time = 3;
+   */
+  time?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message directconnect.events.v1.PartnerDeleted.
+ * Use `create(PartnerDeletedSchema)` to create a new message.
+ */
+export const PartnerDeletedSchema: GenMessage<PartnerDeleted> = /*@__PURE__*/
+  messageDesc(file_directconnect_events_v1_physical_connection_events, 10);
+
+/**
+ * Published by the PhysicalConnections service on topic `physical-connections` when a
+ * partner allocates a hosted connection to a customer (AllocateHostedConnection), in state
+ * PENDING_ACCEPTANCE. The partner's line is changed in the same transaction
+ * (PhysicalConnectionUpdated, mask `hosted_connection_ids`).
+ *
+ * @generated from message directconnect.events.v1.HostedConnectionAllocated
+ */
+export type HostedConnectionAllocated = Message<"directconnect.events.v1.HostedConnectionAllocated"> & {
+  /**
+   * Id of the hosted connection, `dxhc-…`.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * The customer account that holds it.
+   *
+   * @generated from field: string account_id = 2;
+   */
+  accountId: string;
+
+  /**
+   * The partner account that allocated it.
+   *
+   * @generated from field: string partner_account_id = 3;
+   */
+  partnerAccountId: string;
+
+  /**
+   * Region, e.g. `cn-north-1`.
+   *
+   * @generated from field: string region = 4;
+   */
+  region: string;
+
+  /**
+   * The hosted connection as allocated (with its line, `physical_connection_id`).
+   *
+   * @generated from field: directconnect.v1.HostedConnection hosted_connection = 5;
+   */
+  hostedConnection?: HostedConnection | undefined;
+
+  /**
+   * When it was allocated (UTC).
+   *
+   * @generated from field: google.protobuf.Timestamp time = 6;
+   */
+  time?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message directconnect.events.v1.HostedConnectionAllocated.
+ * Use `create(HostedConnectionAllocatedSchema)` to create a new message.
+ */
+export const HostedConnectionAllocatedSchema: GenMessage<HostedConnectionAllocated> = /*@__PURE__*/
+  messageDesc(file_directconnect_events_v1_physical_connection_events, 11);
+
+/**
+ * Published by the PhysicalConnections service on topic `physical-connections` on every
+ * transition of a hosted connection: accept, decline, delete. A decline or delete frees its
+ * VLAN and bandwidth on the line in the same transaction (PhysicalConnectionUpdated, mask
+ * `hosted_connection_ids`).
+ *
+ * @generated from message directconnect.events.v1.HostedConnectionStateChanged
+ */
+export type HostedConnectionStateChanged = Message<"directconnect.events.v1.HostedConnectionStateChanged"> & {
+  /**
+   * Id of the hosted connection, `dxhc-…`.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * The customer account that holds it.
+   *
+   * @generated from field: string account_id = 2;
+   */
+  accountId: string;
+
+  /**
+   * The partner account that allocated it.
+   *
+   * @generated from field: string partner_account_id = 3;
+   */
+  partnerAccountId: string;
+
+  /**
+   * Region, e.g. `cn-north-1`.
+   *
+   * @generated from field: string region = 4;
+   */
+  region: string;
+
+  /**
+   * State before the transition.
+   *
+   * @generated from field: directconnect.v1.HostedConnection.State from_state = 5;
+   */
+  fromState: HostedConnection_State;
+
+  /**
+   * State after the transition.
+   *
+   * @generated from field: directconnect.v1.HostedConnection.State to_state = 6;
+   */
+  toState: HostedConnection_State;
+
+  /**
+   * Why, e.g. `declined`. May be empty.
+   *
+   * @generated from field: string reason = 7;
+   */
+  reason: string;
+
+  /**
+   * Who caused it: the caller's identity, e.g. `customer:acme`.
+   *
+   * @generated from field: string actor = 8;
+   */
+  actor: string;
+
+  /**
+   * When the transition happened (UTC).
+   *
+   * @generated from field: google.protobuf.Timestamp time = 9;
+   */
+  time?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message directconnect.events.v1.HostedConnectionStateChanged.
+ * Use `create(HostedConnectionStateChangedSchema)` to create a new message.
+ */
+export const HostedConnectionStateChangedSchema: GenMessage<HostedConnectionStateChanged> = /*@__PURE__*/
+  messageDesc(file_directconnect_events_v1_physical_connection_events, 12);
 
