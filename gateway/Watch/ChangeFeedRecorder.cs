@@ -7,7 +7,8 @@ namespace DirectConnect.Gateway.Watch;
 
 /// <summary>
 /// Projects the domain events into the change feeds: each change is appended to the feed of its
-/// region and account at the next position. One append is one transaction — the heads under the
+/// region and account at the next position (a change of a hosted connection to its customer's and
+/// to its partner's feed). One append is one transaction — the heads under the
 /// ETags they were read with, the new entries (which must not exist), and a marker for each event id
 /// (which must not exist either) — so concurrent appends by the four topic subscriptions are
 /// serialised by the heads, and a redelivered event appends nothing. A batch of events (the SQLite
@@ -27,13 +28,13 @@ public sealed class ChangeFeedRecorder(IStateStore store, ChangeFeedSignal signa
     {
         ArgumentNullException.ThrowIfNull(events);
         var outcomes = new EventHandling[events.Count];
-        var changes = new List<(ObservedChange Change, CloudEvent Event)>();
+        var changes = new List<(IReadOnlyList<ObservedChange> Changes, CloudEvent Event)>();
         var ids = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < events.Count; i++)
         {
             outcomes[i] = Classify(events[i], out var change);
             // The same event twice in one batch (published twice) is recorded once, like a redelivery.
-            if (change is not null && ids.Add(events[i].Id))
+            if (change.Count > 0 && ids.Add(events[i].Id))
             {
                 changes.Add((change, events[i]));
             }
@@ -47,11 +48,11 @@ public sealed class ChangeFeedRecorder(IStateStore store, ChangeFeedSignal signa
         return outcomes;
     }
 
-    private static EventHandling Classify(CloudEvent cloudEvent, out ObservedChange? change)
+    private static EventHandling Classify(CloudEvent cloudEvent, out IReadOnlyList<ObservedChange> changes)
     {
         ArgumentNullException.ThrowIfNull(cloudEvent);
-        change = null;
-        ObservedChange? mapped;
+        changes = [];
+        IReadOnlyList<ObservedChange> mapped;
         try
         {
             mapped = ChangeMapping.Map(cloudEvent);
@@ -61,21 +62,21 @@ public sealed class ChangeFeedRecorder(IStateStore store, ChangeFeedSignal signa
             return EventHandling.Drop;
         }
 
-        if (mapped is null)
+        if (mapped.Count == 0)
         {
             return EventHandling.Success; // not a change anyone watches
         }
 
-        if (!Caller.IsValidAccountId(mapped.AccountId) || string.IsNullOrEmpty(mapped.Region) || string.IsNullOrEmpty(cloudEvent.Id))
+        if (mapped.Any(m => !Caller.IsValidAccountId(m.AccountId) || string.IsNullOrEmpty(m.Region)) || string.IsNullOrEmpty(cloudEvent.Id))
         {
             return EventHandling.Drop; // belongs to no feed: can never be recorded
         }
 
-        change = mapped;
+        changes = mapped;
         return EventHandling.Success;
     }
 
-    private async Task AppendAsync(List<(ObservedChange Change, CloudEvent Event)> changes, CancellationToken cancellationToken)
+    private async Task AppendAsync(List<(IReadOnlyList<ObservedChange> Changes, CloudEvent Event)> changes, CancellationToken cancellationToken)
     {
         var retention = options.Value.Retention;
         var appendedTo = new HashSet<string>(StringComparer.Ordinal);
@@ -89,7 +90,7 @@ public sealed class ChangeFeedRecorder(IStateStore store, ChangeFeedSignal signa
                 return null; // all recorded before: this is a redelivery
             }
 
-            var feeds = fresh.Select(c => ChangeFeedKeys.Feed(c.Change.Region, c.Change.AccountId)).Distinct(StringComparer.Ordinal).ToList();
+            var feeds = fresh.SelectMany(c => c.Changes).Select(c => ChangeFeedKeys.Feed(c.Region, c.AccountId)).Distinct(StringComparer.Ordinal).ToList();
             var heads = await store.GetBulkAsync([.. feeds.Select(ChangeFeedKeys.Head)], ct);
             var positions = new Dictionary<string, (long Position, ETagCondition Unchanged)>(StringComparer.Ordinal);
             foreach (var feed in feeds)
@@ -99,16 +100,23 @@ public sealed class ChangeFeedRecorder(IStateStore store, ChangeFeedSignal signa
             }
 
             var operations = new List<StateOperation>();
-            foreach (var (change, cloudEvent) in fresh)
+            foreach (var (eventChanges, cloudEvent) in fresh)
             {
-                var feed = ChangeFeedKeys.Feed(change.Region, change.AccountId);
-                var position = positions[feed].Position + 1;
-                positions[feed] = (position, positions[feed].Unchanged);
-                var entry = new ChangeFeedEntry(position, change.ResourceType, change.ResourceId, change.Kind, change.State,
-                    change.PreviousState, change.Time, cloudEvent.Type, cloudEvent.Id);
-                operations.Add(StateDocuments.Put(ChangeFeedKeys.Entry(feed, position), entry, WatchJsonContext.Default.ChangeFeedEntry,
-                    ETagCondition.MustNotExist) with { TimeToLive = retention });
-                operations.Add(StateDocuments.Put(ChangeFeedKeys.Recorded(cloudEvent.Id), new RecordedEventMarker(position),
+                long first = 0;
+                foreach (var change in eventChanges)
+                {
+                    var feed = ChangeFeedKeys.Feed(change.Region, change.AccountId);
+                    var position = positions[feed].Position + 1;
+                    positions[feed] = (position, positions[feed].Unchanged);
+                    first = first == 0 ? position : first;
+                    var entry = new ChangeFeedEntry(position, change.ResourceType, change.ResourceId, change.Kind, change.State,
+                        change.PreviousState, change.Time, cloudEvent.Type, cloudEvent.Id);
+                    operations.Add(StateDocuments.Put(ChangeFeedKeys.Entry(feed, position), entry, WatchJsonContext.Default.ChangeFeedEntry,
+                        ETagCondition.MustNotExist) with { TimeToLive = retention });
+                }
+
+                // One marker per event, whatever the number of feeds it went to: a redelivery appends to none of them.
+                operations.Add(StateDocuments.Put(ChangeFeedKeys.Recorded(cloudEvent.Id), new RecordedEventMarker(first),
                     WatchJsonContext.Default.RecordedEventMarker, ETagCondition.MustNotExist) with { TimeToLive = retention });
             }
 

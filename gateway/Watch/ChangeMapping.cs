@@ -29,11 +29,22 @@ public static class ChangeMapping
     /// <summary>Resource type of routes.</summary>
     public const string Route = "route";
 
+    /// <summary>Resource type of hosted connections.</summary>
+    public const string HostedConnection = "hostedConnection";
+
     /// <summary>The topics whose events feed the watch.</summary>
     public static readonly IReadOnlyList<string> Topics = ["physical-connections", "border-gateways", "virtual-interfaces", "routing"];
 
     private static readonly Dictionary<string, Func<ReadOnlyMemory<byte>, ObservedChange>> Mappings = new(StringComparer.Ordinal)
     {
+        // hosted connections: the customer's change; the partner gets the same change too (PartnerCopies).
+        [Name(Events.HostedConnectionAllocated.Descriptor)] = data => Parse(Events.HostedConnectionAllocated.Parser, data, e =>
+            new ObservedChange(e.AccountId, e.Region, HostedConnection, e.Id, ChangeKind.Created, Wire(e.HostedConnection?.State), "", Time(e.Time))),
+        [Name(Events.HostedConnectionStateChanged.Descriptor)] = data => Parse(Events.HostedConnectionStateChanged.Parser, data, e =>
+            new ObservedChange(e.AccountId, e.Region, HostedConnection, e.Id,
+                e.ToState == Contracts.V1.HostedConnection.Types.State.Deleted ? ChangeKind.Deleted : ChangeKind.StateChanged,
+                Wire(e.ToState), Wire(e.FromState), Time(e.Time))),
+
         // physical-connections
         [Name(Events.PhysicalConnectionCreated.Descriptor)] = data => Parse(Events.PhysicalConnectionCreated.Parser, data, e =>
             new ObservedChange(e.AccountId, e.Region, PhysicalConnection, e.Id, ChangeKind.Created, Wire(e.PhysicalConnection?.State), "", Time(e.Time))),
@@ -85,23 +96,35 @@ public static class ChangeMapping
             new ObservedChange(e.AccountId, e.Region, Route, e.RouteId, ChangeKind.StateChanged, Wire(e.Route?.State), "", Time(e.Time))),
     };
 
+    // Changes of a resource two accounts share: the other account (the partner that allocated a hosted connection) sees
+    // each change of it in its own feed as well.
+    private static readonly Dictionary<string, Func<ReadOnlyMemory<byte>, string>> PartnerCopies = new(StringComparer.Ordinal)
+    {
+        [Name(Events.HostedConnectionAllocated.Descriptor)] = data => Events.HostedConnectionAllocated.Parser.ParseFrom(data.Span).PartnerAccountId,
+        [Name(Events.HostedConnectionStateChanged.Descriptor)] = data => Events.HostedConnectionStateChanged.Parser.ParseFrom(data.Span).PartnerAccountId,
+    };
+
     /// <summary>The event types that are changes.</summary>
     public static IReadOnlyCollection<string> EventTypes => Mappings.Keys;
 
     /// <summary>
-    /// The change <paramref name="cloudEvent"/> stands for; null when its type is not a change.
+    /// The changes <paramref name="cloudEvent"/> stands for, one per account whose feed shows it (two for a hosted
+    /// connection: its customer's and its partner's); empty when its type is not a change.
     /// Throws <see cref="InvalidProtocolBufferException"/> when the payload is malformed.
     /// </summary>
-    public static ObservedChange? Map(CloudEvent cloudEvent)
+    public static IReadOnlyList<ObservedChange> Map(CloudEvent cloudEvent)
     {
         ArgumentNullException.ThrowIfNull(cloudEvent);
         if (!Mappings.TryGetValue(cloudEvent.Type, out var map))
         {
-            return null;
+            return [];
         }
 
         var change = map(cloudEvent.Data);
-        return change.Time == default ? change with { Time = cloudEvent.Time } : change;
+        change = change.Time == default ? change with { Time = cloudEvent.Time } : change;
+        return PartnerCopies.TryGetValue(cloudEvent.Type, out var partnerOf) && partnerOf(cloudEvent.Data) is { Length: > 0 } partner && partner != change.AccountId
+            ? [change, change with { AccountId = partner }]
+            : [change];
     }
 
     private static string Name(Google.Protobuf.Reflection.MessageDescriptor descriptor) => descriptor.FullName;

@@ -37,7 +37,7 @@ public sealed class ApiConventionTests
         Assert.NotEqual(Access.Unspecified, MethodAccessCatalog.AccessOf(Method(fullName)));
 
     [Fact]
-    public void OperatorOnlyMethodsAreTheInventoryTheReviewAndTheVpcCatalog()
+    public void OperatorOnlyMethodsAreTheInventoryTheReviewTheVpcCatalogAndThePartnerRegistry()
     {
         string[] expected =
         [
@@ -45,9 +45,17 @@ public sealed class ApiConventionTests
             "ApprovePhysicalConnection", "RejectPhysicalConnection", "RecordPhysicalConnectionPayment",
             "CompletePhysicalConnectionConstruction", "RegisterVpc", "DeregisterVpc",
             "CreateRouter", "GetRouter", "ListRouters", "DeleteRouter",
+            "RegisterPartner", "ListPartners", "DeletePartner",
         ];
         var declared = Methods.Where(m => MethodAccessCatalog.AccessOf(m) == Access.Operator).Select(m => m.Name);
         Assert.Equal(expected.Order(StringComparer.Ordinal), declared.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void PartnerOnlyMethodsAreTheHostedAllocations()
+    {
+        var declared = Methods.Where(m => MethodAccessCatalog.AccessOf(m) == Access.Partner).Select(m => m.Name);
+        Assert.Equal(["AllocateHostedConnection"], declared);
     }
 
     [Theory]
@@ -134,7 +142,11 @@ public sealed class ApiConventionTests
     [Fact]
     public void EveryResourceCarriesTheStandardFields()
     {
-        foreach (var resource in new[] { PhysicalConnection.Descriptor, BorderGateway.Descriptor, VirtualInterface.Descriptor, Vpc.Descriptor, Route.Descriptor })
+        foreach (var resource in new[]
+                 {
+                     PhysicalConnection.Descriptor, BorderGateway.Descriptor, VirtualInterface.Descriptor, Vpc.Descriptor, Route.Descriptor,
+                     HostedConnection.Descriptor, Partner.Descriptor,
+                 })
         {
             foreach (var field in new[] { "id", "account_id", "region", "create_time", "update_time", "etag" })
             {

@@ -27,7 +27,10 @@ public sealed class AccessMatrixTests(AccessMatrixTests.Topology system) : IClas
     private const string Owner = "matrix-owner";
     private const string Stranger = "matrix-stranger";
 
-    /// <summary>One account's full topology: line, VPC, gateway, interface and a route in each table.</summary>
+    /// <summary>
+    /// One account's full topology: line, VPC, gateway, interface and a route in each table; the account is a partner too,
+    /// with a second line hosting a connection for another customer.
+    /// </summary>
     public sealed class Topology : EmbeddedSystem
     {
         public Dictionary<string, string> Ids { get; } = new(StringComparer.Ordinal);
@@ -52,7 +55,19 @@ public sealed class AccessMatrixTests(AccessMatrixTests.Topology system) : IClas
                 Region = Seed.Region, BorderGatewayId = gateway.Id,
                 Route = new Route { Destination = "192.168.40.0/24", NextHop = new NextHop { Type = NextHopType.VirtualInterface, Id = vif.Id } },
             }, seed.Customer(Owner));
+            await new PartnerService.PartnerServiceClient(Channel).RegisterPartnerAsync(new RegisterPartnerRequest
+            {
+                Region = Seed.Region, Partner = new Partner { AccountId = Owner, Name = "Matrix Carrier" },
+            }, seed.Operator);
+            var hostLine = await seed.Lines.AvailableAsync(Owner, DefaultLocationId);
+            var hosted = await new HostedConnectionService.HostedConnectionServiceClient(Channel).AllocateHostedConnectionAsync(new AllocateHostedConnectionRequest
+            {
+                Region = Seed.Region,
+                HostedConnection = new HostedConnection { PhysicalConnectionId = hostLine.Id, AccountId = "matrix-customer", Vlan = 401, BandwidthMbps = 100 },
+            }, As(Owner, Role.Partner));
             Ids["location"] = DefaultLocationId;
+            Ids["hostLine"] = hostLine.Id;
+            Ids["hosted"] = hosted.Id;
             Ids["device"] = device.Id;
             Ids["line"] = line.Id;
             Ids["vpc"] = vpc.Id;
@@ -94,11 +109,11 @@ public sealed class AccessMatrixTests(AccessMatrixTests.Topology system) : IClas
     public async Task CustomersGetPermissionDeniedFromOperatorMethodsOnlyOverGrpc(string fullName)
     {
         var method = Find(fullName);
-        // Operator methods are refused even for the owner's own resources; the others are open to any
-        // customer (a stranger here, so nothing of the owner's changes) and answer for themselves.
-        var isOperatorMethod = MethodAccessCatalog.AccessOf(method) == Access.Operator;
-        var (code, status, _) = await CallAsync(method, Request(method), system.Token(isOperatorMethod ? Owner : Stranger, Role.Customer));
-        if (isOperatorMethod)
+        // Operator and partner methods are refused to a customer even for the owner's own resources; the others are open to
+        // any customer (a stranger here, so nothing of the owner's changes) and answer for themselves.
+        var needsRole = MethodAccessCatalog.AccessOf(method) is Access.Operator or Access.Partner;
+        var (code, status, _) = await CallAsync(method, Request(method), system.Token(needsRole ? Owner : Stranger, Role.Customer));
+        if (needsRole)
         {
             Assert.True(code == StatusCode.PermissionDenied, $"{method.Name}: {code}");
             Assert.Equal("ROLE_REQUIRED", status?.Reason());
@@ -164,7 +179,7 @@ public sealed class AccessMatrixTests(AccessMatrixTests.Topology system) : IClas
             Assert.Equal(16, status.GetProperty("code").GetInt32());
         }
 
-        if (MethodAccessCatalog.AccessOf(method) == Access.Operator)
+        if (MethodAccessCatalog.AccessOf(method) is Access.Operator or Access.Partner)
         {
             var (http, status) = await SendAsync(method, request, system.Token(Owner, Role.Customer));
             Assert.True(http == HttpStatusCode.Forbidden, $"{method.Name} as a customer: {http}");
@@ -212,6 +227,8 @@ public sealed class AccessMatrixTests(AccessMatrixTests.Topology system) : IClas
             "AccessDeviceService" => ids["device"],
             "LocationService" => ids["location"],
             "RouterService" => ids["router"],
+            "HostedConnectionService" => ids["hosted"],
+            "PartnerService" => Owner,
             _ => "",
         });
         Set("vpc_id", method.Name == "RegisterVpc" ? "" : ids["vpc"]);
@@ -243,6 +260,12 @@ public sealed class AccessMatrixTests(AccessMatrixTests.Topology system) : IClas
                 break;
             case CreateRouterRequest create:
                 create.Router = new Router { Name = "matrix-2", InterfaceName = "eth8" };
+                break;
+            case AllocateHostedConnectionRequest allocate:
+                allocate.HostedConnection = new HostedConnection { PhysicalConnectionId = ids["hostLine"], AccountId = "matrix-customer-2", Vlan = 402, BandwidthMbps = 50 };
+                break;
+            case RegisterPartnerRequest register:
+                register.Partner = new Partner { AccountId = "matrix-new-partner", Name = "New Carrier" };
                 break;
             case GetRouterConfigurationRequest configuration:
                 configuration.Vendor = RouterVendor.Frr;

@@ -44,6 +44,11 @@ public sealed class BadInputFuzzSystem : EmbeddedSystem, IAsyncLifetime
         var vpc = await new VpcService.VpcServiceClient(Channel).RegisterVpcAsync(
             new RegisterVpcRequest { Region = "cn-north-1", Vpc = new Vpc { AccountId = BadInputFuzzTests.Customer, Name = "fuzz-vpc", CidrBlocks = { "10.20.0.0/16" } } },
             As("ops", "operator"));
+        // A registered partner, so that its methods get as far as the input can take them.
+        await new PartnerService.PartnerServiceClient(Channel).RegisterPartnerAsync(new RegisterPartnerRequest
+        {
+            Region = "cn-north-1", Partner = new Partner { AccountId = BadInputFuzzTests.Partner, Name = "Fuzz Carrier" },
+        }, As("ops", "operator"));
         KnownIds.AddRange([DefaultLocationId, device.Id, connection.Id, connection.Etag, vpc.Id, vpc.RouteTableId, vpc.Etag]);
     }
 }
@@ -59,6 +64,7 @@ public sealed class BadInputFuzzSystem : EmbeddedSystem, IAsyncLifetime
 public sealed class BadInputFuzzTests(BadInputFuzzSystem system, ITestOutputHelper output) : IClassFixture<BadInputFuzzSystem>
 {
     internal const string Customer = "fuzz-customer";
+    internal const string Partner = "fuzz-partner";
     private const string Region = "cn-north-1";
     private const int GrpcRequestsPerMethod = 70;
     private const int RestRequestsPerRule = 40;
@@ -74,6 +80,9 @@ public sealed class BadInputFuzzTests(BadInputFuzzSystem system, ITestOutputHelp
     private static HttpRule RuleOf(MethodDescriptor method) =>
         method.GetOptions()?.GetExtension(AnnotationsExtensions.Http) ?? throw new InvalidOperationException($"{method.FullName} has no HTTP rule");
 
+    private static bool IsPartnerMethod(MethodDescriptor method) =>
+        DirectConnect.Platform.Tenancy.MethodAccessCatalog.AccessOf(method) == Access.Partner;
+
     private static bool IsReadOnly(MethodDescriptor method) => RuleOf(method).PatternCase == HttpRule.PatternOneofCase.Get;
 
     [Fact]
@@ -81,7 +90,10 @@ public sealed class BadInputFuzzTests(BadInputFuzzSystem system, ITestOutputHelp
     {
         // The fuzz enumerates the descriptors; make sure that enumeration sees the whole API.
         Assert.Equal(
-            ["AccessDeviceService", "BorderGatewayService", "LocationService", "PhysicalConnectionService", "ReachabilityService", "RouteService", "RouterService", "VirtualInterfaceService", "VpcService", "WatchService"],
+            [
+                "AccessDeviceService", "BorderGatewayService", "HostedConnectionService", "LocationService", "PartnerService", "PhysicalConnectionService",
+                "ReachabilityService", "RouteService", "RouterService", "VirtualInterfaceService", "VpcService", "WatchService",
+            ],
             Services.Select(s => s.Name).Order(StringComparer.Ordinal));
         Assert.All(Methods, m => Assert.NotEqual(HttpRule.PatternOneofCase.None, RuleOf(m).PatternCase));
     }
@@ -95,6 +107,7 @@ public sealed class BadInputFuzzTests(BadInputFuzzSystem system, ITestOutputHelp
         var invoker = system.Channel.CreateCallInvoker();
         var operatorCall = system.As("fuzz-ops", "operator");
         var customerCall = system.As(Customer, "customer");
+        var partnerCall = system.As(Partner, "partner");
         var failures = new List<string>();
         var outcomes = new Dictionary<string, int>();
         var sent = 0;
@@ -126,7 +139,8 @@ public sealed class BadInputFuzzTests(BadInputFuzzSystem system, ITestOutputHelp
                 }
 
                 var asCustomer = generator.Chance(0.3);
-                var options = (asCustomer ? customerCall : operatorCall).WithDeadline(DateTime.UtcNow.AddMinutes(1));
+                // Partner methods are called by a partner (as others by an operator), so that what they refuse is the input, not the role.
+                var options = (asCustomer ? customerCall : IsPartnerMethod(method) ? partnerCall : operatorCall).WithDeadline(DateTime.UtcNow.AddMinutes(1));
                 var (code, detail, status) = await CallAsync(invoker, rpc, options, body);
                 sent++;
                 var outcome = $"{kind.Split(':')[0]} {code}";
@@ -162,6 +176,7 @@ public sealed class BadInputFuzzTests(BadInputFuzzSystem system, ITestOutputHelp
         var generator = new BadInputGenerator(seed, ["cn-north-1", "cn-east-2", "cn-south-1"], system.KnownIds);
         using var operatorHttp = system.Rest("fuzz-ops", "operator");
         using var customerHttp = system.Rest(Customer, "customer");
+        using var partnerHttp = system.Rest(Partner, "partner");
         var failures = new List<string>();
         var outcomes = new Dictionary<string, int>();
         var sent = 0;
@@ -175,7 +190,8 @@ public sealed class BadInputFuzzTests(BadInputFuzzSystem system, ITestOutputHelp
                 var (request, description) = RestRequest(generator, method, rule, poison);
                 using var disposeRequest = request;
                 var asCustomer = generator.Chance(0.3);
-                using var response = await (asCustomer ? customerHttp : operatorHttp).SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+                using var response = await (asCustomer ? customerHttp : IsPartnerMethod(method) ? partnerHttp : operatorHttp)
+                    .SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
                 sent++;
                 // A valid watch opens an event stream that never ends on its own: its headers are the answer.
                 var body = response.IsSuccessStatusCode && response.Content.Headers.ContentType?.MediaType == "text/event-stream"

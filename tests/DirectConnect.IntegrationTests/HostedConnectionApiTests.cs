@@ -255,6 +255,57 @@ public sealed class HostedConnectionApiTests(EmbeddedSystem system) : IClassFixt
         }
     }
 
+    [Fact]
+    public async Task BothSidesWatchEveryChangeOfTheHostedConnectionAndNobodyElseDoes()
+    {
+        var (partner, line) = await _steps.PartnerWithLineAsync();
+        var customer = Hosting.NewAccount("acme");
+        var hosted = await _steps.AllocateAsync(partner, line.Id, customer, 500, 50);
+        await _steps.AcceptAsync(hosted);
+        await _steps.DeleteAsync(hosted.Id, _steps.Customer(customer));
+        string[] expected =
+        [
+            $"HostedConnectionAllocated hostedConnection/{hosted.Id} Created ->STATE_PENDING_ACCEPTANCE",
+            $"HostedConnectionStateChanged hostedConnection/{hosted.Id} StateChanged STATE_PENDING_ACCEPTANCE->STATE_AVAILABLE",
+            $"HostedConnectionStateChanged hostedConnection/{hosted.Id} Deleted STATE_AVAILABLE->STATE_DELETED",
+        ];
+
+        var customerFeed = await WatchUntilAsync(_steps.Customer(customer), c => c.ResourceId == hosted.Id && c.State == "STATE_DELETED");
+        Assert.Equal(expected, customerFeed.Select(Describe));
+        Assert.Equal([1L, 2L, 3L], customerFeed.Select(c => c.Position)); // the customer's feed holds nothing of the partner's line
+        var partnerFeed = await WatchUntilAsync(_steps.Partner(partner), c => c.ResourceId == hosted.Id && c.State == "STATE_DELETED");
+        Assert.Equal(expected, partnerFeed.Where(c => c.ResourceType == "hostedConnection").Select(Describe));
+        Assert.Contains(partnerFeed, c => c.ResourceId == line.Id && c.EventType.EndsWith("PhysicalConnectionUpdated", StringComparison.Ordinal));
+
+        // A stranger's feed, up to its own first change, shows none of it.
+        var stranger = Hosting.NewAccount("stranger");
+        var sentinel = await _steps.Lines.OrderAsync(stranger, system.DefaultLocationId);
+        var strangerFeed = await WatchUntilAsync(_steps.Customer(stranger), c => c.ResourceId == sentinel.Id);
+        Assert.Equal([sentinel.Id], strangerFeed.Select(c => c.ResourceId));
+    }
+
+    private static string Describe(Change change) =>
+        $"{change.EventType.Replace("directconnect.events.v1.", "", StringComparison.Ordinal)} {change.ResourceType}/{change.ResourceId} {change.ChangeType} {change.PreviousState}->{change.State}";
+
+    /// <summary>The account's feed from its start up to the first change <paramref name="last"/> accepts.</summary>
+    private async Task<List<Change>> WatchUntilAsync(CallOptions options, Func<Change, bool> last)
+    {
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(60)); // a safety net against a hang, not an assertion about time
+        using var call = new WatchService.WatchServiceClient(system.Channel).WatchChanges(new WatchChangesRequest { Region = Hosting.Region },
+            options.WithCancellationToken(patience.Token));
+        var seen = new List<Change>();
+        while (await call.ResponseStream.MoveNext(patience.Token))
+        {
+            seen.Add(call.ResponseStream.Current);
+            if (last(call.ResponseStream.Current))
+            {
+                return seen;
+            }
+        }
+
+        throw new Xunit.Sdk.XunitException("The watch ended before the awaited change.");
+    }
+
     private async Task<Partner> DeletePartnerAsync(string partner) =>
         await _steps.Partners.DeletePartnerAsync(new DeletePartnerRequest { Region = Hosting.Region, Id = partner }, _steps.Operator);
 

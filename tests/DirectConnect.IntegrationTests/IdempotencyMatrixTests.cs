@@ -212,7 +212,61 @@ public sealed class IdempotencyMatrixTests(IdempotencyMatrixTests.Roomy system) 
             }, t.S.Customer(account));
             return new Call(new DeleteBorderGatewayRouteRequest { Region = Region, BorderGatewayId = gateway.Id, RouteId = route.Id }, t.S.Customer(account));
         },
+        ["RegisterPartner"] = t => Task.FromResult(new Call(new RegisterPartnerRequest
+        {
+            Region = Region, Partner = new Partner { AccountId = NewAccount(), Name = "Idempotent Carrier" },
+        }, t.Operator)),
+        ["DeletePartner"] = async t =>
+        {
+            var partner = NewAccount();
+            await t.PartnersClient.RegisterPartnerAsync(new RegisterPartnerRequest { Region = Region, Partner = new Partner { AccountId = partner, Name = "p" } },
+                t.Operator);
+            return new Call(new DeletePartnerRequest { Region = Region, Id = partner }, t.Operator);
+        },
+        ["AllocateHostedConnection"] = async t =>
+        {
+            var (partner, line) = await t.PartnerLineAsync();
+            return new Call(new AllocateHostedConnectionRequest
+            {
+                Region = Region, HostedConnection = new HostedConnection { PhysicalConnectionId = line.Id, AccountId = NewAccount(), Vlan = 10, BandwidthMbps = 50 },
+            }, t.System.As(partner, Role.Partner));
+        },
+        ["AcceptHostedConnection"] = async t =>
+        {
+            var hosted = await t.HostedAsync();
+            return new Call(new AcceptHostedConnectionRequest { Region = Region, Id = hosted.Id }, t.S.Customer(hosted.AccountId));
+        },
+        ["DeclineHostedConnection"] = async t =>
+        {
+            var hosted = await t.HostedAsync();
+            return new Call(new DeclineHostedConnectionRequest { Region = Region, Id = hosted.Id }, t.S.Customer(hosted.AccountId));
+        },
+        ["DeleteHostedConnection"] = async t =>
+        {
+            var hosted = await t.HostedAsync();
+            return new Call(new DeleteHostedConnectionRequest { Region = Region, Id = hosted.Id }, t.S.Customer(hosted.AccountId));
+        },
     };
+
+    private PartnerService.PartnerServiceClient PartnersClient => new(system.Channel);
+
+    /// <summary>A new registered partner and one AVAILABLE line of its.</summary>
+    private async Task<(string Partner, PhysicalConnection Line)> PartnerLineAsync()
+    {
+        var partner = NewAccount();
+        await PartnersClient.RegisterPartnerAsync(new RegisterPartnerRequest { Region = Region, Partner = new Partner { AccountId = partner, Name = "p" } }, Operator);
+        return (partner, await S.Lines.AvailableAsync(partner, system.DefaultLocationId));
+    }
+
+    /// <summary>A hosted connection pending a new customer's acceptance.</summary>
+    private async Task<HostedConnection> HostedAsync()
+    {
+        var (partner, line) = await PartnerLineAsync();
+        return await new HostedConnectionService.HostedConnectionServiceClient(system.Channel).AllocateHostedConnectionAsync(new AllocateHostedConnectionRequest
+        {
+            Region = Region, HostedConnection = new HostedConnection { PhysicalConnectionId = line.Id, AccountId = NewAccount(), Vlan = 10, BandwidthMbps = 50 },
+        }, system.As(partner, Role.Partner));
+    }
 
     private async Task<(string Account, PhysicalConnection Line, BorderGateway Gateway)> LineAndGatewayAsync()
     {
@@ -291,6 +345,10 @@ public sealed class IdempotencyMatrixTests(IdempotencyMatrixTests.Roomy system) 
         else if (fields.InDeclarationOrder().FirstOrDefault(f => f.Name == "virtual_interface_id") is { } vif)
         {
             vif.Accessor.SetValue(different, NewInterfaceId());
+        }
+        else if (different is AllocateHostedConnectionRequest allocate)
+        {
+            allocate.HostedConnection.Vlan += 1;
         }
         else if (different is CreateVpcRouteRequest or CreateBorderGatewayRouteRequest)
         {

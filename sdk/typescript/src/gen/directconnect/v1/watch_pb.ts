@@ -63,7 +63,8 @@ export type Change = Message<"directconnect.v1.Change"> & {
 
   /**
    * Kind of the changed resource, in lowerCamelCase as in REST paths: `physicalConnection`,
-   * `borderGateway`, `virtualInterface`, `vpc` or `route`.
+   * `borderGateway`, `virtualInterface`, `vpc`, `route` or `hostedConnection`. A hosted
+   * connection's changes appear in the feeds of both its customer and its partner.
    *
    * @generated from field: string resource_type = 2;
    */
