@@ -28,10 +28,12 @@ public sealed class BorderGatewayReservationGrpcService(GatewayReservations rese
             "is not a virtual interface id (expected dxvif-…)");
         // Counted before any prefix is parsed (the overlap checks are pairwise): a virtual interface's own bound.
         var prefixes = IdcPrefixes.Parse(validation, "idc_prefixes", request.IdcPrefixes, required: false);
+        validation.Check(request.ConnectionId.Length == 0 || ResourceIds.IsWellFormed(request.ConnectionId, "dxpc-")
+            || ResourceIds.IsWellFormed(request.ConnectionId, "dxhc-"), "connection_id", "is not a physical or hosted connection id (expected dxpc-… or dxhc-…)");
         validation.ThrowIfInvalid();
 
         var gateway = await reservations.ReserveAsync(request.Region, request.Id, request.AccountId, request.VirtualInterfaceId, prefixes,
-            context.CancellationToken);
+            request.ConnectionId, context.CancellationToken);
         return Announcements(gateway);
     }
 

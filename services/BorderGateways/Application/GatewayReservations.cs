@@ -26,10 +26,10 @@ public sealed class GatewayReservations(BorderGatewayStore store, OptimisticTran
     /// (NOT_FOUND for anyone else's). Returns the gateway as committed; reserving again changes nothing.
     /// </summary>
     public Task<BorderGateway> ReserveAsync(string region, string gatewayId, string accountId, string virtualInterfaceId,
-        IReadOnlyList<Cidr> prefixes, CancellationToken cancellationToken)
+        IReadOnlyList<Cidr> prefixes, string connectionId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(prefixes);
-        var reservation = new PrefixReservation(virtualInterfaceId, prefixes.Select(p => p.ToString()).ToArray());
+        var reservation = new PrefixReservation(virtualInterfaceId, prefixes.Select(p => p.ToString()).ToArray()) { ConnectionId = connectionId };
         return transactions.RunAsync(async ct =>
         {
             var stored = await store.GetAsync(gatewayId, ct);
@@ -49,15 +49,14 @@ public sealed class GatewayReservations(BorderGatewayStore store, OptimisticTran
                 throw DomainException.WrongState(ResourceType, gateway.Id, BorderGatewayMapper.ToProto(gateway.State).ToWireName(), "reserve");
             }
 
-            var overlaps = gateway.OverlapsWithVpcs(prefixes, virtualInterfaceId);
+            var overlaps = gateway.OverlapsWithVpcs(prefixes, reservation);
             if (overlaps.Count > 0)
             {
                 throw new DomainException(ErrorCode.InvalidArgument, "CIDR_OVERLAP",
                     $"IDC prefixes overlap VPC CIDRs attached to border gateway '{gateway.Id}': " +
-                    string.Join("; ", overlaps.Select(o => $"{o.IdcPrefix} overlaps {o.VpcCidr} of {o.VpcId}")))
+                    string.Join("; ", overlaps.Select(Describe)))
                 {
-                    FieldViolations = overlaps.Select(o => new FieldViolation(
-                        $"idc_prefixes[{IndexOf(reservation.IdcPrefixes, o.IdcPrefix)}]", $"{o.IdcPrefix} overlaps {o.VpcCidr} of {o.VpcId}")).ToArray(),
+                    FieldViolations = overlaps.Select(o => new FieldViolation($"idc_prefixes[{IndexOf(reservation.IdcPrefixes, o.IdcPrefix)}]", Describe(o))).ToArray(),
                 };
             }
 
@@ -65,6 +64,10 @@ public sealed class GatewayReservations(BorderGatewayStore store, OptimisticTran
             return new TransactionPlan<BorderGateway>([BorderGatewayStore.Put(after, stored.Unchanged)], [], after);
         }, $"border gateway {gatewayId}", cancellationToken);
     }
+
+    // Both prefixes, and where each comes from: the IDC prefix through the interface's connection, the CIDR from its VPC.
+    private static string Describe(PrefixOverlap overlap) =>
+        $"IDC prefix {overlap.IdcPrefix} (announced by {overlap.Source}) overlaps VPC CIDR {overlap.VpcCidr} of {overlap.VpcId}";
 
     private static int IndexOf(IReadOnlyList<string> prefixes, string prefix)
     {

@@ -18,10 +18,17 @@ public enum BorderGatewayState
 public sealed record VpcAttachment(string VpcId, IReadOnlyList<string> CidrBlocks, bool Attached, string Reason);
 
 /// <summary>A virtual interface's hold on the gateway, with the IDC prefixes it announces through it.</summary>
-public sealed record PrefixReservation(string VirtualInterfaceId, IReadOnlyList<string> IdcPrefixes);
+public sealed record PrefixReservation(string VirtualInterfaceId, IReadOnlyList<string> IdcPrefixes)
+{
+    /// <summary>The physical or hosted connection the interface runs over, which its prefixes come through (empty if not known).</summary>
+    public string ConnectionId { get; init; } = "";
 
-/// <summary>A clash between an IDC prefix and a VPC CIDR reachable through one gateway.</summary>
-public sealed record PrefixOverlap(string IdcPrefix, string VpcCidr, string VpcId, string VirtualInterfaceId);
+    /// <summary>Where the prefixes come from, as refusals say it: the interface, and the connection when known.</summary>
+    public string Source => ConnectionId.Length > 0 ? $"{VirtualInterfaceId} over {ConnectionId}" : VirtualInterfaceId;
+}
+
+/// <summary>A clash between an IDC prefix, announced by <paramref name="Source"/>, and a VPC CIDR reachable through one gateway.</summary>
+public sealed record PrefixOverlap(string IdcPrefix, string VpcCidr, string VpcId, string Source);
 
 /// <summary>
 /// The cloud-side router next to an account's VPCs in a region (<c>dxbgw-…</c>). It holds the
@@ -93,12 +100,12 @@ public sealed record BorderGateway : IAccountResource
     public IReadOnlyList<string> VirtualInterfaceIds => Reservations.Select(r => r.VirtualInterfaceId).ToArray();
 
     /// <summary>Every overlap of <paramref name="idcPrefixes"/> with the CIDRs of attached VPCs.</summary>
-    public IReadOnlyList<PrefixOverlap> OverlapsWithVpcs(IReadOnlyList<Cidr> idcPrefixes, string virtualInterfaceId) =>
+    public IReadOnlyList<PrefixOverlap> OverlapsWithVpcs(IReadOnlyList<Cidr> idcPrefixes, PrefixReservation reservation) =>
         (from prefix in idcPrefixes
          from attachment in Attachments.Where(a => a.Attached)
          from block in attachment.CidrBlocks.Select(ParseCanonical)
          where prefix.Overlaps(block)
-         select new PrefixOverlap(prefix.ToString(), block.ToString(), attachment.VpcId, virtualInterfaceId)).ToArray();
+         select new PrefixOverlap(prefix.ToString(), block.ToString(), attachment.VpcId, reservation.Source)).ToArray();
 
     /// <summary>
     /// A new gateway, CREATING until it has attached (or refused) each of <paramref name="awaitedVpcIds"/>,
@@ -146,7 +153,7 @@ public sealed record BorderGateway : IAccountResource
                      from prefix in reservation.IdcPrefixes.Select(ParseCanonical)
                      from block in blocks
                      where prefix.Overlaps(block)
-                     select $"VPC CIDR {block} overlaps IDC prefix {prefix} of {reservation.VirtualInterfaceId}").FirstOrDefault();
+                     select $"VPC CIDR {block} overlaps IDC prefix {prefix} of {reservation.Source}").FirstOrDefault();
         var attachment = new VpcAttachment(vpcId, cidrBlocks, clash is null, clash ?? "");
         return this with
         {

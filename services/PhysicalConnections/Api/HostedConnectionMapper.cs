@@ -15,7 +15,7 @@ internal static class HostedConnectionMapper
     public static V1.HostedConnection ToProto(HostedConnection hosted, Caller? viewer)
     {
         var seesLine = viewer is null || viewer.IsOperator || viewer.AccountId == hosted.PartnerAccountId;
-        return new V1.HostedConnection
+        var message = new V1.HostedConnection
         {
             Id = hosted.Id,
             AccountId = hosted.AccountId,
@@ -32,6 +32,13 @@ internal static class HostedConnectionMapper
             UpdateTime = Timestamp.FromDateTimeOffset(hosted.UpdateTime),
             Etag = hosted.ETag,
         };
+        // The customer's interfaces are the customer's: its partner never sees them.
+        if (viewer is null || viewer.IsOperator || viewer.AccountId == hosted.AccountId)
+        {
+            message.VirtualInterfaceIds.AddRange(hosted.VirtualInterfaceIds);
+        }
+
+        return message;
     }
 
     public static V1.HostedConnection.Types.State ToProto(HostedConnectionState state) => state switch

@@ -83,6 +83,68 @@ public sealed class HostedConnections(PhysicalConnectionStore lines, HostedConne
             "deleted", actor, requestId, cancellationToken);
 
     /// <summary>
+    /// Holds hosted connection <paramref name="id"/> for the virtual interface <paramref name="virtualInterfaceId"/> of
+    /// <paramref name="accountId"/>, its customer (NOT_FOUND for anyone else, the partner included): it must be AVAILABLE,
+    /// <paramref name="vlan"/> must be its VLAN, and no other interface may hold it. Reserving again changes nothing.
+    /// </summary>
+    public Task<HostedConnection> ReserveAsync(string region, string id, string accountId, string virtualInterfaceId, int vlan,
+        CancellationToken cancellationToken) =>
+        transactions.RunAsync(async ct =>
+        {
+            var stored = await hosted.GetAsync(id, ct).ConfigureAwait(false);
+            if (stored is not { Value: var current } || current.Region != region || current.AccountId != accountId)
+            {
+                throw DomainException.NotFound(ResourceType, id);
+            }
+
+            if (current.VirtualInterfaceIds.Contains(virtualInterfaceId))
+            {
+                return new TransactionPlan<HostedConnection>([], [], current);
+            }
+
+            if (current.State != HostedConnectionState.Available)
+            {
+                throw DomainException.WrongState(ResourceType, id, HostedConnectionMapper.WireName(current.State), "reserve");
+            }
+
+            if (vlan != current.Vlan)
+            {
+                throw new DomainException(ErrorCode.InvalidArgument, "INVALID_ARGUMENT", $"Hosted connection '{id}' carries VLAN {current.Vlan} only.")
+                {
+                    FieldViolations = [new FieldViolation("vlan", $"must be the hosted connection's VLAN {current.Vlan}, got {vlan}")],
+                };
+            }
+
+            if (current.VirtualInterfaceIds.Count > 0)
+            {
+                var holder = current.VirtualInterfaceIds[0];
+                throw new DomainException(ErrorCode.AlreadyExists, "VLAN_IN_USE",
+                    $"VLAN {vlan} of hosted connection '{id}' is already used by virtual interface {holder}.")
+                {
+                    FieldViolations = [new FieldViolation("vlan", $"VLAN {vlan} is used by {holder} on this hosted connection")],
+                    Metadata = new Dictionary<string, string> { ["vlan"] = vlan.ToString(CultureInfo.InvariantCulture), ["virtualInterfaceId"] = holder },
+                };
+            }
+
+            var after = current.WithVirtualInterface(virtualInterfaceId, clock.GetUtcNow(), ResourceIds.NewETag());
+            return new TransactionPlan<HostedConnection>([HostedConnectionStore.Put(after, stored.Unchanged)], [], after);
+        }, $"hosted connection {id}", cancellationToken);
+
+    /// <summary>Drops <paramref name="virtualInterfaceId"/>'s reservation of hosted connection <paramref name="id"/>, if it holds one. Idempotent.</summary>
+    public Task ReleaseAsync(string id, string virtualInterfaceId, CancellationToken cancellationToken) =>
+        transactions.RunAsync(async ct =>
+        {
+            var stored = await hosted.GetAsync(id, ct).ConfigureAwait(false);
+            if (stored is not { Value: var current } || !current.VirtualInterfaceIds.Contains(virtualInterfaceId))
+            {
+                return new TransactionPlan<bool>([], [], false);
+            }
+
+            var after = current.WithoutVirtualInterface(virtualInterfaceId, clock.GetUtcNow(), ResourceIds.NewETag());
+            return new TransactionPlan<bool>([HostedConnectionStore.Put(after, stored.Unchanged)], [], true);
+        }, $"hosted connection {id}", cancellationToken);
+
+    /// <summary>
     /// The hosted connection if it exists in <paramref name="region"/> and <paramref name="caller"/> is one of its two
     /// parties (the partner that allocated it, the customer that holds it) or an operator; NOT_FOUND for anyone else, as
     /// for any resource of another account.
@@ -126,6 +188,11 @@ public sealed class HostedConnections(PhysicalConnectionStore lines, HostedConne
                 throw DomainException.WrongState(ResourceType, id, HostedConnectionMapper.WireName(current.State), operation.ToString().ToLowerInvariant());
             }
 
+            if (current.VirtualInterfaceIds.Count > 0)
+            {
+                throw InUse(current);
+            }
+
             var now = clock.GetUtcNow();
             var changed = current.Enter(target, actor, reason, now, ResourceIds.NewETag());
             List<StateOperation> operations = [HostedConnectionStore.Put(changed, stored.Unchanged)];
@@ -144,6 +211,15 @@ public sealed class HostedConnections(PhysicalConnectionStore lines, HostedConne
 
             return new TransactionPlan<HostedConnection>(operations, events, changed);
         }, Encode, Decode, $"hosted connection {id}", cancellationToken);
+
+    private static DomainException InUse(HostedConnection hosted) =>
+        new(ErrorCode.FailedPrecondition, "HOSTED_CONNECTION_IN_USE",
+            $"Hosted connection '{hosted.Id}' is used by {string.Join(", ", hosted.VirtualInterfaceIds)}; delete it first.")
+        {
+            Resource = new ResourceReference(ResourceType, hosted.Id),
+            PreconditionViolations = [.. hosted.VirtualInterfaceIds.Select(v =>
+                new PreconditionViolation("VIRTUAL_INTERFACE", v, $"virtual interface {v} uses this hosted connection"))],
+        };
 
     private static DomainException Refused(PhysicalConnection line, int vlan, int bandwidthMbps, HostingRefusal refusal) => refusal switch
     {

@@ -89,6 +89,12 @@ public sealed record HostedConnection : IAccountResource
     /// <summary>The version clients send back to guard accepts, declines and deletes (AIP-154).</summary>
     public required string ETag { get; init; }
 
+    /// <summary>
+    /// The customer's virtual interfaces reserving it (at most one: it has one VLAN). While there is one, neither side may
+    /// delete it.
+    /// </summary>
+    public IReadOnlyList<string> VirtualInterfaceIds { get; init; } = [];
+
     /// <summary>True while it holds its VLAN and bandwidth on the line (pending or available).</summary>
     public bool HoldsLine => State is HostedConnectionState.PendingAcceptance or HostedConnectionState.Available;
 
@@ -122,6 +128,19 @@ public sealed record HostedConnection : IAccountResource
             ETag = etag,
         };
     }
+
+    /// <summary>With <paramref name="virtualInterfaceId"/> reserving it (callers check the state, the VLAN and that no other does).</summary>
+    public HostedConnection WithVirtualInterface(string virtualInterfaceId, DateTimeOffset now, string etag) =>
+        VirtualInterfaceIds.Contains(virtualInterfaceId) ? this : this with { VirtualInterfaceIds = [.. VirtualInterfaceIds, virtualInterfaceId], UpdateTime = now, ETag = etag };
+
+    /// <summary>Without <paramref name="virtualInterfaceId"/>'s reservation (unchanged when it holds none).</summary>
+    public HostedConnection WithoutVirtualInterface(string virtualInterfaceId, DateTimeOffset now, string etag) =>
+        !VirtualInterfaceIds.Contains(virtualInterfaceId) ? this : this with
+        {
+            VirtualInterfaceIds = VirtualInterfaceIds.Where(v => v != virtualInterfaceId).ToArray(),
+            UpdateTime = now,
+            ETag = etag,
+        };
 
     /// <summary>True when <paramref name="operation"/> is allowed in the current state.</summary>
     public bool Allows(HostedConnectionOperation operation) => operation switch

@@ -13,6 +13,9 @@ namespace DirectConnect.Platform.Reservations;
 /// </summary>
 public sealed record ReleasedReservation(string VirtualInterfaceId, string PhysicalConnectionId, string BorderGatewayId)
 {
+    /// <summary>The hosted connection that carried the interface instead of a physical connection (then <see cref="PhysicalConnectionId"/> is empty).</summary>
+    public string HostedConnectionId { get; init; } = "";
+
     /// <summary>The topic both events are published on.</summary>
     public const string Topic = "virtual-interfaces";
 
@@ -26,13 +29,13 @@ public sealed record ReleasedReservation(string VirtualInterfaceId, string Physi
         if (cloudEvent.Type == Events.VirtualInterfaceDeleted.Descriptor.FullName)
         {
             var deleted = Events.VirtualInterfaceDeleted.Parser.ParseFrom(cloudEvent.Data.Span);
-            return new ReleasedReservation(deleted.Id, deleted.PhysicalConnectionId, deleted.BorderGatewayId);
+            return new ReleasedReservation(deleted.Id, deleted.PhysicalConnectionId, deleted.BorderGatewayId) { HostedConnectionId = deleted.HostedConnectionId };
         }
 
         if (cloudEvent.Type == Events.VirtualInterfaceCreationAbandoned.Descriptor.FullName)
         {
             var abandoned = Events.VirtualInterfaceCreationAbandoned.Parser.ParseFrom(cloudEvent.Data.Span);
-            return new ReleasedReservation(abandoned.Id, abandoned.PhysicalConnectionId, abandoned.BorderGatewayId);
+            return new ReleasedReservation(abandoned.Id, abandoned.PhysicalConnectionId, abandoned.BorderGatewayId) { HostedConnectionId = abandoned.HostedConnectionId };
         }
 
         return null;

@@ -173,11 +173,14 @@ public sealed class ReachabilityGrpcService(
                 return false;
             }
 
-            var connectionHop = () => Hop(HopKind.PhysicalConnection, vif.PhysicalConnectionId, null, "");
+            var onHosted = vif.HostedConnectionId.Length > 0;
+            var connectionHop = () => Hop(onHosted ? HopKind.HostedConnection : HopKind.PhysicalConnection,
+                onHosted ? vif.HostedConnectionId : vif.PhysicalConnectionId, null, "");
+            var connectionAvailable = () => onHosted ? HostedConnectionAvailableAsync(vif.HostedConnectionId) : ConnectionAvailableAsync(vif.PhysicalConnectionId);
             if (fromIdc)
             {
                 connectionHop();
-                if (!await ConnectionAvailableAsync(vif.PhysicalConnectionId))
+                if (!await connectionAvailable())
                 {
                     return false;
                 }
@@ -199,7 +202,7 @@ public sealed class ReachabilityGrpcService(
             if (!fromIdc)
             {
                 connectionHop();
-                return await ConnectionAvailableAsync(vif.PhysicalConnectionId);
+                return await connectionAvailable();
             }
 
             return true;
@@ -215,6 +218,20 @@ public sealed class ReachabilityGrpcService(
             }
 
             Fail(Reason.PhysicalConnectionNotAvailable, $"physical connection {connectionId} is {connection.State.ToWireName()}");
+            return false;
+        }
+
+        // A hosted connection is AVAILABLE only while its partner's line is (the line cannot be deleted under it).
+        private async Task<bool> HostedConnectionAvailableAsync(string hostedConnectionId)
+        {
+            var hosted = await new V1.HostedConnectionService.HostedConnectionServiceClient(services.For("PhysicalConnections"))
+                .GetHostedConnectionAsync(new V1.GetHostedConnectionRequest { Region = region, Id = hostedConnectionId }, onBehalf).ResponseAsync;
+            if (hosted.State == V1.HostedConnection.Types.State.Available)
+            {
+                return true;
+            }
+
+            Fail(Reason.HostedConnectionNotAvailable, $"hosted connection {hostedConnectionId} is {hosted.State.ToWireName()}");
             return false;
         }
 

@@ -21,11 +21,17 @@ public sealed class InternalApiReservations(ServiceChannels services) : IReserva
         ArgumentNullException.ThrowIfNull(intent);
         var client = new InternalV1.PhysicalConnectionReservationService.PhysicalConnectionReservationServiceClient(
             services.Internal("PhysicalConnections", Caller));
-        return Readdressed(() => client.ReservePhysicalConnectionAsync(new InternalV1.ReservePhysicalConnectionRequest
-        {
-            Region = intent.Region, Id = intent.PhysicalConnectionId, AccountId = intent.AccountId,
-            VirtualInterfaceId = intent.VirtualInterfaceId, Vlan = vlan,
-        }, deadline: deadline, cancellationToken: cancellationToken).ResponseAsync);
+        return intent.HostedConnectionId.Length > 0
+            ? Readdressed(() => client.ReserveHostedConnectionAsync(new InternalV1.ReserveHostedConnectionRequest
+            {
+                Region = intent.Region, Id = intent.HostedConnectionId, AccountId = intent.AccountId,
+                VirtualInterfaceId = intent.VirtualInterfaceId, Vlan = vlan,
+            }, deadline: deadline, cancellationToken: cancellationToken).ResponseAsync)
+            : Readdressed(() => client.ReservePhysicalConnectionAsync(new InternalV1.ReservePhysicalConnectionRequest
+            {
+                Region = intent.Region, Id = intent.PhysicalConnectionId, AccountId = intent.AccountId,
+                VirtualInterfaceId = intent.VirtualInterfaceId, Vlan = vlan,
+            }, deadline: deadline, cancellationToken: cancellationToken).ResponseAsync);
     }
 
     /// <inheritdoc />
@@ -37,6 +43,7 @@ public sealed class InternalApiReservations(ServiceChannels services) : IReserva
         var request = new InternalV1.ReserveBorderGatewayRequest
         {
             Region = intent.Region, Id = intent.BorderGatewayId, AccountId = intent.AccountId, VirtualInterfaceId = intent.VirtualInterfaceId,
+            ConnectionId = intent.HostedConnectionId.Length > 0 ? intent.HostedConnectionId : intent.PhysicalConnectionId,
         };
         request.IdcPrefixes.AddRange(idcPrefixes);
         var response = await Readdressed(() => client.ReserveBorderGatewayAsync(request, deadline: deadline, cancellationToken: cancellationToken).ResponseAsync);

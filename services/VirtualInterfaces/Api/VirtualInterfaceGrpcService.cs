@@ -48,13 +48,20 @@ public sealed class VirtualInterfaceGrpcService(
             "only VIRTUAL_INTERFACE_TYPE_PRIVATE is supported");
         var bgp = input.Bgp ?? new V1.BgpPeering();
         validation.Check(input.Bgp is not null, "virtual_interface.bgp", "is required");
-        var spec = new VirtualInterfaceSpec(input.Name, input.Description, input.PhysicalConnectionId, input.BorderGatewayId, input.Vlan,
-            input.BandwidthMbps, bgp.CustomerAsn, bgp.CloudAddress, bgp.CustomerAddress, bgp.AuthKey, input.IdcPrefixes);
-        var prefixes = spec.Validate(validation, "virtual_interface.");
-
         // Facts that live in other services, asked on the caller's behalf (so another account's resource is NOT_FOUND).
         var options = ServiceChannels.OnBehalfOf(context);
-        var connection = await FetchAsync(validation, "virtual_interface.physical_connection_id", spec.PhysicalConnectionId, "dxpc-",
+        var onHosted = input.HostedConnectionId.Length > 0;
+        var hosted = onHosted && input.PhysicalConnectionId.Length == 0
+            ? await FetchAsync(validation, "virtual_interface.hosted_connection_id", input.HostedConnectionId, "dxhc-",
+                id => HostedConnections.GetHostedConnectionAsync(new V1.GetHostedConnectionRequest { Region = request.Region, Id = id }, options).ResponseAsync)
+            : null;
+        // On a hosted connection the VLAN is the hosted connection's: the customer may leave it out.
+        var vlan = hosted is not null && input.Vlan == 0 ? hosted.Vlan : input.Vlan;
+        var spec = new VirtualInterfaceSpec(input.Name, input.Description, input.PhysicalConnectionId, input.BorderGatewayId, vlan,
+            input.BandwidthMbps, bgp.CustomerAsn, bgp.CloudAddress, bgp.CustomerAddress, bgp.AuthKey, input.IdcPrefixes, input.HostedConnectionId);
+        var prefixes = spec.Validate(validation, "virtual_interface.");
+
+        var connection = onHosted ? null : await FetchAsync(validation, "virtual_interface.physical_connection_id", spec.PhysicalConnectionId, "dxpc-",
             id => Connections.GetPhysicalConnectionAsync(new V1.GetPhysicalConnectionRequest { Region = request.Region, Id = id }, options).ResponseAsync);
         var gateway = await FetchAsync(validation, "virtual_interface.border_gateway_id", spec.BorderGatewayId, "dxbgw-",
             id => Gateways.GetBorderGatewayAsync(new V1.GetBorderGatewayRequest { Region = request.Region, Id = id }, options).ResponseAsync);
@@ -62,6 +69,17 @@ public sealed class VirtualInterfaceGrpcService(
         {
             validation.Check(spec.BandwidthMbps <= connection.BandwidthMbps, "virtual_interface.bandwidth_mbps",
                 $"must be at most the physical connection's {connection.BandwidthMbps} Mbit/s, got {spec.BandwidthMbps}");
+        }
+
+        if (hosted is not null)
+        {
+            if (spec.BandwidthMbps > 0)
+            {
+                validation.Check(spec.BandwidthMbps <= hosted.BandwidthMbps, "virtual_interface.bandwidth_mbps",
+                    $"must be at most the hosted connection's {hosted.BandwidthMbps} Mbit/s, got {spec.BandwidthMbps}");
+            }
+
+            validation.Check(vlan == hosted.Vlan, "virtual_interface.vlan", $"must be the hosted connection's VLAN {hosted.Vlan} (or 0), got {vlan}");
         }
 
         if (gateway is not null)
@@ -73,7 +91,15 @@ public sealed class VirtualInterfaceGrpcService(
         var requestId = ProtobufTransactions.RequestIdOf(request, "virtual-interfaces/create", caller, validation);
         validation.ThrowIfInvalid();
 
-        RequireAvailable(connection!.State == V1.PhysicalConnection.Types.State.Available, "PhysicalConnection", connection.Id, connection.State.ToWireName());
+        if (hosted is not null)
+        {
+            RequireAvailable(hosted.State == V1.HostedConnection.Types.State.Available, "HostedConnection", hosted.Id, hosted.State.ToWireName());
+        }
+        else
+        {
+            RequireAvailable(connection!.State == V1.PhysicalConnection.Types.State.Available, "PhysicalConnection", connection.Id, connection.State.ToWireName());
+        }
+
         RequireAvailable(gateway!.State == V1.BorderGateway.Types.State.Available, "BorderGateway", gateway.Id, gateway.State.ToWireName());
 
         var draft = new VirtualInterface
@@ -83,7 +109,8 @@ public sealed class VirtualInterfaceGrpcService(
             Region = request.Region,
             Name = spec.Name,
             Description = spec.Description,
-            PhysicalConnectionId = connection.Id,
+            PhysicalConnectionId = connection?.Id ?? "",
+            HostedConnectionId = hosted?.Id ?? "",
             BorderGatewayId = gateway.Id,
             Vlan = spec.Vlan,
             BandwidthMbps = spec.BandwidthMbps,
@@ -157,12 +184,15 @@ public sealed class VirtualInterfaceGrpcService(
                 validation.Check(patch.BandwidthMbps > 0, "virtual_interface.bandwidth_mbps", $"must be positive, got {patch.BandwidthMbps}") &&
                 ValidateAddress(new RequestValidation(), request.Region, request.Id).Violations.Count == 0)
             {
-                // The limit lives with the physical connection: ask it, on the caller's behalf.
+                // The limit lives with the physical or hosted connection: ask it, on the caller's behalf.
                 var vif = await LoadAsync(context.GetCaller(), request.Region, request.Id, context.CancellationToken);
-                var line = await Connections.GetPhysicalConnectionAsync(
-                    new V1.GetPhysicalConnectionRequest { Region = request.Region, Id = vif.Value.PhysicalConnectionId }, ServiceChannels.OnBehalfOf(context));
-                if (validation.Check(patch.BandwidthMbps <= line.BandwidthMbps, "virtual_interface.bandwidth_mbps",
-                        $"must be at most the physical connection's {line.BandwidthMbps} Mbit/s, got {patch.BandwidthMbps}"))
+                var (limit, carrier) = vif.Value.HostedConnectionId.Length > 0
+                    ? ((await HostedConnections.GetHostedConnectionAsync(new V1.GetHostedConnectionRequest { Region = request.Region, Id = vif.Value.HostedConnectionId },
+                        ServiceChannels.OnBehalfOf(context))).BandwidthMbps, "hosted")
+                    : ((await Connections.GetPhysicalConnectionAsync(new V1.GetPhysicalConnectionRequest { Region = request.Region, Id = vif.Value.PhysicalConnectionId },
+                        ServiceChannels.OnBehalfOf(context))).BandwidthMbps, "physical");
+                if (validation.Check(patch.BandwidthMbps <= limit, "virtual_interface.bandwidth_mbps",
+                        $"must be at most the {carrier} connection's {limit} Mbit/s, got {patch.BandwidthMbps}"))
                 {
                     bandwidth = patch.BandwidthMbps;
                 }
@@ -189,7 +219,7 @@ public sealed class VirtualInterfaceGrpcService(
             return (deleted,
             [
                 VirtualInterfaceMapper.StateChanged(message, VirtualInterfaceMapper.ToProto(vif.State), $"customer:{vif.AccountId}", "deleted"),
-                VirtualInterfaceMapper.Deleted(vif.Id, vif.AccountId, vif.Region, vif.PhysicalConnectionId, vif.BorderGatewayId, vif.IdcPrefixes, now),
+                VirtualInterfaceMapper.Deleted(vif, now),
             ]);
         });
 
@@ -264,6 +294,8 @@ public sealed class VirtualInterfaceGrpcService(
     }
 
     private V1.PhysicalConnectionService.PhysicalConnectionServiceClient Connections => new(services.For("PhysicalConnections"));
+
+    private V1.HostedConnectionService.HostedConnectionServiceClient HostedConnections => new(services.For("PhysicalConnections"));
 
     private V1.BorderGatewayService.BorderGatewayServiceClient Gateways => new(services.For("BorderGateways"));
 

@@ -23,6 +23,7 @@ internal static class VirtualInterfaceMapper
             Description = vif.Description,
             Type = V1.VirtualInterfaceType.Private,
             PhysicalConnectionId = vif.PhysicalConnectionId,
+            HostedConnectionId = vif.HostedConnectionId,
             BorderGatewayId = vif.BorderGatewayId,
             Vlan = vif.Vlan,
             BandwidthMbps = vif.BandwidthMbps,
@@ -69,18 +70,18 @@ internal static class VirtualInterfaceMapper
         }.ToEvent(Topic);
 
     /// <summary>The deletion of an interface that existed: the owners release its reservations, routes through it turn BLACKHOLE.</summary>
-    public static OutgoingEvent Deleted(string id, string accountId, string region, string physicalConnectionId, string borderGatewayId,
-        IEnumerable<string> idcPrefixes, DateTimeOffset time) => new Events.VirtualInterfaceDeleted
+    public static OutgoingEvent Deleted(VirtualInterface vif, DateTimeOffset time) => new Events.VirtualInterfaceDeleted
         {
-            Id = id, AccountId = accountId, Region = region, PhysicalConnectionId = physicalConnectionId, BorderGatewayId = borderGatewayId,
-            IdcPrefixes = { idcPrefixes }, Time = Timestamp.FromDateTimeOffset(time),
+            Id = vif.Id, AccountId = vif.AccountId, Region = vif.Region, PhysicalConnectionId = vif.PhysicalConnectionId,
+            HostedConnectionId = vif.HostedConnectionId, BorderGatewayId = vif.BorderGatewayId,
+            IdcPrefixes = { vif.IdcPrefixes }, Time = Timestamp.FromDateTimeOffset(time),
         }.ToEvent(Topic);
 
     /// <summary>The rollback of a creation whose interface never existed: the owners release what was reserved for it, and nothing else changes.</summary>
     public static OutgoingEvent CreationAbandoned(AbandonedCreation abandoned) => new Events.VirtualInterfaceCreationAbandoned
     {
         Id = abandoned.VirtualInterfaceId, AccountId = abandoned.AccountId, Region = abandoned.Region,
-        PhysicalConnectionId = abandoned.PhysicalConnectionId, BorderGatewayId = abandoned.BorderGatewayId,
+        PhysicalConnectionId = abandoned.PhysicalConnectionId, HostedConnectionId = abandoned.HostedConnectionId, BorderGatewayId = abandoned.BorderGatewayId,
         Reason = abandoned.Reason, Time = Timestamp.FromDateTimeOffset(abandoned.AbandonedAt),
     }.ToEvent(Topic);
 }

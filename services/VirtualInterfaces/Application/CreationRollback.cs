@@ -54,7 +54,7 @@ public sealed class CreationRollback(VirtualInterfaceStore store, IStateStore st
             var open = intent.Value;
             var now = clock.GetUtcNow();
             var abandoned = new AbandonedCreation(open.VirtualInterfaceId, open.AccountId, open.Region, open.PhysicalConnectionId,
-                open.BorderGatewayId, reason, now, now + options.Value.ReleaseAgainAfter);
+                open.BorderGatewayId, reason, now, now + options.Value.ReleaseAgainAfter) { HostedConnectionId = open.HostedConnectionId };
             var (due, dueUnchanged) = await store.GetReleaseAgainIndexAsync(ct);
             closed = true;
             return ([.. closeIntent,

@@ -35,7 +35,8 @@ public sealed partial class IntentReconciler(
                      await rollback.AbandonAsync(id, "ABANDONED").ConfigureAwait(false))
             {
                 abandoned++;
-                LogAbandoned(id, intent.Value.PhysicalConnectionId, intent.Value.BorderGatewayId);
+                LogAbandoned(id, intent.Value.HostedConnectionId.Length > 0 ? intent.Value.HostedConnectionId : intent.Value.PhysicalConnectionId,
+                    intent.Value.BorderGatewayId);
             }
         }
 
@@ -84,8 +85,8 @@ public sealed partial class IntentReconciler(
                 : null;
         }, cancellationToken);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Rolled back the creation of {VirtualInterfaceId}: releasing its reservations on {PhysicalConnectionId} and {BorderGatewayId}")]
-    private partial void LogAbandoned(string virtualInterfaceId, string physicalConnectionId, string borderGatewayId);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rolled back the creation of {VirtualInterfaceId}: releasing its reservations on {ConnectionId} and {BorderGatewayId}")]
+    private partial void LogAbandoned(string virtualInterfaceId, string connectionId, string borderGatewayId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A reconciliation pass failed; the next one retries")]
     private partial void LogFailed(Exception exception);

@@ -68,7 +68,7 @@ public sealed class VirtualInterfaceCreation(
         {
             var id = IdFor(request, generation);
             var intent = new CreationIntent(id, request.AccountId, request.Region, request.Draft.PhysicalConnectionId, request.Draft.BorderGatewayId,
-                clock.GetUtcNow());
+                clock.GetUtcNow()) { HostedConnectionId = request.Draft.HostedConnectionId };
             switch (await OpenAsync(intent, cancellationToken))
             {
                 case Opening.Opened:

@@ -45,8 +45,14 @@ public sealed record VirtualInterface : IAccountResource
     /// <summary>Free text.</summary>
     public string Description { get; init; } = "";
 
-    /// <summary>The physical connection it runs over.</summary>
+    /// <summary>The physical connection it runs over; empty when a hosted connection carries it.</summary>
     public required string PhysicalConnectionId { get; init; }
+
+    /// <summary>The hosted connection it runs over, instead of a physical connection; empty otherwise.</summary>
+    public string HostedConnectionId { get; init; } = "";
+
+    /// <summary>Whatever carries it: its hosted connection if it has one, else its physical connection.</summary>
+    public string ConnectionId => HostedConnectionId.Length > 0 ? HostedConnectionId : PhysicalConnectionId;
 
     /// <summary>The border gateway it attaches to.</summary>
     public required string BorderGatewayId { get; init; }
@@ -97,7 +103,11 @@ public sealed record VirtualInterface : IAccountResource
 /// creation back. One left behind means the creation died in between; the reconciler rolls it back.
 /// </summary>
 public sealed record CreationIntent(string VirtualInterfaceId, string AccountId, string Region, string PhysicalConnectionId,
-    string BorderGatewayId, DateTimeOffset StartedAt);
+    string BorderGatewayId, DateTimeOffset StartedAt)
+{
+    /// <summary>The hosted connection reserved instead of a physical connection (then <see cref="PhysicalConnectionId"/> is empty).</summary>
+    public string HostedConnectionId { get; init; } = "";
+}
 
 /// <summary>
 /// The tombstone of a creation that was rolled back before its interface existed: the id is never
@@ -106,7 +116,11 @@ public sealed record CreationIntent(string VirtualInterfaceId, string AccountId,
 /// the creation ended must have landed.
 /// </summary>
 public sealed record AbandonedCreation(string VirtualInterfaceId, string AccountId, string Region, string PhysicalConnectionId,
-    string BorderGatewayId, string Reason, DateTimeOffset AbandonedAt, DateTimeOffset ReleaseAgainAt);
+    string BorderGatewayId, string Reason, DateTimeOffset AbandonedAt, DateTimeOffset ReleaseAgainAt)
+{
+    /// <summary>The hosted connection that was being reserved instead of a physical connection.</summary>
+    public string HostedConnectionId { get; init; } = "";
+}
 
 /// <summary>How many virtual interfaces (not deleted) an account holds in a region: what the quota counts.</summary>
 public sealed record VirtualInterfaceUsage(int Interfaces);

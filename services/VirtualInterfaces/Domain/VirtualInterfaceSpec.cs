@@ -21,7 +21,8 @@ public sealed record VirtualInterfaceSpec(
     string CloudAddress,
     string CustomerAddress,
     string AuthKey,
-    IReadOnlyList<string> IdcPrefixes)
+    IReadOnlyList<string> IdcPrefixes,
+    string HostedConnectionId = "")
 {
     /// <summary>The most IDC prefixes one interface announces.</summary>
     public const int MaxIdcPrefixes = Platform.Networking.IdcPrefixes.Max;
@@ -35,8 +36,20 @@ public sealed record VirtualInterfaceSpec(
         ArgumentNullException.ThrowIfNull(validation);
         validation.RequireText(Name, prefix + "name", 64);
         validation.OptionalText(Description, prefix + "description", 256);
-        validation.Check(ResourceIds.IsWellFormed(PhysicalConnectionId, "dxpc-"), prefix + "physical_connection_id",
-            string.IsNullOrEmpty(PhysicalConnectionId) ? "is required" : "is not a physical connection id (expected dxpc-…)");
+        // It runs over one connection: a physical connection, or a hosted connection.
+        if (string.IsNullOrEmpty(HostedConnectionId))
+        {
+            validation.Check(ResourceIds.IsWellFormed(PhysicalConnectionId, "dxpc-"), prefix + "physical_connection_id",
+                string.IsNullOrEmpty(PhysicalConnectionId) ? "is required" : "is not a physical connection id (expected dxpc-…)");
+        }
+        else
+        {
+            validation.Check(string.IsNullOrEmpty(PhysicalConnectionId), prefix + "physical_connection_id",
+                "must be empty when hosted_connection_id is set: a virtual interface runs over one connection");
+            validation.Check(ResourceIds.IsWellFormed(HostedConnectionId, "dxhc-"), prefix + "hosted_connection_id",
+                "is not a hosted connection id (expected dxhc-…)");
+        }
+
         validation.Check(ResourceIds.IsWellFormed(BorderGatewayId, "dxbgw-"), prefix + "border_gateway_id",
             string.IsNullOrEmpty(BorderGatewayId) ? "is required" : "is not a border gateway id (expected dxbgw-…)");
         validation.Check(Vlan is >= 1 and <= 4094, prefix + "vlan", $"must be between 1 and 4094, got {Vlan}");

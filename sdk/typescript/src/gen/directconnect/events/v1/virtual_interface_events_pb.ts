@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file directconnect/events/v1/virtual_interface_events.proto.
  */
 export const file_directconnect_events_v1_virtual_interface_events: GenFile = /*@__PURE__*/
-  fileDesc("CjZkaXJlY3Rjb25uZWN0L2V2ZW50cy92MS92aXJ0dWFsX2ludGVyZmFjZV9ldmVudHMucHJvdG8SF2RpcmVjdGNvbm5lY3QuZXZlbnRzLnYxIoMCChdWaXJ0dWFsSW50ZXJmYWNlQ3JlYXRlZBIKCgJpZBgBIAEoCRISCgphY2NvdW50X2lkGAIgASgJEg4KBnJlZ2lvbhgDIAEoCRIeChZwaHlzaWNhbF9jb25uZWN0aW9uX2lkGAQgASgJEhkKEWJvcmRlcl9nYXRld2F5X2lkGAUgASgJEhQKDGlkY19wcmVmaXhlcxgGIAMoCRI9ChF2aXJ0dWFsX2ludGVyZmFjZRgHIAEoCzIiLmRpcmVjdGNvbm5lY3QudjEuVmlydHVhbEludGVyZmFjZRIoCgR0aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKRAgocVmlydHVhbEludGVyZmFjZVN0YXRlQ2hhbmdlZBIKCgJpZBgBIAEoCRISCgphY2NvdW50X2lkGAIgASgJEg4KBnJlZ2lvbhgDIAEoCRI8Cgpmcm9tX3N0YXRlGAQgASgOMiguZGlyZWN0Y29ubmVjdC52MS5WaXJ0dWFsSW50ZXJmYWNlLlN0YXRlEjoKCHRvX3N0YXRlGAUgASgOMiguZGlyZWN0Y29ubmVjdC52MS5WaXJ0dWFsSW50ZXJmYWNlLlN0YXRlEg4KBnJlYXNvbhgGIAEoCRINCgVhY3RvchgHIAEoCRIoCgR0aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCLEAQoXVmlydHVhbEludGVyZmFjZURlbGV0ZWQSCgoCaWQYASABKAkSEgoKYWNjb3VudF9pZBgCIAEoCRIOCgZyZWdpb24YAyABKAkSHgoWcGh5c2ljYWxfY29ubmVjdGlvbl9pZBgEIAEoCRIZChFib3JkZXJfZ2F0ZXdheV9pZBgFIAEoCRIUCgxpZGNfcHJlZml4ZXMYBiADKAkSKAoEdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiyAEKIVZpcnR1YWxJbnRlcmZhY2VDcmVhdGlvbkFiYW5kb25lZBIKCgJpZBgBIAEoCRISCgphY2NvdW50X2lkGAIgASgJEg4KBnJlZ2lvbhgDIAEoCRIeChZwaHlzaWNhbF9jb25uZWN0aW9uX2lkGAQgASgJEhkKEWJvcmRlcl9nYXRld2F5X2lkGAUgASgJEg4KBnJlYXNvbhgGIAEoCRIoCgR0aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKnAgogVmlydHVhbEludGVyZmFjZUJncFN0YXR1c0NoYW5nZWQSCgoCaWQYASABKAkSEgoKYWNjb3VudF9pZBgCIAEoCRIOCgZyZWdpb24YAyABKAkSQQoLZnJvbV9zdGF0dXMYBCABKA4yLC5kaXJlY3Rjb25uZWN0LnYxLlZpcnR1YWxJbnRlcmZhY2UuQmdwU3RhdHVzEj8KCXRvX3N0YXR1cxgFIAEoDjIsLmRpcmVjdGNvbm5lY3QudjEuVmlydHVhbEludGVyZmFjZS5CZ3BTdGF0dXMSEQoJYmdwX3N0YXRlGAYgASgJEhIKCmxhc3RfZXJyb3IYByABKAkSKAoEdGltZRgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCrwEKGmlvLmRpcmVjdGNvbm5lY3QuZXZlbnRzLnYxQhtWaXJ0dWFsSW50ZXJmYWNlRXZlbnRzUHJvdG9QAVpOZ2l0aHViLmNvbS9kaXJlY3Rjb25uZWN0L2RpcmVjdGNvbm5lY3QvZ2VuL2dvL2RpcmVjdGNvbm5lY3QvZXZlbnRzL3YxO2V2ZW50c3YxqgIhRGlyZWN0Q29ubmVjdC5Db250cmFjdHMuRXZlbnRzLlYxYgZwcm90bzM", [file_directconnect_v1_virtual_interface, file_google_protobuf_timestamp]);
+  fileDesc("CjZkaXJlY3Rjb25uZWN0L2V2ZW50cy92MS92aXJ0dWFsX2ludGVyZmFjZV9ldmVudHMucHJvdG8SF2RpcmVjdGNvbm5lY3QuZXZlbnRzLnYxIoMCChdWaXJ0dWFsSW50ZXJmYWNlQ3JlYXRlZBIKCgJpZBgBIAEoCRISCgphY2NvdW50X2lkGAIgASgJEg4KBnJlZ2lvbhgDIAEoCRIeChZwaHlzaWNhbF9jb25uZWN0aW9uX2lkGAQgASgJEhkKEWJvcmRlcl9nYXRld2F5X2lkGAUgASgJEhQKDGlkY19wcmVmaXhlcxgGIAMoCRI9ChF2aXJ0dWFsX2ludGVyZmFjZRgHIAEoCzIiLmRpcmVjdGNvbm5lY3QudjEuVmlydHVhbEludGVyZmFjZRIoCgR0aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKRAgocVmlydHVhbEludGVyZmFjZVN0YXRlQ2hhbmdlZBIKCgJpZBgBIAEoCRISCgphY2NvdW50X2lkGAIgASgJEg4KBnJlZ2lvbhgDIAEoCRI8Cgpmcm9tX3N0YXRlGAQgASgOMiguZGlyZWN0Y29ubmVjdC52MS5WaXJ0dWFsSW50ZXJmYWNlLlN0YXRlEjoKCHRvX3N0YXRlGAUgASgOMiguZGlyZWN0Y29ubmVjdC52MS5WaXJ0dWFsSW50ZXJmYWNlLlN0YXRlEg4KBnJlYXNvbhgGIAEoCRINCgVhY3RvchgHIAEoCRIoCgR0aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCLiAQoXVmlydHVhbEludGVyZmFjZURlbGV0ZWQSCgoCaWQYASABKAkSEgoKYWNjb3VudF9pZBgCIAEoCRIOCgZyZWdpb24YAyABKAkSHgoWcGh5c2ljYWxfY29ubmVjdGlvbl9pZBgEIAEoCRIZChFib3JkZXJfZ2F0ZXdheV9pZBgFIAEoCRIUCgxpZGNfcHJlZml4ZXMYBiADKAkSKAoEdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASHAoUaG9zdGVkX2Nvbm5lY3Rpb25faWQYCCABKAki5gEKIVZpcnR1YWxJbnRlcmZhY2VDcmVhdGlvbkFiYW5kb25lZBIKCgJpZBgBIAEoCRISCgphY2NvdW50X2lkGAIgASgJEg4KBnJlZ2lvbhgDIAEoCRIeChZwaHlzaWNhbF9jb25uZWN0aW9uX2lkGAQgASgJEhkKEWJvcmRlcl9nYXRld2F5X2lkGAUgASgJEg4KBnJlYXNvbhgGIAEoCRIoCgR0aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIcChRob3N0ZWRfY29ubmVjdGlvbl9pZBgIIAEoCSKnAgogVmlydHVhbEludGVyZmFjZUJncFN0YXR1c0NoYW5nZWQSCgoCaWQYASABKAkSEgoKYWNjb3VudF9pZBgCIAEoCRIOCgZyZWdpb24YAyABKAkSQQoLZnJvbV9zdGF0dXMYBCABKA4yLC5kaXJlY3Rjb25uZWN0LnYxLlZpcnR1YWxJbnRlcmZhY2UuQmdwU3RhdHVzEj8KCXRvX3N0YXR1cxgFIAEoDjIsLmRpcmVjdGNvbm5lY3QudjEuVmlydHVhbEludGVyZmFjZS5CZ3BTdGF0dXMSEQoJYmdwX3N0YXRlGAYgASgJEhIKCmxhc3RfZXJyb3IYByABKAkSKAoEdGltZRgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCrwEKGmlvLmRpcmVjdGNvbm5lY3QuZXZlbnRzLnYxQhtWaXJ0dWFsSW50ZXJmYWNlRXZlbnRzUHJvdG9QAVpOZ2l0aHViLmNvbS9kaXJlY3Rjb25uZWN0L2RpcmVjdGNvbm5lY3QvZ2VuL2dvL2RpcmVjdGNvbm5lY3QvZXZlbnRzL3YxO2V2ZW50c3YxqgIhRGlyZWN0Q29ubmVjdC5Db250cmFjdHMuRXZlbnRzLlYxYgZwcm90bzM", [file_directconnect_v1_virtual_interface, file_google_protobuf_timestamp]);
 
 /**
  * Published by the VirtualInterfaces service on topic `virtual-interfaces` when a virtual
@@ -191,7 +191,8 @@ export type VirtualInterfaceDeleted = Message<"directconnect.events.v1.VirtualIn
   region: string;
 
   /**
-   * Id of the physical connection that carried it, `dxpc-…`.
+   * Id of the physical connection that carried it, `dxpc-…`; empty when a hosted connection
+   * did.
    *
    * @generated from field: string physical_connection_id = 4;
    */
@@ -217,6 +218,14 @@ export type VirtualInterfaceDeleted = Message<"directconnect.events.v1.VirtualIn
    * @generated from field: google.protobuf.Timestamp time = 7;
    */
   time?: Timestamp | undefined;
+
+  /**
+   * Id of the hosted connection that carried it, `dxhc-…`; empty when a physical connection
+   * did.
+   *
+   * @generated from field: string hosted_connection_id = 8;
+   */
+  hostedConnectionId: string;
 };
 
 /**
@@ -260,7 +269,8 @@ export type VirtualInterfaceCreationAbandoned = Message<"directconnect.events.v1
   region: string;
 
   /**
-   * Id of the physical connection it was reserving, `dxpc-…`.
+   * Id of the physical connection it was reserving, `dxpc-…`; empty when it was reserving a
+   * hosted connection.
    *
    * @generated from field: string physical_connection_id = 4;
    */
@@ -286,6 +296,14 @@ export type VirtualInterfaceCreationAbandoned = Message<"directconnect.events.v1
    * @generated from field: google.protobuf.Timestamp time = 7;
    */
   time?: Timestamp | undefined;
+
+  /**
+   * Id of the hosted connection it was reserving, `dxhc-…`; empty when it was reserving a
+   * physical connection.
+   *
+   * @generated from field: string hosted_connection_id = 8;
+   */
+  hostedConnectionId: string;
 };
 
 /**
