@@ -48,7 +48,7 @@ public sealed class InternalApiTests(InternalApiTests.Topology system) : IClassF
     public static TheoryData<string> InternalMethods() =>
         [.. InternalMethodCatalog.Services().SelectMany(s => s.Methods).Select(m => m.FullName)];
 
-    public static TheoryData<string> People() => ["customer", "operator", "customer+operator"];
+    public static TheoryData<string> People() => ["customer", "operator", "partner", "customer+operator"];
 
     private static MethodDescriptor ReservePhysicalConnection => InternalV1.PhysicalConnectionReservationService.Descriptor.FindMethodByName("ReservePhysicalConnection");
 
@@ -226,6 +226,11 @@ public sealed class InternalApiTests(InternalApiTests.Topology system) : IClassF
         nameof(InternalV1.ReservePhysicalConnectionRequest) => new InternalV1.ReservePhysicalConnectionRequest
         {
             Region = Seed.Region, Id = system.Line.Id, AccountId = Owner, VirtualInterfaceId = system.Interface.Id, Vlan = 300,
+        },
+        // No hosted connection exists here: a caller the method admits is told NOT_FOUND, any other is refused before that.
+        nameof(InternalV1.ReserveHostedConnectionRequest) => new InternalV1.ReserveHostedConnectionRequest
+        {
+            Region = Seed.Region, Id = "dxhc-000000000000", AccountId = Owner, VirtualInterfaceId = system.Interface.Id, Vlan = 300,
         },
         nameof(InternalV1.ReserveBorderGatewayRequest) => new InternalV1.ReserveBorderGatewayRequest
         {

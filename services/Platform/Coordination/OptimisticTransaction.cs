@@ -59,6 +59,18 @@ public sealed class OptimisticTransaction(IStateStore store, RequestLedger ledge
                 await BackOffAsync(attempt, cancellationToken).ConfigureAwait(false);
                 continue;
             }
+            catch (DomainException) when (requestId is not null)
+            {
+                // The same request sent twice at once: the twin may have committed between the ledger read above and this
+                // plan's reads, and the plan then refuses what the twin did (its VLAN is taken, its bandwidth used). The
+                // ledger entry commits with the twin's writes, so it is there now: its answer is this request's answer.
+                if (await ledger.FindAsync(requestId, cancellationToken).ConfigureAwait(false) is { } committed)
+                {
+                    return decode(committed);
+                }
+
+                throw;
+            }
 
             var operations = requestId is null
                 ? decided.Operations
