@@ -42,6 +42,15 @@ public sealed class ConsoleBrowserTests(EmbeddedSystem system) : IClassFixture<E
     }
 
     [Fact]
+    public async Task APartnerAllocatesAHostedConnectionAndItsCustomerAcceptsAndUsesItInTheBrowser()
+    {
+        var result = await ExternalTool.RunAsync(ExternalTool.Node("tsx"), ["gateway/Console/test/partner.e2e.ts"],
+            Environment("hc-" + Guid.NewGuid().ToString("N")[..8]), limit: TimeSpan.FromMinutes(4));
+        Assert.True(result.ExitCode == 0, $"partner.e2e.ts failed:\n{result}");
+        Assert.Contains("partner.e2e: passed", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task APersonSignsInThroughTheOidcAuthorityWithNoTokenInAnyUrlOrLog()
     {
         await using var authority = await OidcProvider.StartAsync();

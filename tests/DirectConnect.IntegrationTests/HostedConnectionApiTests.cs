@@ -72,11 +72,9 @@ public sealed class HostedConnectionApiTests(EmbeddedSystem system) : IClassFixt
         Assert.Equal([reused.Id, third.Id],
             inUse.Detail<PreconditionFailure>().Violations.Where(v => v.Type == "HOSTED_CONNECTION").Select(v => v.Subject));
 
-        // The customer deletes both; then the line goes.
-        foreach (var hosted in new[] { reused, third })
-        {
-            await _steps.DeleteAsync(hosted.Id, _steps.Customer(customer));
-        }
+        // The customer deletes one, an operator the other; then the line goes.
+        await _steps.DeleteAsync(reused.Id, _steps.Customer(customer));
+        Assert.Equal(HostedConnection.Types.State.Deleted, (await _steps.DeleteAsync(third.Id, _steps.Operator)).State);
 
         Assert.Empty((await _steps.Lines.GetAsync(line.Id)).HostedConnectionIds);
         Assert.Equal(PhysicalConnection.Types.State.Deleted, (await _steps.Lines.DeleteAsync(line)).State);
@@ -177,8 +175,8 @@ public sealed class HostedConnectionApiTests(EmbeddedSystem system) : IClassFixt
         var gone = await RpcAssert.FailsWith(StatusCode.FailedPrecondition, () => _steps.AllocateAsync(partner, held[0], "acme", 10, 50));
         Assert.Equal("PARTNER_NOT_REGISTERED", gone.Reason());
 
-        // Registered again, it is listed once.
-        await _steps.RegisterAsync(partner, name: "Example Carrier again");
+        // Registered again (with the default quota this time), it is listed once.
+        Assert.Equal(100, (await _steps.RegisterAsync(partner, name: "Example Carrier again")).ConnectionQuota);
         var listed = await ListPartnersAsync();
         Assert.Equal("Example Carrier again", Assert.Single(listed, p => p.Id == partner).Name);
     }

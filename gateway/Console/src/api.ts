@@ -5,7 +5,9 @@ import { createGrpcWebTransport } from "@connectrpc/connect-web";
 import {
   AccessDeviceService,
   BorderGatewayService,
+  HostedConnectionService,
   LocationService,
+  PartnerService,
   PhysicalConnectionService,
   ReachabilityService,
   RouteService,
@@ -28,6 +30,8 @@ const transport = createGrpcWebTransport({ baseUrl: location.origin, interceptor
 
 export const api = {
   physicalConnections: createClient(PhysicalConnectionService, transport),
+  hostedConnections: createClient(HostedConnectionService, transport),
+  partners: createClient(PartnerService, transport),
   borderGateways: createClient(BorderGatewayService, transport),
   virtualInterfaces: createClient(VirtualInterfaceService, transport),
   vpcs: createClient(VpcService, transport),

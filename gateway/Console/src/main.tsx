@@ -1,11 +1,12 @@
 // The console's shell: sign-in, the region, the navigation of the guide (Direct Connection → Physical
-// Connection, Private Virtual Interface, Border Gateway; VPC; Topology; and the operator's Operations and
-// Inventory), and the pages' routes under /console/.
+// Connection, Hosted Connection, Private Virtual Interface, Border Gateway; VPC; Topology; and the operator's
+// Operations, with the partner registry, and Inventory), and the pages' routes under /console/.
 import { render } from "preact";
 import { LocationProvider, Route, Router, useLocation } from "preact-iso";
 import { useEffect, useState } from "preact/hooks";
 import { region, setRegion } from "./api";
 import { BorderGatewayCreate, BorderGatewayDetail, BorderGatewayList } from "./pages/borderGateways";
+import { HostedConnectionAllocate, HostedConnectionDetail, HostedConnectionList, PartnerList } from "./pages/hostedConnections";
 import { AccessDeviceDetail, LocationDetail, LocationList, RouterDetail, RouterList } from "./pages/inventory";
 import { OperationsQueue } from "./pages/operations";
 import { PhysicalConnectionCreate, PhysicalConnectionDetail, PhysicalConnectionList } from "./pages/physicalConnections";
@@ -34,6 +35,7 @@ function Navigation() {
       <h2>Direct Connection</h2>
       <ul>
         <NavLink href="/console/physical-connections">Physical Connections</NavLink>
+        <NavLink href="/console/hosted-connections">Hosted Connections</NavLink>
         <NavLink href="/console/virtual-interfaces">Private Virtual Interfaces</NavLink>
         <NavLink href="/console/border-gateways">Border Gateways</NavLink>
       </ul>
@@ -52,6 +54,7 @@ function Navigation() {
             <NavLink href="/console/operations/review">Review queue</NavLink>
             <NavLink href="/console/operations/payment">Payment</NavLink>
             <NavLink href="/console/operations/construction">Construction</NavLink>
+            <NavLink href="/console/operations/partners">Partners</NavLink>
           </ul>
           <h2>Inventory</h2>
           <ul>
@@ -160,6 +163,10 @@ function Shell() {
           <Route path="/console/physical-connections" component={PhysicalConnectionList} />
           <Route path="/console/physical-connections/new" component={PhysicalConnectionCreate} />
           <Route path="/console/physical-connections/:id" component={PhysicalConnectionDetail} />
+          <Route path="/console/hosted-connections" component={HostedConnectionList} />
+          <Route path="/console/hosted-connections/new" component={HostedConnectionAllocate} />
+          <Route path="/console/hosted-connections/:id" component={HostedConnectionDetail} />
+          <Route path="/console/operations/partners" component={PartnerList} />
           <Route path="/console/virtual-interfaces" component={VirtualInterfaceList} />
           <Route path="/console/virtual-interfaces/new" component={VirtualInterfaceCreate} />
           <Route path="/console/virtual-interfaces/:id" component={VirtualInterfaceDetail} />

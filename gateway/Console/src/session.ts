@@ -77,6 +77,11 @@ export function isOperator(): boolean {
   return currentSession()?.roles.includes("operator") ?? false;
 }
 
+/** A Direct Connect partner: allocates hosted connections on its lines (its account must be registered by an operator). */
+export function isPartner(): boolean {
+  return currentSession()?.roles.includes("partner") ?? false;
+}
+
 function keep(token: string): Session {
   const session = fromToken(token);
   sessionStorage.setItem(key, JSON.stringify(session));

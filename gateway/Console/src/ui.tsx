@@ -10,6 +10,7 @@ import { useChanges } from "./watch";
 export function hrefOf(id: string): string | null {
   const routes: [string, string][] = [
     ["dxpc-", "/console/physical-connections/"],
+    ["dxhc-", "/console/hosted-connections/"],
     ["dxvif-", "/console/virtual-interfaces/"],
     ["dxbgw-", "/console/border-gateways/"],
     ["vpc-", "/console/vpcs/"],

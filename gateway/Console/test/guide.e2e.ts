@@ -151,7 +151,7 @@ try {
   await c.getByRole("link", { name: "Create virtual interface" }).click();
   await c.getByRole("heading", { level: 1, name: "Create virtual interface" }).waitFor();
   await c.getByLabel("Name").fill("vif-1");
-  await c.getByLabel("Physical connection").selectOption(lineId);
+  await c.getByLabel("Connection", { exact: true }).selectOption(lineId);
   await c.getByLabel("Border gateway").selectOption(gatewayId);
   await c.getByLabel("VLAN").fill("5000");
   await c.getByLabel("Bandwidth (Mbit/s)").fill("500");

@@ -46,7 +46,7 @@ export async function person(browser: Browser, baseURL: string, viewport = deskt
 }
 
 /** Signs in through the development sign-in form, as a person types it. */
-export async function signIn(page: Page, account: string, role: "customer" | "operator"): Promise<void> {
+export async function signIn(page: Page, account: string, role: "customer" | "operator" | "partner"): Promise<void> {
   await page.goto("/console/");
   await page.getByRole("heading", { name: "Sign in to DirectConnect" }).waitFor();
   await page.getByLabel("Account").fill(account);

@@ -58,6 +58,7 @@ function DevelopmentSignIn() {
         <select id="role" name="role" value={role} onChange={(e) => setRole((e.target as HTMLSelectElement).value)}>
           <option value="customer">Customer</option>
           <option value="operator">Operator</option>
+          <option value="partner">Partner</option>
         </select>
       </div>
       <button type="submit">Sign in</button>

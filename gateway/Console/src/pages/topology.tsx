@@ -6,6 +6,8 @@ import {
   type BorderGateway,
   BorderGateway_State,
   BorderGateway_VpcAttachment_State,
+  type HostedConnection,
+  HostedConnection_State,
   type PhysicalConnection,
   PhysicalConnection_State,
   type ReachabilityTrace,
@@ -90,6 +92,8 @@ interface Graph {
 
 interface Inventory {
   lines: PhysicalConnection[];
+  /** Hosted connections: the customer's count as lines of theirs, carried by a partner. */
+  hosted: HostedConnection[];
   interfaces: VirtualInterface[];
   gateways: BorderGateway[];
   vpcs: Vpc[];
@@ -112,10 +116,14 @@ async function everyPage<T>(page: (token: string) => Promise<{ items: T[]; next:
 
 async function loadInventory(): Promise<Inventory> {
   const r = region();
-  const [lines, interfaces, gateways, vpcs] = await Promise.all([
+  const [lines, hosted, interfaces, gateways, vpcs] = await Promise.all([
     everyPage(async (pageToken) => {
       const p = await api.physicalConnections.listPhysicalConnections({ region: r, pageSize: 1000, pageToken });
       return { items: p.physicalConnections, next: p.nextPageToken };
+    }),
+    everyPage(async (pageToken) => {
+      const p = await api.hostedConnections.listHostedConnections({ region: r, pageSize: 1000, pageToken });
+      return { items: p.hostedConnections, next: p.nextPageToken };
     }),
     everyPage(async (pageToken) => {
       const p = await api.virtualInterfaces.listVirtualInterfaces({ region: r, pageSize: 1000, pageToken });
@@ -132,6 +140,7 @@ async function loadInventory(): Promise<Inventory> {
   ]);
   return {
     lines: lines.filter((l) => l.state !== PhysicalConnection_State.DELETED),
+    hosted,
     interfaces: interfaces.filter((v) => v.state !== VirtualInterface_State.DELETED),
     gateways: gateways.filter((g) => g.state !== BorderGateway_State.DELETED),
     vpcs: vpcs.filter((v) => v.state !== Vpc_State.DELETED),
@@ -140,6 +149,15 @@ async function loadInventory(): Promise<Inventory> {
 
 const bgpText = (v: VirtualInterface) =>
   v.bgpStatus === VirtualInterface_BgpStatus.UNSPECIFIED ? "BGP Unknown" : `BGP ${enumText(VirtualInterface_BgpStatus, v.bgpStatus)}`;
+
+/** What carries interfaces: a line of the account's, or a hosted connection it holds. */
+interface Carrier {
+  id: string;
+  name: string;
+  bandwidthMbps: number;
+  state: string;
+  virtualInterfaceIds: string[];
+}
 
 const byName = <T extends { name: string; id: string }>(a: T, b: T) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id);
 
@@ -157,10 +175,22 @@ function megabits(mbps: number): string {
  */
 function buildGraph(inventory: Inventory, account: string): Graph {
   const mine = <T extends { accountId: string }>(items: T[]) => items.filter((i) => i.accountId === account);
-  const lines = mine(inventory.lines).sort(byName);
+  // The account's own lines and the hosted connections it holds both carry its interfaces: one column.
+  const lines: Carrier[] = [
+    ...mine(inventory.lines).map((l) => ({
+      id: l.id, name: l.name, bandwidthMbps: l.bandwidthMbps, state: enumText(PhysicalConnection_State, l.state), virtualInterfaceIds: l.virtualInterfaceIds,
+    })),
+    ...mine(inventory.hosted)
+      .filter((h) => h.state === HostedConnection_State.PENDING_ACCEPTANCE || h.state === HostedConnection_State.AVAILABLE)
+      .map((h) => ({
+        id: h.id, name: `Hosted by ${h.partnerName}`, bandwidthMbps: h.bandwidthMbps, state: enumText(HostedConnection_State, h.state),
+        virtualInterfaceIds: h.virtualInterfaceIds,
+      })),
+  ].sort(byName);
   const lineIndex = new Map(lines.map((l, i) => [l.id, i]));
+  const carrierOf = (v: VirtualInterface) => v.hostedConnectionId || v.physicalConnectionId;
   const interfaces = mine(inventory.interfaces).sort(
-    (a, b) => (lineIndex.get(a.physicalConnectionId) ?? 1e9) - (lineIndex.get(b.physicalConnectionId) ?? 1e9) || a.vlan - b.vlan || a.id.localeCompare(b.id),
+    (a, b) => (lineIndex.get(carrierOf(a)) ?? 1e9) - (lineIndex.get(carrierOf(b)) ?? 1e9) || a.vlan - b.vlan || a.id.localeCompare(b.id),
   );
   const seen = new Set(interfaces.map((v) => v.id));
   const vifIndex = new Map(interfaces.map((v, i) => [v.id, i]));
@@ -180,7 +210,7 @@ function buildGraph(inventory: Inventory, account: string): Graph {
   const nodes: TopoNode[] = [];
   const edges: TopoEdge[] = [];
   for (const line of lines) {
-    const onLine = interfaces.filter((v) => v.physicalConnectionId === line.id);
+    const onLine = interfaces.filter((v) => carrierOf(v) === line.id);
     const unseen = line.virtualInterfaceIds.filter((id) => !seen.has(id));
     const prefixes = [...new Set(onLine.flatMap((v) => v.idcPrefixes))];
     const state = onLine.length === 0
@@ -203,7 +233,7 @@ function buildGraph(inventory: Inventory, account: string): Graph {
       name: line.name,
       sub: line.id,
       href: hrefOf(line.id),
-      states: [enumText(PhysicalConnection_State, line.state)],
+      states: [line.state],
       detail: megabits(line.bandwidthMbps),
     });
     // An operator sees every account's lines but only its own interfaces: the others are named, not shown.
@@ -223,8 +253,8 @@ function buildGraph(inventory: Inventory, account: string): Graph {
       detail: `VLAN ${v.vlan}`,
       prefixes: v.idcPrefixes,
     });
-    if (lineIndex.has(v.physicalConnectionId)) {
-      edges.push({ from: v.physicalConnectionId, to: v.id, kind: "vlan", label: `VLAN ${v.vlan}` });
+    if (lineIndex.has(carrierOf(v))) {
+      edges.push({ from: carrierOf(v), to: v.id, kind: "vlan", label: `VLAN ${v.vlan}` });
     }
     if (gatewayIndex.has(v.borderGatewayId)) {
       edges.push({ from: v.id, to: v.borderGatewayId, kind: "bgp", label: `AS ${v.bgp?.customerAsn ?? "?"}` });
@@ -268,7 +298,7 @@ function buildGraph(inventory: Inventory, account: string): Graph {
 const toneWords: Record<string, Tone> = {
   available: "ok", attached: "ok", up: "ok",
   applying: "wait", "pending payment": "wait", "under construction": "wait", "awaiting confirmation": "wait",
-  creating: "wait", configuring: "wait",
+  creating: "wait", configuring: "wait", "pending acceptance": "wait",
   rejected: "bad", refused: "bad", down: "bad",
   deleted: "off", unknown: "off", "no interfaces": "off",
 };
@@ -297,6 +327,7 @@ const hopKindText: Record<number, string> = {
   [HopKind.BORDER_GATEWAY_ROUTE_TABLE]: "Border gateway route table",
   [HopKind.VIRTUAL_INTERFACE]: "Virtual interface",
   [HopKind.PHYSICAL_CONNECTION]: "Physical connection",
+  [HopKind.HOSTED_CONNECTION]: "Hosted connection",
   [HopKind.IDC]: "IDC",
 };
 
@@ -307,6 +338,7 @@ const hopKindAttribute: Record<number, string> = {
   [HopKind.BORDER_GATEWAY_ROUTE_TABLE]: "border-gateway-route-table",
   [HopKind.VIRTUAL_INTERFACE]: "virtual-interface",
   [HopKind.PHYSICAL_CONNECTION]: "physical-connection",
+  [HopKind.HOSTED_CONNECTION]: "hosted-connection",
   [HopKind.IDC]: "idc",
 };
 
@@ -317,6 +349,7 @@ const hopColumn: Record<number, Kind> = {
   [HopKind.BORDER_GATEWAY_ROUTE_TABLE]: "border-gateway",
   [HopKind.VIRTUAL_INTERFACE]: "virtual-interface",
   [HopKind.PHYSICAL_CONNECTION]: "physical-connection",
+  [HopKind.HOSTED_CONNECTION]: "physical-connection",
   [HopKind.IDC]: "idc",
 };
 
@@ -327,6 +360,7 @@ const reasonText: Record<number, string> = {
   [Reason.PHYSICAL_CONNECTION_NOT_AVAILABLE]: "Physical connection not available",
   [Reason.BGP_DOWN]: "BGP down",
   [Reason.NO_RETURN_ROUTE]: "No return route",
+  [Reason.HOSTED_CONNECTION_NOT_AVAILABLE]: "Hosted connection not available",
 };
 
 const isReturnHop = (hop: ReachabilityTrace_Hop) => hop.note.toLowerCase().startsWith("return path");
@@ -408,7 +442,7 @@ function planTrace(graph: Graph, trace: ReachabilityTrace, source: string): Trac
         key = byTable.get(hop.resourceId) ?? (route?.table.case === "borderGatewayId" ? route.table.value : undefined) ?? nearest(i, HopKind.BORDER_GATEWAY)?.resourceId;
         break;
       case HopKind.IDC: {
-        const line = nearest(i, HopKind.PHYSICAL_CONNECTION);
+        const line = nearest(i, HopKind.PHYSICAL_CONNECTION) ?? nearest(i, HopKind.HOSTED_CONNECTION);
         if (line && byKey.has(`idc:${line.resourceId}`)) {
           key = `idc:${line.resourceId}`;
         } else if (hop.resourceId) {

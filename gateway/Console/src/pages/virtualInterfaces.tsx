@@ -3,6 +3,7 @@
 // the session's state, the configuration of the customer's router per vendor, and the routes exchanged over BGP.
 import {
   BorderGateway_State as GatewayState,
+  HostedConnection_State as HostedState,
   PhysicalConnection_State as LineState,
   RouterVendor,
   type VirtualInterface,
@@ -41,7 +42,7 @@ export function VirtualInterfaceList() {
           { header: "ID", cell: (v) => <span class="id">{v.id}</span> },
           ...(operator ? [{ header: "Account", cell: (v: VirtualInterface) => v.accountId }] : []),
           { header: "VLAN", cell: (v) => String(v.vlan) },
-          { header: "Physical connection", cell: (v) => <IdLink id={v.physicalConnectionId} /> },
+          { header: "Connection", cell: (v) => <IdLink id={v.hostedConnectionId || v.physicalConnectionId} /> },
           { header: "Border gateway", cell: (v) => <IdLink id={v.borderGatewayId} /> },
           { header: "Status", cell: (v) => <StatusBadge text={vifStateText(v.state)} label="Status" /> },
           { header: "BGP", cell: (v) => <StatusBadge text={bgpText(v.bgpStatus)} label="BGP" /> },
@@ -58,6 +59,14 @@ export function VirtualInterfaceCreate() {
     [],
     ["physicalConnection"],
   );
+  const hosted = useLive(
+    async () =>
+      (await api.hostedConnections.listHostedConnections({ region: region(), pageSize: 100 })).hostedConnections.filter(
+        (h) => h.state === HostedState.AVAILABLE && h.virtualInterfaceIds.length === 0,
+      ),
+    [],
+    ["hostedConnection"],
+  );
   const gateways = useLive(
     async () => (await api.borderGateways.listBorderGateways({ region: region(), pageSize: 100, state: GatewayState.AVAILABLE })).borderGateways,
     [],
@@ -66,7 +75,8 @@ export function VirtualInterfaceCreate() {
   const form = useForm({
     name: "",
     description: "",
-    physicalConnectionId: query.physicalConnectionId ?? "",
+    // A line of the account's (dxpc-…), or a hosted connection it accepted (dxhc-…).
+    connectionId: query.physicalConnectionId ?? query.hostedConnectionId ?? "",
     borderGatewayId: query.borderGatewayId ?? "",
     vlan: "",
     bandwidthMbps: "",
@@ -78,6 +88,7 @@ export function VirtualInterfaceCreate() {
   });
   const { values, bind, set } = form;
   const f = (name: string) => `virtual_interface.${name}`;
+  const onHosted = values.connectionId.startsWith("dxhc-");
   const request = useFormRequest(
     (numbers) =>
       api.virtualInterfaces.createVirtualInterface({
@@ -86,7 +97,8 @@ export function VirtualInterfaceCreate() {
         virtualInterface: {
           name: values.name,
           description: values.description,
-          physicalConnectionId: values.physicalConnectionId,
+          physicalConnectionId: onHosted ? "" : values.connectionId,
+          hostedConnectionId: onHosted ? values.connectionId : "",
           borderGatewayId: values.borderGatewayId,
           vlan: numbers.int32(f("vlan"), values.vlan),
           bandwidthMbps: numbers.int32(f("bandwidth_mbps"), values.bandwidthMbps),
@@ -102,10 +114,11 @@ export function VirtualInterfaceCreate() {
     [f("idc_prefixes")],
   );
   const shown = [
-    "name", "description", "physical_connection_id", "border_gateway_id", "vlan", "bandwidth_mbps",
+    "name", "description", "physical_connection_id", "hosted_connection_id", "border_gateway_id", "vlan", "bandwidth_mbps",
     "bgp.customer_asn", "bgp.cloud_address", "bgp.customer_address", "bgp.auth_key", "idc_prefixes",
   ].map(f);
-  const chosenLine = (lines.data ?? []).find((l) => l.id === values.physicalConnectionId);
+  const chosenLine = (lines.data ?? []).find((l) => l.id === values.connectionId);
+  const chosenHosted = (hosted.data ?? []).find((h) => h.id === values.connectionId);
   const chosenGateway = (gateways.data ?? []).find((g) => g.id === values.borderGatewayId);
   return (
     <Page title="Create virtual interface">
@@ -127,16 +140,27 @@ export function VirtualInterfaceCreate() {
           {(p) => <input {...p} {...bind("name")} />}
         </Field>
         <Field
-          label="Physical connection"
-          name={f("physical_connection_id")}
-          hint={lines.data && lines.data.length === 0 ? "You have no available physical connection in this region." : "An available line of yours."}
+          label="Connection"
+          name={onHosted ? f("hosted_connection_id") : f("physical_connection_id")}
+          hint={
+            lines.data?.length === 0 && hosted.data?.length === 0
+              ? "You have no available physical connection and no accepted hosted connection in this region."
+              : "An available line of yours, or a hosted connection a partner provided and you accepted."
+          }
         >
           {(p) => (
-            <select {...p} value={values.physicalConnectionId} onChange={set("physicalConnectionId")}>
-              <option value="">Choose a physical connection</option>
-              {(lines.data ?? []).map((l) => (
-                <option key={l.id} value={l.id}>{l.name} ({l.id}, {l.bandwidthMbps} Mbit/s)</option>
-              ))}
+            <select {...p} value={values.connectionId} onChange={set("connectionId")}>
+              <option value="">Choose a connection</option>
+              <optgroup label="Physical connections">
+                {(lines.data ?? []).map((l) => (
+                  <option key={l.id} value={l.id}>{l.name} ({l.id}, {l.bandwidthMbps} Mbit/s)</option>
+                ))}
+              </optgroup>
+              <optgroup label="Hosted connections">
+                {(hosted.data ?? []).map((h) => (
+                  <option key={h.id} value={h.id}>{h.partnerName} ({h.id}, VLAN {h.vlan}, {h.bandwidthMbps} Mbit/s)</option>
+                ))}
+              </optgroup>
             </select>
           )}
         </Field>
@@ -154,13 +178,23 @@ export function VirtualInterfaceCreate() {
             </select>
           )}
         </Field>
-        <Field label="VLAN" name={f("vlan")} hint="802.1Q VLAN id, 1–4094, unique on the physical connection.">
+        <Field
+          label="VLAN"
+          name={f("vlan")}
+          hint={chosenHosted ? `The hosted connection's VLAN ${chosenHosted.vlan}: leave it empty.` : "802.1Q VLAN id, 1–4094, unique on the physical connection."}
+        >
           {(p) => <input {...p} inputMode="numeric" {...bind("vlan")} />}
         </Field>
         <Field
           label="Bandwidth (Mbit/s)"
           name={f("bandwidth_mbps")}
-          hint={chosenLine ? `At most the line's ${chosenLine.bandwidthMbps} Mbit/s.` : "At most the physical connection's bandwidth."}
+          hint={
+            chosenHosted
+              ? `At most the hosted connection's ${chosenHosted.bandwidthMbps} Mbit/s.`
+              : chosenLine
+                ? `At most the line's ${chosenLine.bandwidthMbps} Mbit/s.`
+                : "At most the connection's bandwidth."
+          }
         >
           {(p) => <input {...p} inputMode="numeric" {...bind("bandwidthMbps")} />}
         </Field>
@@ -310,7 +344,7 @@ export function VirtualInterfaceDetail() {
           ["Last BGP error", v.bgpLastError || "—"],
           ["Observed", formatTime(report?.observeTime)],
           ["Account", v.accountId],
-          ["Physical connection", <IdLink id={v.physicalConnectionId} />],
+          v.hostedConnectionId ? ["Hosted connection", <IdLink id={v.hostedConnectionId} />] : ["Physical connection", <IdLink id={v.physicalConnectionId} />],
           ["Border gateway", <IdLink id={v.borderGatewayId} />],
           ["VLAN", String(v.vlan)],
           ["Bandwidth", `${v.bandwidthMbps} Mbit/s`],
