@@ -133,6 +133,16 @@ try {
   assert.equal(await c.locator('[data-fact="VLAN"]').textContent(), "610");
   assert.equal(await c.locator('[data-fact="Hosted connection"]').textContent(), hostedId);
 
+  const vifId = c.url().split("/").pop()!;
+
+  // The topology draws the hosted connection where lines are, carrying the interface.
+  await navigate(c, "Topology and trace");
+  const node = (id: string) => c.locator(`svg.topo-svg [data-node-id="${id}"]`);
+  await node(vifId).waitFor();
+  assert.equal(await node(hostedId).getAttribute("data-kind"), "physical-connection");
+  assert.equal(await node(hostedId).getAttribute("data-state"), "Available");
+  await c.locator(`svg.topo-svg g.topo-edge[data-from="${hostedId}"][data-to="${vifId}"]`).waitFor({ state: "attached" });
+
   // The partner sees its hosted connection and nothing of the customer's interface.
   await p.getByRole("link", { name: hostedId }).click();
   await p.getByRole("heading", { level: 1, name: `Hosted connection ${hostedId}` }).waitFor();
