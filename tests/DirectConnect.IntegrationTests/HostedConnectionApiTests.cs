@@ -192,8 +192,15 @@ public sealed class HostedConnectionApiTests(EmbeddedSystem system) : IClassFixt
         // The customer sees the partner's name, and nothing else of the partner's.
         var seen = await _steps.GetAsync(hosted.Id, _steps.Customer(customer));
         Assert.Equal((Hosting.DefaultName, "", ""), (seen.PartnerName, seen.PhysicalConnectionId, seen.PartnerAccountId));
-        Assert.Equal([hosted.Id], (await _steps.ListAsync(_steps.Customer(customer))).Select(h => h.Id));
-        Assert.DoesNotContain(partner, seen.ToString(), StringComparison.Ordinal);
+        var listed = await _steps.ListAsync(_steps.Customer(customer));
+        Assert.Equal([hosted.Id], listed.Select(h => h.Id));
+        // No answer to the customer carries the partner's account or line.
+        foreach (var answer in new[] { seen.ToString(), string.Join("\n", listed) })
+        {
+            Assert.DoesNotContain(partner, answer, StringComparison.Ordinal);
+            Assert.DoesNotContain(line.Id, answer, StringComparison.Ordinal);
+        }
+
         await RpcAssert.FailsWith(StatusCode.NotFound, () => _steps.Lines.Client.GetPhysicalConnectionAsync(
             new GetPhysicalConnectionRequest { Region = Hosting.Region, Id = line.Id }, _steps.Customer(customer)).ResponseAsync);
 
@@ -249,7 +256,14 @@ public sealed class HostedConnectionApiTests(EmbeddedSystem system) : IClassFixt
         {
             var accept = await http.PostAsJsonAsync($"{path}:accept", new { etag = hosted.Etag });
             Assert.Equal(HttpStatusCode.OK, accept.StatusCode);
-            Assert.Equal("STATE_AVAILABLE", JsonDocument.Parse(await accept.Content.ReadAsStringAsync()).RootElement.GetProperty("state").GetString());
+            var accepted = await accept.Content.ReadAsStringAsync();
+            Assert.Equal("STATE_AVAILABLE", JsonDocument.Parse(accepted).RootElement.GetProperty("state").GetString());
+            var list = await http.GetStringAsync($"/v1/regions/{Hosting.Region}/hostedConnections");
+            foreach (var answer in new[] { accepted, list })
+            {
+                Assert.DoesNotContain(partner, answer, StringComparison.Ordinal);
+                Assert.DoesNotContain(line.Id, answer, StringComparison.Ordinal);
+            }
         }
     }
 

@@ -41,6 +41,7 @@ public sealed class TypeScriptSdkTests : IAsyncLifetime
             ["REST_URL"] = _gateway.RestAddress.ToString(),
             ["OPERATOR_TOKEN"] = Tokens.Issue(_dataDirectory, "ops", "operator"),
             ["CUSTOMER_TOKEN"] = Tokens.Issue(_dataDirectory, account, "customer"),
+            ["PARTNER_TOKEN"] = Tokens.Issue(_dataDirectory, account + "-carrier", "partner"),
         });
         Assert.True(result.ExitCode == 0, $"seed.e2e.ts failed:\n{result}\n--- gateway ---\n{_gateway.Output}");
         Assert.Contains("seed.e2e: passed", result.Output, StringComparison.Ordinal);

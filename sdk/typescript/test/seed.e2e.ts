@@ -7,6 +7,7 @@
 //   REST_URL        e.g. http://127.0.0.1:8080
 //   OPERATOR_TOKEN  a bearer token with the operator role
 //   CUSTOMER_TOKEN  a bearer token with the customer role (the account that owns everything here)
+//   PARTNER_TOKEN   a bearer token with the partner role, of another account
 // By hand: `npx tsx sdk/typescript/test/seed.e2e.ts` with those set. Exit code 0 means it passed.
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
@@ -19,7 +20,10 @@ import {
   BorderGateway_VpcAttachment_State,
   BorderGatewayService,
   ErrorInfoSchema,
+  HostedConnection_State,
+  HostedConnectionService,
   LocationService,
+  PartnerService,
   AccessDeviceService,
   NextHopType,
   PhysicalConnection_State,
@@ -43,12 +47,14 @@ const grpcUrl = required("GRPC_URL");
 const restUrl = required("REST_URL");
 const operatorToken = required("OPERATOR_TOKEN");
 const customerToken = required("CUSTOMER_TOKEN");
+const partnerToken = required("PARTNER_TOKEN");
 const region = "cn-north-1";
 
 // One transport per identity: the token travels as gRPC metadata on every call. Connect v2's
 // gRPC transport always speaks HTTP/2 (h2c for an http:// base URL), as the gateway's gRPC port needs.
 const asOperator = createGrpcTransport({ baseUrl: grpcUrl, interceptors: [bearer(operatorToken)] });
 const asCustomer = createGrpcTransport({ baseUrl: grpcUrl, interceptors: [bearer(customerToken)] });
+const asPartner = createGrpcTransport({ baseUrl: grpcUrl, interceptors: [bearer(partnerToken)] });
 
 const ops = {
   locations: createClient(LocationService, asOperator),
@@ -263,6 +269,37 @@ async function main(): Promise<void> {
     createClient(LocationService, asCustomer).createLocation({ region, location: { code: `X-${suffix}`, name: "x" } }),
   );
   assert.ok(detail(denied, ErrorInfoSchema).reason.length > 0);
+
+  step("a partner's hosted connection: its line, an operator's registration, an allocation the customer accepts");
+  const partnerLines = createClient(PhysicalConnectionService, asPartner);
+  const ic = await partnerLines.createPhysicalConnection({
+    region,
+    physicalConnection: { name: "carrier-ic", locationId: location.id, portSpeed: PortSpeed.PORT_SPEED_10G, bandwidthMbps: 10000, provider: "China Telecom" },
+  });
+  await ops.lines.approvePhysicalConnection({ region, id: ic.id });
+  await ops.lines.recordPhysicalConnectionPayment({ region, id: ic.id }); // the port the customer's deleted line released
+  await ops.lines.completePhysicalConnectionConstruction({ region, id: ic.id });
+  assert.equal((await partnerLines.confirmPhysicalConnection({ region, id: ic.id })).state, PhysicalConnection_State.AVAILABLE);
+  const hostedByPartner = createClient(HostedConnectionService, asPartner);
+  const unregistered = await rejects(Code.FailedPrecondition, () =>
+    hostedByPartner.allocateHostedConnection({ region, hostedConnection: { physicalConnectionId: ic.id, accountId: account, vlan: 700, bandwidthMbps: 500 } }),
+  );
+  assert.equal(detail(unregistered, ErrorInfoSchema).reason, "PARTNER_NOT_REGISTERED");
+  await createClient(PartnerService, asOperator).registerPartner({ region, partner: { accountId: ic.accountId, name: "Example Carrier Networks" } });
+  const allocated = await hostedByPartner.allocateHostedConnection({
+    region,
+    requestId: randomUUID(),
+    hostedConnection: { physicalConnectionId: ic.id, accountId: account, vlan: 700, bandwidthMbps: 500 },
+  });
+  assert.match(allocated.id, /^dxhc-/);
+  assert.equal(allocated.state, HostedConnection_State.PENDING_ACCEPTANCE);
+  const hostedForCustomer = createClient(HostedConnectionService, asCustomer);
+  const offered = (await hostedForCustomer.listHostedConnections({ region })).hostedConnections;
+  assert.deepEqual(offered.map((h) => [h.id, h.partnerName, h.physicalConnectionId, h.partnerAccountId]), [[allocated.id, "Example Carrier Networks", "", ""]]);
+  const accepted = await hostedForCustomer.acceptHostedConnection({ region, id: allocated.id, etag: offered[0]!.etag });
+  assert.equal(accepted.state, HostedConnection_State.AVAILABLE);
+  assert.equal((await hostedForCustomer.deleteHostedConnection({ region, id: allocated.id })).state, HostedConnection_State.DELETED);
+  assert.deepEqual((await partnerLines.getPhysicalConnection({ region, id: ic.id })).hostedConnectionIds, []);
 }
 
 main().then(
