@@ -5,6 +5,7 @@ using InternalV1 = DirectConnect.Contracts.Internal.V1;
 using CreationIntent = DirectConnect.VirtualInterfaces.Domain.CreationIntent;
 using DirectConnect.VirtualInterfaces.Storage;
 using Grpc.Core;
+using static DirectConnect.IntegrationTests.SharedLists;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DirectConnect.IntegrationTests;
@@ -94,22 +95,6 @@ public sealed class ConcurrentTopologyTests(RoomyEmbeddedSystem system) : IClass
         Assert.True(interfaces.Count >= 30, $"only {interfaces.Count} interfaces were created");
         Assert.True(refused >= 20, $"only {refused} operations were refused: too little contention");
         await Invariants.HoldAsync(_seed, account, TimeSpan.FromSeconds(30));
-
-        T Pick<T>(List<T> items, int pick)
-        {
-            lock (items)
-            {
-                return items[pick % items.Count];
-            }
-        }
-
-        void Add<T>(List<T> items, T item)
-        {
-            lock (items)
-            {
-                items.Add(item);
-            }
-        }
 
         async Task RunAsync(int kind, int vlan, int pick, int n)
         {

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using DirectConnect.Contracts.V1;
 using Grpc.Core;
+using static DirectConnect.IntegrationTests.SharedLists;
 
 namespace DirectConnect.IntegrationTests;
 
@@ -87,23 +88,7 @@ public sealed class HostedConnectionConcurrencyTests(RoomyEmbeddedSystem system,
         Assert.True(interfaces.Count >= 5, $"only {interfaces.Count} interfaces were created on hosted connections");
         Assert.True(refused >= 50, $"only {refused} operations were refused: too little contention");
         Assert.True(twins >= 5, $"only {twins} allocations were sent twice at once");
-        await HoldAsync(partner, customers, TimeSpan.FromSeconds(30));
-
-        T Pick<T>(List<T> items, int pick)
-        {
-            lock (items)
-            {
-                return items[pick % items.Count];
-            }
-        }
-
-        void Add<T>(List<T> items, T item)
-        {
-            lock (items)
-            {
-                items.Add(item);
-            }
-        }
+        await Invariants.SettleAsync(() => ProblemsAsync(partner, customers), TimeSpan.FromSeconds(30));
 
         async Task RunAsync((int Kind, int Pick, int Vlan, int Mbps) op, int n)
         {
@@ -207,26 +192,6 @@ public sealed class HostedConnectionConcurrencyTests(RoomyEmbeddedSystem system,
         catch (RpcException exception)
         {
             return new Answer(null, exception.StatusCode);
-        }
-    }
-
-    private async Task HoldAsync(string partner, IReadOnlyList<string> customers, TimeSpan settle)
-    {
-        var deadline = DateTime.UtcNow + settle;
-        while (true)
-        {
-            var problems = await ProblemsAsync(partner, customers);
-            if (problems.Count == 0)
-            {
-                return;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new Xunit.Sdk.XunitException("Invariants broken:\n" + string.Join('\n', problems));
-            }
-
-            await Task.Delay(200);
         }
     }
 

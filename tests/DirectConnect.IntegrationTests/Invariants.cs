@@ -11,12 +11,18 @@ namespace DirectConnect.IntegrationTests;
 /// </summary>
 internal static class Invariants
 {
-    public static async Task HoldAsync(Seed seed, string account, TimeSpan settle)
+    public static Task HoldAsync(Seed seed, string account, TimeSpan settle) => SettleAsync(() => ProblemsAsync(seed, account), settle);
+
+    /// <summary>
+    /// Waits (bounded by <paramref name="settle"/>) until <paramref name="problems"/> finds none; fails with the last ones
+    /// found. Releases travel by events, so a check right after a run may see some still in flight.
+    /// </summary>
+    public static async Task SettleAsync(Func<Task<List<string>>> problemsNow, TimeSpan settle)
     {
         var deadline = DateTime.UtcNow + settle;
         while (true)
         {
-            var problems = await ProblemsAsync(seed, account);
+            var problems = await problemsNow();
             if (problems.Count == 0)
             {
                 return;

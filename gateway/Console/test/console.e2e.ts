@@ -8,33 +8,13 @@
 // Run by ConsoleBrowserTests (tests/DirectConnect.IntegrationTests).
 import assert from "node:assert/strict";
 import { type Page } from "playwright-core";
-import { accessible, desktop, launch, narrow, navigate, person, required, row, screenshot, signIn } from "./support.js";
+import { accessible, desktop, launch, narrow, navigate, person, required, restApi, row, screenshot, signIn } from "./support.js";
 
 const test = "gateway/Console/test/console.e2e.ts";
 const base = required("CONSOLE_URL", test);
 const account = required("ACCOUNT", test);
-const api = `${base}/v1/regions/cn-north-1`;
 
-async function token(who: string, role: string): Promise<string> {
-  const response = await fetch(`${base}/console/dev-sign-in`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ account: who, role }),
-  });
-  assert.equal(response.status, 200);
-  return ((await response.json()) as { token: string }).token;
-}
-
-async function call<T>(bearer: string, method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${api}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  assert.ok(response.ok, `${method} ${path}: HTTP ${response.status} ${text}`);
-  return JSON.parse(text) as T;
-}
+const { token, call } = restApi(base);
 
 /** The error shown for the field labelled `label`: the input says it is invalid and is described by the message. */
 async function fieldError(page: Page, label: string): Promise<string> {

@@ -98,3 +98,31 @@ export async function accessible(page: Page, what: string): Promise<void> {
 export function row(page: Page, text: string) {
   return page.locator("tbody tr", { hasText: text });
 }
+
+/**
+ * The REST API of the gateway at `base`, for setting up what a test does not click through: `token(account, role)` from
+ * the development sign-in, and `call(token, method, path, body)` under the region's path, failing on any error.
+ */
+export function restApi(base: string, region = "cn-north-1") {
+  return {
+    async token(who: string, role: string): Promise<string> {
+      const response = await fetch(`${base}/console/dev-sign-in`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ account: who, role }),
+      });
+      assert.equal(response.status, 200);
+      return ((await response.json()) as { token: string }).token;
+    },
+    async call<T>(bearer: string, method: string, path: string, body?: unknown): Promise<T> {
+      const response = await fetch(`${base}/v1/regions/${region}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await response.text();
+      assert.ok(response.ok, `${method} ${path}: HTTP ${response.status} ${text}`);
+      return JSON.parse(text) as T;
+    },
+  };
+}

@@ -19,13 +19,7 @@ public sealed class PhysicalConnectionReservationGrpcService(ConnectionReservati
     public override async Task<InternalV1.ReservePhysicalConnectionResponse> ReservePhysicalConnection(
         InternalV1.ReservePhysicalConnectionRequest request, ServerCallContext context)
     {
-        var validation = new RequestValidation();
-        validation.Check(Platform.Resources.ResourceIds.IsWellFormed(request.Id, PhysicalConnection.IdPrefix), "id", "is not a physical connection id (expected dxpc-…)");
-        validation.Check(Platform.Tenancy.Caller.IsValidAccountId(request.AccountId), "account_id", "is not an account id");
-        validation.Check(Platform.Resources.ResourceIds.IsWellFormed(request.VirtualInterfaceId, "dxvif-"), "virtual_interface_id",
-            "is not a virtual interface id (expected dxvif-…)");
-        validation.Check(request.Vlan is >= 1 and <= 4094, "vlan", $"must be between 1 and 4094, got {request.Vlan}");
-        validation.ThrowIfInvalid();
+        Validate(request.Id, PhysicalConnection.IdPrefix, "a physical connection", request.AccountId, request.VirtualInterfaceId, request.Vlan);
 
         var connection = await reservations.ReserveAsync(request.Region, request.Id, request.AccountId,
             new VlanReservation(request.VirtualInterfaceId, request.Vlan), context.CancellationToken);
@@ -38,18 +32,24 @@ public sealed class PhysicalConnectionReservationGrpcService(ConnectionReservati
     public override async Task<InternalV1.ReserveHostedConnectionResponse> ReserveHostedConnection(
         InternalV1.ReserveHostedConnectionRequest request, ServerCallContext context)
     {
-        var validation = new RequestValidation();
-        validation.Check(Platform.Resources.ResourceIds.IsWellFormed(request.Id, HostedConnection.IdPrefix), "id", "is not a hosted connection id (expected dxhc-…)");
-        validation.Check(Platform.Tenancy.Caller.IsValidAccountId(request.AccountId), "account_id", "is not an account id");
-        validation.Check(Platform.Resources.ResourceIds.IsWellFormed(request.VirtualInterfaceId, "dxvif-"), "virtual_interface_id",
-            "is not a virtual interface id (expected dxvif-…)");
-        validation.Check(request.Vlan is >= 1 and <= 4094, "vlan", $"must be between 1 and 4094, got {request.Vlan}");
-        validation.ThrowIfInvalid();
+        Validate(request.Id, HostedConnection.IdPrefix, "a hosted connection", request.AccountId, request.VirtualInterfaceId, request.Vlan);
 
         var reserved = await hosted.ReserveAsync(request.Region, request.Id, request.AccountId, request.VirtualInterfaceId, request.Vlan,
             context.CancellationToken);
         var response = new InternalV1.ReserveHostedConnectionResponse();
         response.VirtualInterfaceIds.AddRange(reserved.VirtualInterfaceIds);
         return response;
+    }
+
+    // Both reservations carry the same fields: the connection's id, the account, the interface and its VLAN.
+    private static void Validate(string id, string prefix, string noun, string accountId, string virtualInterfaceId, int vlan)
+    {
+        var validation = new RequestValidation();
+        validation.Check(Platform.Resources.ResourceIds.IsWellFormed(id, prefix), "id", $"is not {noun} id (expected {prefix}…)");
+        validation.Check(Platform.Tenancy.Caller.IsValidAccountId(accountId), "account_id", "is not an account id");
+        validation.Check(Platform.Resources.ResourceIds.IsWellFormed(virtualInterfaceId, "dxvif-"), "virtual_interface_id",
+            "is not a virtual interface id (expected dxvif-…)");
+        validation.Check(vlan is >= 1 and <= 4094, "vlan", $"must be between 1 and 4094, got {vlan}");
+        validation.ThrowIfInvalid();
     }
 }
