@@ -1,6 +1,12 @@
 using System.Collections.Concurrent;
 using DirectConnect.Contracts.V1;
+using DirectConnect.Platform.Coordination;
+using DirectConnect.VirtualInterfaces.Application;
+using DirectConnect.VirtualInterfaces.Storage;
 using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
+using CreationIntent = DirectConnect.VirtualInterfaces.Domain.CreationIntent;
+using InternalV1 = DirectConnect.Contracts.Internal.V1;
 using static DirectConnect.IntegrationTests.SharedLists;
 
 namespace DirectConnect.IntegrationTests;
@@ -179,6 +185,41 @@ public sealed class HostedConnectionConcurrencyTests(RoomyEmbeddedSystem system,
                     break;
             }
         }
+    }
+
+    [Fact]
+    public async Task ACreationOnAHostedConnectionThatDiedAfterReservingIsRolledBackByTheReconciler()
+    {
+        var (partner, line) = await _hosting.PartnerWithLineAsync();
+        var customer = Hosting.NewAccount("orphan");
+        var gateway = await _seed.AvailableGatewayAsync(customer);
+        var hosted = await _hosting.AcceptAsync(await _hosting.AllocateAsync(partner, line.Id, customer, 900, 100));
+
+        // Stage the crash: an open intent and both reservations, but no interface.
+        var id = "dxvif-0rphan" + Guid.NewGuid().ToString("N")[..6];
+        var state = system.Services.GetRequiredService<IStateStore>();
+        var store = system.Services.GetRequiredService<VirtualInterfaceStore>();
+        var (intents, unchanged) = await store.GetIntentIndexAsync(CancellationToken.None);
+        var intent = new CreationIntent(id, customer, Seed.Region, "", gateway.Id, DateTimeOffset.UtcNow.AddMinutes(-5)) { HostedConnectionId = hosted.Id };
+        Assert.True(await state.TryExecuteTransactionAsync(
+            [VirtualInterfaceStore.PutIntent(intent, ETagCondition.MustNotExist), VirtualInterfaceStore.PutIntentIndex(intents.With(id), unchanged)], []));
+        var service = system.AsService("virtual-interfaces");
+        await new InternalV1.PhysicalConnectionReservationService.PhysicalConnectionReservationServiceClient(system.InternalChannel).ReserveHostedConnectionAsync(
+            new InternalV1.ReserveHostedConnectionRequest { Region = Seed.Region, Id = hosted.Id, AccountId = customer, VirtualInterfaceId = id, Vlan = 900 }, service);
+        await new InternalV1.BorderGatewayReservationService.BorderGatewayReservationServiceClient(system.InternalChannel).ReserveBorderGatewayAsync(
+            new InternalV1.ReserveBorderGatewayRequest { Region = Seed.Region, Id = gateway.Id, AccountId = customer, VirtualInterfaceId = id, IdcPrefixes = { "198.18.9.0/24" } },
+            service);
+        Assert.Equal([id], (await _hosting.GetAsync(hosted.Id, _hosting.Customer(customer))).VirtualInterfaceIds);
+        var inUse = await RpcAssert.FailsWith(StatusCode.FailedPrecondition, () => _hosting.DeleteAsync(hosted.Id, _hosting.Customer(customer)));
+        Assert.Equal("HOSTED_CONNECTION_IN_USE", inUse.Reason());
+
+        Assert.True(await system.Services.GetRequiredService<IntentReconciler>().ReconcileOnceAsync(CancellationToken.None) >= 1);
+
+        await Seed.EventuallyAsync(() => _hosting.GetAsync(hosted.Id, _hosting.Customer(customer)), h => h.VirtualInterfaceIds.Count == 0,
+            "released the orphan's hosted connection reservation");
+        await Seed.EventuallyAsync(() => _seed.GetGatewayAsync(customer, gateway.Id), g => !g.VirtualInterfaceIds.Contains(id), "released the orphan's gateway reservation");
+        Assert.Equal(HostedConnection.Types.State.Deleted, (await _hosting.DeleteAsync(hosted.Id, _hosting.Customer(customer))).State); // nothing holds it any more
+        Assert.Null(await store.GetIntentAsync(id, CancellationToken.None));
     }
 
     private sealed record Answer(HostedConnection? Result, StatusCode? Code);
