@@ -100,6 +100,8 @@ try {
   // --- A virtual interface on it: the VLAN is the hosted connection's. ---
   await c.getByRole("link", { name: "Create virtual interface" }).click();
   await c.getByRole("heading", { level: 1, name: "Create virtual interface" }).waitFor();
+  // The form names the connection from the link at once; its options arrive with the list.
+  await c.getByLabel("Connection", { exact: true }).locator(`option[value="${hostedId}"]`).waitFor({ state: "attached" });
   assert.equal(await c.getByLabel("Connection", { exact: true }).inputValue(), hostedId);
   await c.getByLabel("Name").fill("vif-via-carrier");
   await c.getByLabel("Border gateway").selectOption(gateway.id);
