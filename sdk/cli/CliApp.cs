@@ -1,0 +1,263 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
+using DirectConnect.Cli.Calls;
+using DirectConnect.Cli.Catalog;
+using DirectConnect.Cli.Output;
+using DirectConnect.Cli.Profiles;
+using DirectConnect.Cli.Requests;
+using Google.Protobuf;
+using Google.Protobuf.Reflection;
+using Grpc.Core;
+
+namespace DirectConnect.Cli;
+
+/// <summary>The command tree of <c>dc</c> and what each command does when run.</summary>
+public static class CliApp
+{
+    private const string HttpBody = "google.api.HttpBody";
+
+    /// <summary>Runs <c>dc</c> with <paramref name="args"/> and returns its exit code (<see cref="ExitCodes"/>).</summary>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var root = Root();
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0 && parsed.Action is ParseErrorAction)
+        {
+            foreach (var error in parsed.Errors)
+            {
+                await Console.Error.WriteLineAsync($"error: {error.Message}");
+            }
+
+            await Console.Error.WriteLineAsync($"see: {CommandPath(parsed.CommandResult)} --help");
+            return ExitCodes.InvalidInput;
+        }
+
+        try
+        {
+            return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (InputException e)
+        {
+            foreach (var problem in e.Problems)
+            {
+                await Console.Error.WriteLineAsync($"error: {problem}");
+            }
+
+            return ExitCodes.InvalidInput;
+        }
+        catch (SettingsException e)
+        {
+            await Console.Error.WriteLineAsync($"error: {e.Message}");
+            return e.ExitCode;
+        }
+        catch (RpcException e)
+        {
+            await Console.Error.WriteAsync(Failure.Describe(e, null));
+            return ExitCodes.Of(e.StatusCode);
+        }
+        catch (OperationCanceledException)
+        {
+            // Ctrl-C: what a shell reports for SIGINT.
+            return 130;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            await Console.Error.WriteLineAsync($"error: {e.Message}");
+            return ExitCodes.Other;
+        }
+    }
+
+    /// <summary>The whole command tree.</summary>
+    public static RootCommand Root()
+    {
+        var root = new RootCommand("""
+            dc: the command line of DirectConnect's public API, over gRPC.
+            Every public method is a command, `dc <resource> <verb>`, with the resource's fields as options.
+            Start with `dc login`; then e.g. `dc physical-connections list`.
+            """);
+        GlobalOptions.AddTo(root);
+        var groups = new Dictionary<string, Command>(StringComparer.Ordinal);
+        foreach (var method in CommandCatalog.Commands)
+        {
+            if (method.Group is null)
+            {
+                root.Add(MethodCommandOf(method, method.Verb, []));
+                continue;
+            }
+
+            if (!groups.TryGetValue(method.Group, out var group))
+            {
+                group = new Command(method.Group, ContractDocs.Of(method.Service));
+                groups.Add(method.Group, group);
+                root.Add(group);
+            }
+
+            group.Add(MethodCommandOf(method, method.Verb, method.Aliases));
+        }
+
+        foreach (var shortcut in CommandCatalog.Shortcuts)
+        {
+            var target = CommandCatalog.Commands.Single(c => c.Group == shortcut.Group && c.Verb == shortcut.Verb);
+            var command = MethodCommandOf(target, shortcut.Name, []);
+            command.Description = $"Same as `dc {target.Path}`. " + command.Description;
+            root.Add(command);
+        }
+
+        foreach (var command in Session.Commands())
+        {
+            root.Add(command);
+        }
+
+        root.Add(Completion.Command());
+        return root;
+    }
+
+    private static Command MethodCommandOf(MethodCommand method, string name, IReadOnlyList<string> aliases)
+    {
+        var command = new Command(name, ContractDocs.Of(method.Method));
+        foreach (var alias in aliases)
+        {
+            command.Aliases.Add(alias);
+        }
+
+        var shape = RequestShape.For(method.Method.InputType, command);
+        Option<string>? wait = null;
+        Option<TimeSpan>? waitTimeout = null;
+        var get = Waiting.GetMethodOf(method.Method);
+        if (shape.IsMutation && Waiting.StateField(method.Method.OutputType) is { } state && get is not null)
+        {
+            wait = new Option<string>("--wait")
+            {
+                Description = "After the change, wait until the resource is in this state, watching the change feed (no polling).",
+                HelpName = string.Join('|', Values.ShortNames(state.EnumType)),
+            };
+            wait.CompletionSources.Add(Values.ShortNames(state.EnumType).ToArray());
+            waitTimeout = new Option<TimeSpan>("--wait-timeout")
+            {
+                Description = "How long --wait waits, as hh:mm:ss (default 00:10:00); then exit code 8.",
+                DefaultValueFactory = _ => TimeSpan.FromMinutes(10),
+                HelpName = "hh:mm:ss",
+            };
+            command.Add(wait);
+            command.Add(waitTimeout);
+        }
+
+        command.SetAction((parsed, cancellationToken) => RunAsync(parsed, method.Method, shape, get, wait, waitTimeout, cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ParseResult parsed, MethodDescriptor method, RequestShape shape, MethodDescriptor? get, Option<string>? waitOption, Option<TimeSpan>? waitTimeout, CancellationToken cancellationToken)
+    {
+        var settings = GlobalOptions.Resolve(parsed);
+        var download = method.OutputType.FullName == HttpBody || method.OutputType.FindFieldByName("content") is { FieldType: FieldType.String };
+        if (settings.OutputFile is not null && !download)
+        {
+            throw new InputException($"-o: \"{settings.OutputFile}\" is not table, json or yaml (a file name is for commands that download a document, such as dc loa)");
+        }
+
+        var target = waitOption is not null && parsed.GetValue(waitOption) is { } waitFor
+            ? Waiting.ParseTarget(Waiting.StateField(method.OutputType)!, waitFor)
+            : null;
+        var region = method.InputType.FindFieldByName("region") is null ? "" : settings.RequireRegion();
+        var request = shape.Build(parsed, region);
+        var token = await settings.TokenAsync(cancellationToken);
+        using var client = new ApiClient(settings.Endpoint, token);
+        var printer = new Printer(Console.Out, settings.Format);
+        try
+        {
+            if (method.IsServerStreaming)
+            {
+                try
+                {
+                    await foreach (var message in client.StreamAsync(method, request, cancellationToken))
+                    {
+                        printer.PrintStreamed(message);
+                    }
+                }
+                catch (Exception e) when (cancellationToken.IsCancellationRequested && e is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled })
+                {
+                    // Ctrl-C ends a watch; that is how it is meant to end.
+                }
+
+                return ExitCodes.Ok;
+            }
+
+            var response = await client.CallAsync(method, request, cancellationToken);
+            if (download && settings.Format == OutputFormat.Table)
+            {
+                return await WriteDocumentAsync(response, settings.OutputFile);
+            }
+
+            if (target is not null && !Waiting.IsIn(response, target))
+            {
+                try
+                {
+                    response = await new Waiting(client, region).UntilAsync(get!, response, target, parsed.GetValue(waitTimeout!), Console.Error, cancellationToken);
+                }
+                catch (WaitException e)
+                {
+                    printer.Print(response);
+                    await Console.Error.WriteLineAsync($"error: {e.Message}");
+                    return e.TimedOut ? ExitCodes.WaitTimedOut : ExitCodes.Conflict;
+                }
+            }
+
+            printer.Print(response);
+            if (settings.Format == OutputFormat.Table && Printer.NextPageToken(response) is { } next)
+            {
+                await Console.Error.WriteLineAsync($"more: add --page-token {next}");
+            }
+
+            return ExitCodes.Ok;
+        }
+        catch (RpcException e)
+        {
+            await Console.Error.WriteAsync(Failure.Describe(e, shape));
+            return ExitCodes.Of(e.StatusCode);
+        }
+    }
+
+    // A document: an HttpBody's bytes (the LOA PDF), or a message's `content` (a router configuration), to -o FILE or standard output.
+    private static async Task<int> WriteDocumentAsync(IMessage response, string? file)
+    {
+        byte[] bytes;
+        string contentType;
+        if (response is Google.Api.HttpBody body)
+        {
+            bytes = body.Data.ToByteArray();
+            contentType = body.ContentType;
+        }
+        else
+        {
+            bytes = System.Text.Encoding.UTF8.GetBytes((string)response.Descriptor.FindFieldByName("content").Accessor.GetValue(response));
+            contentType = "text/plain";
+        }
+
+        if (file is not null)
+        {
+            await File.WriteAllBytesAsync(file, bytes);
+            await Console.Error.WriteLineAsync($"wrote {file} ({contentType}, {bytes.Length} bytes)");
+            return ExitCodes.Ok;
+        }
+
+        if (!contentType.StartsWith("text/", StringComparison.Ordinal) && !Console.IsOutputRedirected)
+        {
+            throw new InputException($"this is {contentType}, not text: write it to a file with -o FILE, or redirect standard output");
+        }
+
+        await using var output = Console.OpenStandardOutput();
+        await output.WriteAsync(bytes);
+        return ExitCodes.Ok;
+    }
+
+    private static string CommandPath(System.CommandLine.Parsing.CommandResult result)
+    {
+        var names = new List<string>();
+        for (var at = result; at is not null; at = at.Parent as System.CommandLine.Parsing.CommandResult)
+        {
+            names.Insert(0, at.Command is RootCommand ? "dc" : at.Command.Name);
+        }
+
+        return string.Join(' ', names);
+    }
+}

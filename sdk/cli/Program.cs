@@ -1,0 +1,1 @@
+return await DirectConnect.Cli.CliApp.RunAsync(args);
