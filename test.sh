@@ -18,6 +18,7 @@ npm ci --no-audit --no-fund
 #   fonts-dejavu-core   a TrueType font for the LOA-CFA PDF (LoaTests)
 #   frr                 FRRouting's vtysh, which checks the generated FRR router configuration (RouterConfigurationFrrTests)
 #   iputils-ping        ping, with which the data-plane end-to-end test sends an ICMP echo through the lab
+#   zsh                 the shell whose completion script for dc CliTests loads (bash, the other one, is always there)
 #   kubernetes-client   kubectl, which renders the Kubernetes overlays (DeploymentManifestTests); its kubectl 1.20
 #                       renders them as a newer one does, which is why they use `bases` and `patchesStrategicMerge`
 missing=()
@@ -26,6 +27,7 @@ missing=()
 command -v vtysh >/dev/null 2>&1 || [ -x /usr/bin/vtysh ] || missing+=(frr)
 command -v kubectl >/dev/null 2>&1 || missing+=(kubernetes-client)
 command -v ping >/dev/null 2>&1 || [ -x /usr/bin/ping ] || missing+=(iputils-ping)
+command -v zsh >/dev/null 2>&1 || missing+=(zsh)
 
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "== install: Debian packages ${missing[*]} =="
@@ -39,7 +41,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
     exit 2
   fi
   if ! command -v apt-get >/dev/null 2>&1; then
-    echo "test.sh: no apt-get here; install the equivalents of the Debian packages ${missing[*]} (a TrueType font such as DejaVu Sans, FRRouting's vtysh, kubectl, chromium) and run ./test.sh again" >&2
+    echo "test.sh: no apt-get here; install the equivalents of the Debian packages ${missing[*]} (a TrueType font such as DejaVu Sans, FRRouting's vtysh, kubectl, chromium, zsh) and run ./test.sh again" >&2
     exit 2
   fi
   "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
