@@ -97,6 +97,51 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task ThePartnerWalkRunsWithDc()
+    {
+        var dc = new DcCli(Path.Combine(_root, "person"));
+        await using var gateway = await GatewayProcess.StartAsync(dc.DefaultDataDirectory);
+        var endpoint = gateway.GrpcAddress.ToString();
+        await dc.OkAsync("login", "--profile", "ops", "--account", "ops", "--role", "operator", "--endpoint", endpoint, "--region", Region);
+        await dc.OkAsync("--profile", "ops", "partners", "register", "--account-id", "carrier", "--name", "Example Carrier Networks");
+        await dc.OkAsync("login", "--profile", "carrier", "--account", "carrier", "--role", "partner", "--endpoint", endpoint, "--region", Region);
+
+        // The partner's line, to AVAILABLE.
+        var location = Id(await dc.OkAsync("--profile", "ops", "locations", "create", "--code", "BJ-YZ-01", "--name", "Beijing Yizhuang", "-o", "json"));
+        await dc.OkAsync("--profile", "ops", "access-devices", "create", "--location-id", location, "--name", "asw-01",
+            "--ports", """[{"name": "xe-0/0/0", "speed": "PORT_SPEED_10G"}]""");
+        var line = Id(await dc.OkAsync("--profile", "carrier", "physical-connections", "create", "--name", "interconnect", "--location-id", location,
+            "--port-speed", "10g", "--bandwidth-mbps", "10000", "--provider", "Carrier", "-o", "json"));
+        await dc.OkAsync("--profile", "ops", "physical-connections", "approve", line);
+        await dc.OkAsync("--profile", "ops", "physical-connections", "record-payment", line);
+        await dc.OkAsync("--profile", "ops", "physical-connections", "complete-construction", line);
+        await dc.OkAsync("--profile", "carrier", "physical-connections", "confirm", line, "--wait", "available");
+
+        var hosted = Id(await dc.OkAsync("--profile", "carrier", "hosted-connections", "allocate", "--physical-connection-id", line, "--account-id", "acme",
+            "--vlan", "600", "--bandwidth-mbps", "200", "-o", "json"));
+
+        // The customer: sees it pending with the partner's name and nothing of the partner's line; accepts; runs an interface over it.
+        await dc.OkAsync("login", "--account", "acme", "--endpoint", endpoint, "--region", Region);
+        var listed = await dc.OkAsync("hosted-connections", "list");
+        Assert.Matches($@"(?m)^{hosted}\s+PENDING_ACCEPTANCE\s", listed);
+        Assert.Contains("Example Carrier Networks", listed, StringComparison.Ordinal);
+        Assert.DoesNotContain(line, listed + await dc.OkAsync("hosted-connections", "get", hosted, "-o", "json"), StringComparison.Ordinal);
+        Assert.Equal("STATE_AVAILABLE", State(await dc.OkAsync("hosted-connections", "accept", hosted, "--wait", "available", "-o", "json")));
+        var bgw = Id(await dc.OkAsync("border-gateways", "create", "--name", "bgw-1", "--wait", "available", "-o", "json"));
+        var vif = Json(await dc.OkAsync("virtual-interfaces", "create", "--name", "via-carrier", "--hosted-connection-id", hosted, "--border-gateway-id", bgw,
+            "--bandwidth-mbps", "100", "--bgp-customer-asn", "65001", "--bgp-cloud-address", "169.254.20.1/30", "--bgp-customer-address", "169.254.20.2/30",
+            "--idc-prefixes", "192.168.1.0/24", "--wait", "available", "-o", "json"));
+        Assert.Equal("STATE_AVAILABLE", (string?)vif["state"]);
+        Assert.Equal(600, (int?)vif["vlan"]);
+        Assert.Equal(hosted, (string?)vif["hostedConnectionId"]);
+
+        // The partner cannot delete what carries the customer's interface.
+        var refused = await dc.RunAsync("--profile", "carrier", "hosted-connections", "delete", hosted);
+        Assert.True(refused.ExitCode == 4, refused.ToString());
+        Assert.Contains("reason: HOSTED_CONNECTION_IN_USE", refused.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task EveryClassOfErrorHasItsExitCodeAndSaysWhy()
     {
         var dc = new DcCli(Path.Combine(_root, "person"));
