@@ -52,7 +52,9 @@ public static class Session
             profile.CachedTokenExpires = null;
             if (parsed.GetValue(account) is { } accountId)
             {
-                var gateway = parsed.GetValue(gatewayCommand) ?? Environment.GetEnvironmentVariable("DC_GATEWAY_COMMAND") ?? CheckoutGatewayCommand()
+                var gateway = parsed.GetValue(gatewayCommand)
+                    ?? (Environment.GetEnvironmentVariable("DC_GATEWAY_COMMAND") is { Length: > 0 } fromEnvironmentCommand ? fromEnvironmentCommand : null)
+                    ?? CheckoutGatewayCommand()
                     ?? throw new InputException("--account: no gateway to sign tokens with; pass --gateway-command (e.g. \"dotnet run --project ~/directconnect/gateway --\"), set DC_GATEWAY_COMMAND, or run dc inside a checkout");
                 profile.TokenCommand = $"{gateway} token --account {Quote(accountId)} --role {Quote(parsed.GetValue(role) ?? "customer")}";
             }
