@@ -167,12 +167,25 @@ public static class CliApp
         {
             if (method.IsServerStreaming)
             {
+                // A stream with positions (the watch) is resumed after the last one when the server ends it, as it does
+                // after DirectConnect:Watch:MaxStreamDuration: `dc watch` runs until it is stopped.
+                var after = method.InputType.FindFieldByName("after_position");
+                var position = method.OutputType.FindFieldByName("position");
+                var resumable = after?.FieldType == FieldType.Int64 && position?.FieldType == FieldType.Int64;
                 try
                 {
-                    await foreach (var message in client.StreamAsync(method, request, cancellationToken))
+                    do
                     {
-                        printer.PrintStreamed(message);
+                        await foreach (var message in client.StreamAsync(method, request, cancellationToken))
+                        {
+                            printer.PrintStreamed(message);
+                            if (resumable)
+                            {
+                                after!.Accessor.SetValue(request, position!.Accessor.GetValue(message));
+                            }
+                        }
                     }
+                    while (resumable && !cancellationToken.IsCancellationRequested);
                 }
                 catch (Exception e) when (cancellationToken.IsCancellationRequested && e is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled })
                 {
@@ -192,7 +205,7 @@ public static class CliApp
             {
                 try
                 {
-                    response = await new Waiting(client, region).UntilAsync(get!, response, target, parsed.GetValue(waitTimeout!), Console.Error, cancellationToken);
+                    response = await new Waiting(client, region).UntilAsync(get!, response, target, parsed.GetValue(waitTimeout!), Jwt.AccountOf(token), Console.Error, cancellationToken);
                 }
                 catch (WaitException e)
                 {

@@ -25,67 +25,130 @@ public sealed class Waiting(ApiClient client, string region)
     /// <summary>Whether <paramref name="resource"/> is in <paramref name="target"/> already.</summary>
     public static bool IsIn(IMessage resource, EnumValueDescriptor target) => StateNumber(resource, StateField(resource.Descriptor)!) == target.Number;
 
-    /// <summary>Waits until <paramref name="resource"/> is in <paramref name="target"/>, reporting progress to <paramref name="progress"/>; returns the resource as last read.</summary>
-    public async Task<IMessage> UntilAsync(MethodDescriptor get, IMessage resource, EnumValueDescriptor target, TimeSpan timeout, TextWriter progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits until <paramref name="resource"/> is in <paramref name="target"/>, reporting progress to
+    /// <paramref name="progress"/>; returns the resource as last read. <paramref name="callerAccount"/> (the
+    /// token's) decides how: the change feed shows a resource when one of its account ids is the caller's;
+    /// for another account's (an operator waiting on a customer's line) it is read every
+    /// <see cref="ReadInterval"/> instead, since no feed of the caller shows its changes.
+    /// </summary>
+    public async Task<IMessage> UntilAsync(MethodDescriptor get, IMessage resource, EnumValueDescriptor target, TimeSpan timeout, string? callerAccount,
+        TextWriter progress, CancellationToken cancellationToken)
     {
         var stateField = StateField(resource.Descriptor)!;
         var id = (string)resource.Descriptor.FindFieldByName("id").Accessor.GetValue(resource);
+        var accounts = AccountsOf(resource);
+        var inFeed = callerAccount is null || accounts.Count == 0 || accounts.Contains(callerAccount);
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(timeout);
-        var current = resource;
-        progress.WriteLine($"waiting for {id} to be {Name(target)} (now {StateOf(current, stateField)}; at most {timeout})");
+        _current = resource;
+        progress.WriteLine($"waiting for {id} to be {Name(target)} (now {StateOf(resource, stateField)}; at most {timeout})" + (inFeed ? "" :
+            $": it is {string.Join(" and ", accounts)}'s, and your change feed shows only {callerAccount}'s, so it is read every {ReadInterval.TotalSeconds:0} s"));
         try
         {
-            var watch = WatchService.Descriptor.FindMethodByName("WatchChanges");
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(limit.Token);
-            var changes = client.StreamAsync(watch, new WatchChangesRequest { Region = region, AfterPosition = 0 }, stop.Token).GetAsyncEnumerator(stop.Token);
-            var next = changes.MoveNextAsync().AsTask();
-            try
-            {
-                // The state may be there already, or be reached before the stream opens: read once now, then at each change.
-                while (true)
-                {
-                    var read = await ReadAsync(get, id, limit.Token);
-                    if (read is null)
-                    {
-                        // Gone: what a wait for DELETED waits for, and the end of any other.
-                        return Name(target) == "DELETED" ? current : throw new WaitException($"{id} was deleted before it was {Name(target)}");
-                    }
-
-                    current = read;
-                    if (StateNumber(current, stateField) == target.Number)
-                    {
-                        return current;
-                    }
-
-                    while (true)
-                    {
-                        if (!await next)
-                        {
-                            throw new WaitException($"the watch stream ended before {id} was {Name(target)} (now {StateOf(current, stateField)})");
-                        }
-
-                        var change = (Change)changes.Current;
-                        next = changes.MoveNextAsync().AsTask();
-                        if (change.ResourceId == id)
-                        {
-                            break;
-                        }
-                    }
-                }
-            }
-            finally
-            {
-                await stop.CancelAsync();
-                await Task.WhenAny(next);
-                await changes.DisposeAsync();
-            }
+            return inFeed
+                ? await FollowFeedAsync(get, id, stateField, target, progress, limit.Token)
+                : await ReadEveryIntervalAsync(get, id, stateField, target, limit.Token);
         }
         catch (Exception e) when (limit.IsCancellationRequested && !cancellationToken.IsCancellationRequested && e is OperationCanceledException or Grpc.Core.RpcException { StatusCode: Grpc.Core.StatusCode.Cancelled })
         {
-            throw new WaitException($"timed out after {timeout} waiting for {id} to be {Name(target)} (now {StateOf(current, stateField)})", timedOut: true);
+            throw new WaitException($"timed out after {timeout} waiting for {id} to be {Name(target)} (now {StateOf(_current, stateField)})", timedOut: true);
         }
     }
+
+    /// <summary>How often a resource outside the caller's change feed is read while waiting.</summary>
+    public static TimeSpan ReadInterval { get; } = TimeSpan.FromSeconds(2);
+
+    private IMessage _current = null!;
+
+    // The watch from position 0 (the oldest retained change), so that no change made after the mutation can be
+    // missed however late the stream opens; one read now, then one at each change of the resource. The server
+    // ends every stream after a while (DirectConnect:Watch:MaxStreamDuration): it is reopened after the last
+    // position seen. An account holding all its watch streams already (WATCH_LIMIT_EXCEEDED) is read instead.
+    private async Task<IMessage> FollowFeedAsync(MethodDescriptor get, string id, FieldDescriptor stateField, EnumValueDescriptor target, TextWriter progress,
+        CancellationToken cancellationToken)
+    {
+        var watch = WatchService.Descriptor.FindMethodByName("WatchChanges");
+        var position = 0L;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        IAsyncEnumerator<IMessage> Open() => client.StreamAsync(watch, new WatchChangesRequest { Region = region, AfterPosition = position }, stop.Token).GetAsyncEnumerator(stop.Token);
+        var changes = Open();
+        var next = changes.MoveNextAsync().AsTask();
+        try
+        {
+            while (!await ReachedAsync(get, id, stateField, target, cancellationToken))
+            {
+                while (true)
+                {
+                    bool more;
+                    try
+                    {
+                        more = await next;
+                    }
+                    catch (Grpc.Core.RpcException e) when (e.StatusCode == Grpc.Core.StatusCode.ResourceExhausted)
+                    {
+                        progress.WriteLine($"the change feed refused another watch ({e.Status.Detail}); reading {id} every {ReadInterval.TotalSeconds:0} s instead");
+                        return await ReadEveryIntervalAsync(get, id, stateField, target, cancellationToken);
+                    }
+
+                    if (!more)
+                    {
+                        await changes.DisposeAsync();
+                        changes = Open();
+                        next = changes.MoveNextAsync().AsTask();
+                        continue;
+                    }
+
+                    var change = (Change)changes.Current;
+                    position = change.Position;
+                    next = changes.MoveNextAsync().AsTask();
+                    if (change.ResourceId == id)
+                    {
+                        break;
+                    }
+                }
+            }
+
+            return _current;
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await Task.WhenAny(next);
+            await changes.DisposeAsync();
+        }
+    }
+
+    private async Task<IMessage> ReadEveryIntervalAsync(MethodDescriptor get, string id, FieldDescriptor stateField, EnumValueDescriptor target, CancellationToken cancellationToken)
+    {
+        while (!await ReachedAsync(get, id, stateField, target, cancellationToken))
+        {
+            await Task.Delay(ReadInterval, cancellationToken);
+        }
+
+        return _current;
+    }
+
+    // One read: true when the resource is in the target state, or gone while the target is DELETED.
+    private async Task<bool> ReachedAsync(MethodDescriptor get, string id, FieldDescriptor stateField, EnumValueDescriptor target, CancellationToken cancellationToken)
+    {
+        var read = await ReadAsync(get, id, cancellationToken);
+        if (read is null)
+        {
+            return Name(target) == "DELETED" ? true : throw new WaitException($"{id} was deleted before it was {Name(target)}");
+        }
+
+        _current = read;
+        return StateNumber(read, stateField) == target.Number;
+    }
+
+    // The accounts whose change feeds show the resource: its account_id, and a hosted connection's partner_account_id.
+    private static List<string> AccountsOf(IMessage resource) =>
+        resource.Descriptor.Fields.InFieldNumberOrder()
+            .Where(f => f.FieldType == FieldType.String && !f.IsRepeated && (f.Name == "account_id" || f.Name.EndsWith("_account_id", StringComparison.Ordinal)))
+            .Select(f => (string)f.Accessor.GetValue(resource))
+            .Where(a => a.Length > 0)
+            .ToList();
 
     private async Task<IMessage?> ReadAsync(MethodDescriptor get, string id, CancellationToken cancellationToken)
     {

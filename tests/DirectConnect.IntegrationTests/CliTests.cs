@@ -278,6 +278,92 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task WatchAndWaitOutliveTheFeedsLimits()
+    {
+        var dc = new DcCli(Path.Combine(_root, "person"));
+        // Streams end after 3 s, and an account may hold one at a time.
+        await using var gateway = await GatewayProcess.StartAsync(dc.DefaultDataDirectory,
+            "--DirectConnect:Watch:MaxStreamDuration=00:00:03", "--DirectConnect:Watch:MaxStreamsPerAccount=1");
+        var endpoint = gateway.GrpcAddress.ToString();
+        await dc.OkAsync("login", "--profile", "ops", "--account", "ops", "--role", "operator", "--endpoint", endpoint, "--region", Region);
+        await dc.OkAsync("login", "--account", "acme", "--endpoint", endpoint, "--region", Region);
+        var location = await LocationAsync(dc, gateway);
+        await dc.OkAsync("--profile", "ops", "access-devices", "create", "--location-id", location, "--name", "asw-01",
+            "--ports", """[{"name": "xe-0/0/0", "speed": "PORT_SPEED_10G"}]""");
+        string[] order = ["physical-connections", "create", "--location-id", location, "--port-speed", "10g", "--bandwidth-mbps", "100", "--provider", "Carrier", "-o", "json"];
+        var first = Id(await dc.OkAsync([.. order, "--name", "first"]));
+
+        using var watch = dc.Start("watch", "-o", "json");
+        var opened = DateTime.UtcNow;
+        var changes = new List<JsonNode>();
+        async Task<JsonNode> NextChangeAsync()
+        {
+            using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+            var line = await watch.StandardOutput.ReadLineAsync(limit.Token);
+            if (line is null)
+            {
+                Assert.Fail("dc watch ended by itself:\n" + await watch.StandardError.ReadToEndAsync());
+            }
+
+            changes.Add(JsonNode.Parse(line)!);
+            return changes[^1];
+        }
+
+        try
+        {
+            Assert.Equal(first, (string?)(await NextChangeAsync())["resourceId"]);
+
+            // The watch holds acme's only slot: acme's --wait is refused a stream, says so, and reads instead.
+            using (var waiter = dc.Start("physical-connections", "update", first, "--description", "w", "--wait", "pending-payment", "--wait-timeout", "00:01:00", "-o", "json"))
+            {
+                var waiting = await waiter.StandardError.ReadLineAsync();   // printed once the update is made
+                var waiterError = waiter.StandardError.ReadToEndAsync();
+                var waiterOutput = waiter.StandardOutput.ReadToEndAsync();
+                Assert.StartsWith($"waiting for {first} to be PENDING_PAYMENT", waiting, StringComparison.Ordinal);
+                await dc.OkAsync("--profile", "ops", "physical-connections", "approve", first);
+                await waiter.WaitForExitAsync();
+                Assert.True(waiter.ExitCode == 0, await waiterError);
+                Assert.Contains("the change feed refused another watch", await waiterError, StringComparison.Ordinal);
+                Assert.Equal("STATE_PENDING_PAYMENT", State(await waiterOutput));
+            }
+
+            // An operator waits on the customer's line, which no feed of the operator's shows: it is read every 2 s.
+            using (var waiter = dc.Start("--profile", "ops", "physical-connections", "record-payment", first, "--wait", "awaiting-confirmation", "--wait-timeout", "00:01:00", "-o", "json"))
+            {
+                var waiting = await waiter.StandardError.ReadLineAsync();   // printed once the payment is recorded
+                var waiterError = waiter.StandardError.ReadToEndAsync();
+                var waiterOutput = waiter.StandardOutput.ReadToEndAsync();
+                await dc.OkAsync("--profile", "ops", "physical-connections", "complete-construction", first);
+                await waiter.WaitForExitAsync();
+                Assert.True(waiter.ExitCode == 0, await waiterError);
+                Assert.EndsWith("it is acme's, and your change feed shows only ops's, so it is read every 2 s", waiting, StringComparison.Ordinal);
+                Assert.Equal("STATE_AWAITING_CONFIRMATION", State(await waiterOutput));
+            }
+
+            // Past the stream's lifetime the watch has been ended by the server and resumed by dc: a new change
+            // arrives, and every position so far came exactly once, in order.
+            var past = opened + TimeSpan.FromSeconds(4) - DateTime.UtcNow;
+            if (past > TimeSpan.Zero)
+            {
+                await Task.Delay(past);
+            }
+
+            var second = Id(await dc.OkAsync([.. order, "--name", "second"]));
+            while ((string?)(await NextChangeAsync())["resourceId"] != second)
+            {
+            }
+
+            var positions = changes.Select(c => long.Parse((string)c["position"]!, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            Assert.Equal(Enumerable.Range(1, positions.Count).Select(i => (long)i), positions);
+            Assert.False(watch.HasExited);
+        }
+        finally
+        {
+            watch.Kill(entireProcessTree: true);
+        }
+    }
+
+    [Fact]
     public async Task JsonAndYamlOutputAreTheApisJson()
     {
         var dc = new DcCli(Path.Combine(_root, "person"));

@@ -181,31 +181,37 @@ public sealed class SettingsException(int exitCode, string message) : Exception(
     public int ExitCode { get; } = exitCode;
 }
 
-/// <summary>What the CLI reads from a token: its expiry, for the cache. Signatures are the server's business.</summary>
+/// <summary>What the CLI reads from a token: its expiry, for the cache, and its account, for --wait. Signatures are the server's business.</summary>
 public static class Jwt
 {
     /// <summary>The <c>exp</c> claim, or five minutes from now when the token is not a JWT or has none.</summary>
-    public static DateTimeOffset ExpiryOf(string token)
+    public static DateTimeOffset ExpiryOf(string token) =>
+        Claim(token, "exp") is { ValueKind: JsonValueKind.Number } exp && exp.TryGetInt64(out var seconds)
+            ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+            : DateTimeOffset.UtcNow.AddMinutes(5);
+
+    /// <summary>The <c>account</c> claim (whose change feed the token watches), or null.</summary>
+    public static string? AccountOf(string token) => Claim(token, "account") is { ValueKind: JsonValueKind.String } account ? account.GetString() : null;
+
+    private static JsonElement? Claim(string token, string name)
     {
         var parts = token.Split('.');
-        if (parts.Length == 3)
+        if (parts.Length != 3)
         {
-            try
-            {
-                var payload = parts[1].Replace('-', '+').Replace('_', '/');
-                payload = payload.PadRight(payload.Length + ((4 - (payload.Length % 4)) % 4), '=');
-                using var claims = JsonDocument.Parse(Convert.FromBase64String(payload));
-                if (claims.RootElement.TryGetProperty("exp", out var exp) && exp.TryGetInt64(out var seconds))
-                {
-                    return DateTimeOffset.FromUnixTimeSeconds(seconds);
-                }
-            }
-            catch (Exception e) when (e is FormatException or JsonException)
-            {
-                // Not a JWT we can read: cache it briefly.
-            }
+            return null;
         }
 
-        return DateTimeOffset.UtcNow.AddMinutes(5);
+        try
+        {
+            var payload = parts[1].Replace('-', '+').Replace('_', '/');
+            payload = payload.PadRight(payload.Length + ((4 - (payload.Length % 4)) % 4), '=');
+            using var claims = JsonDocument.Parse(Convert.FromBase64String(payload));
+            return claims.RootElement.TryGetProperty(name, out var value) ? value.Clone() : null;
+        }
+        catch (Exception e) when (e is FormatException or JsonException)
+        {
+            // Not a JWT this can read.
+            return null;
+        }
     }
 }
