@@ -20,7 +20,8 @@ public static class CliApp
     public static async Task<int> RunAsync(string[] args)
     {
         var root = Root();
-        var parsed = root.Parse(args);
+        // `dc` alone shows what it can do, as `dc --help` does.
+        var parsed = root.Parse(args.Length == 0 ? ["--help"] : args);
         if (parsed.Errors.Count > 0 && parsed.Action is ParseErrorAction)
         {
             foreach (var error in parsed.Errors)
@@ -142,11 +143,19 @@ public static class CliApp
             command.Add(waitTimeout);
         }
 
-        command.SetAction((parsed, cancellationToken) => RunAsync(parsed, method.Method, shape, get, wait, waitTimeout, cancellationToken));
+        Option<bool>? all = null;
+        if (method.Method.InputType.FindFieldByName("page_token") is not null && Printer.ListOf(method.Method.OutputType) is not null)
+        {
+            all = new Option<bool>("--all") { Description = "Every page: follows next_page_token to the last page and prints one list (with -o json, one document whose nextPageToken is empty)." };
+            command.Add(all);
+        }
+
+        command.SetAction((parsed, cancellationToken) => RunAsync(parsed, method.Method, shape, get, wait, waitTimeout, all, cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(ParseResult parsed, MethodDescriptor method, RequestShape shape, MethodDescriptor? get, Option<string>? waitOption, Option<TimeSpan>? waitTimeout, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(ParseResult parsed, MethodDescriptor method, RequestShape shape, MethodDescriptor? get, Option<string>? waitOption,
+        Option<TimeSpan>? waitTimeout, Option<bool>? allPages, CancellationToken cancellationToken)
     {
         var settings = GlobalOptions.Resolve(parsed);
         var download = method.OutputType.FullName == HttpBody || method.OutputType.FindFieldByName("content") is { FieldType: FieldType.String };
@@ -195,7 +204,9 @@ public static class CliApp
                 return ExitCodes.Ok;
             }
 
-            var response = await client.CallAsync(method, request, cancellationToken);
+            var response = allPages is not null && parsed.GetValue(allPages)
+                ? await AllPagesAsync(client, method, request, cancellationToken)
+                : await client.CallAsync(method, request, cancellationToken);
             if (download && settings.Format == OutputFormat.Table)
             {
                 return await WriteDocumentAsync(response, settings.OutputFile);
@@ -228,6 +239,29 @@ public static class CliApp
             await Console.Error.WriteAsync(Failure.Describe(e, shape));
             return ExitCodes.Of(e.StatusCode);
         }
+    }
+
+    // A list's pages, one call each, gathered into the first response; its next_page_token emptied at the end.
+    private static async Task<IMessage> AllPagesAsync(ApiClient client, MethodDescriptor method, IMessage request, CancellationToken cancellationToken)
+    {
+        var items = Printer.ListOf(method.OutputType)!;
+        var pageToken = method.InputType.FindFieldByName("page_token");
+        var nextToken = method.OutputType.FindFieldByName("next_page_token");
+        var all = await client.CallAsync(method, request, cancellationToken);
+        var gathered = (System.Collections.IList)items.Accessor.GetValue(all);
+        while ((string)nextToken.Accessor.GetValue(all) is { Length: > 0 } next)
+        {
+            pageToken.Accessor.SetValue(request, next);
+            var page = await client.CallAsync(method, request, cancellationToken);
+            foreach (var item in (System.Collections.IList)items.Accessor.GetValue(page))
+            {
+                gathered.Add(item);
+            }
+
+            nextToken.Accessor.SetValue(all, nextToken.Accessor.GetValue(page));
+        }
+
+        return all;
     }
 
     // A document: an HttpBody's bytes (the LOA PDF), or a message's `content` (a router configuration), to -o FILE or standard output.

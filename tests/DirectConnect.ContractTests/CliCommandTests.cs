@@ -80,6 +80,15 @@ public sealed class CliCommandTests
         Assert.DoesNotContain("watch", waits);
     }
 
+    [Fact]
+    public void EveryListFollowsItsPagesWithAll()
+    {
+        var lists = CommandCatalog.Commands.Where(c => c.Method.InputType.FindFieldByName("page_token") is not null).ToList();
+        Assert.NotEmpty(lists);
+        Assert.All(lists, c => Assert.Contains(Find(c.Path)!.Options, o => o.Name == "--all"));
+        Assert.DoesNotContain(Find("physical-connections get")!.Options, o => o.Name == "--all");
+    }
+
     private static Command? Find(string path)
     {
         Command? command = Root;

@@ -390,6 +390,21 @@ public sealed class CliTests : IDisposable
             var yaml = new DeserializerBuilder().Build().Deserialize<object>(await dc.OkAsync([.. args, "-o", "yaml"]));
             Assert.Equal(Leaves(rest), Leaves(JsonNode.Parse(new SerializerBuilder().JsonCompatible().Build().Serialize(yaml))));
         }
+
+        // --all follows the pages: one list, as REST's single page of everything.
+        foreach (var name in new[] { "idc-2", "idc-3" })
+        {
+            await dc.OkAsync("physical-connections", "create", "--name", name, "--location-id", location, "--port-speed", "10g", "--bandwidth-mbps", "100", "--provider", "Carrier");
+        }
+
+        var firstPage = await dc.RunAsync("physical-connections", "list", "--page-size", "2");
+        Assert.True(firstPage.ExitCode == 0, firstPage.ToString());
+        Assert.Equal(3, firstPage.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);   // a header and two rows
+        Assert.Matches(@"^more: add --page-token \S+", firstPage.Error);
+        var everything = Json(await dc.OkAsync("physical-connections", "list", "--page-size", "1", "--all", "-o", "json"));
+        var restEverything = JsonNode.Parse(await http.GetStringAsync($"v1/regions/{Region}/physicalConnections?pageSize=100"));
+        Assert.Equal(3, everything["physicalConnections"]!.AsArray().Count);
+        Assert.True(JsonNode.DeepEquals(restEverything, everything), $"--all:\n{everything}\nREST:\n{restEverything}");
     }
 
     [Fact]

@@ -102,7 +102,7 @@ public sealed class Printer(TextWriter output, OutputFormat format)
         message.Descriptor.FindFieldByName("next_page_token")?.Accessor.GetValue(message) is string { Length: > 0 } token ? token : null;
 
     /// <summary>A list response: one repeated message field, and at most a page token besides.</summary>
-    private static FieldDescriptor? ListOf(MessageDescriptor type)
+    public static FieldDescriptor? ListOf(MessageDescriptor type)
     {
         var repeated = type.Fields.InFieldNumberOrder().Where(f => f.IsRepeated && f.FieldType == FieldType.Message).ToList();
         var others = type.Fields.InFieldNumberOrder().Except(repeated).Where(f => f.Name is not ("next_page_token" or "total_size"));
