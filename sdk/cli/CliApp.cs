@@ -144,7 +144,7 @@ public static class CliApp
         }
 
         Option<bool>? all = null;
-        if (method.Method.InputType.FindFieldByName("page_token") is not null && Printer.ListOf(method.Method.OutputType) is not null)
+        if (method.Method.InputType.FindFieldByName("page_token") is not null && Printer.PagedItemsOf(method.Method.OutputType) is not null)
         {
             all = new Option<bool>("--all") { Description = "Every page: follows next_page_token to the last page and prints one list (with -o json, one document whose nextPageToken is empty)." };
             command.Add(all);
@@ -241,10 +241,11 @@ public static class CliApp
         }
     }
 
-    // A list's pages, one call each, gathered into the first response; its next_page_token emptied at the end.
+    // A list's pages, one call each, gathered into the first response; its next_page_token emptied at the end
+    // (the other fields of a page, such as a virtual interface's bgp_state, are the first page's).
     private static async Task<IMessage> AllPagesAsync(ApiClient client, MethodDescriptor method, IMessage request, CancellationToken cancellationToken)
     {
-        var items = Printer.ListOf(method.OutputType)!;
+        var items = Printer.PagedItemsOf(method.OutputType)!;
         var pageToken = method.InputType.FindFieldByName("page_token");
         var nextToken = method.OutputType.FindFieldByName("next_page_token");
         var all = await client.CallAsync(method, request, cancellationToken);

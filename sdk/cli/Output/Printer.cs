@@ -101,8 +101,13 @@ public sealed class Printer(TextWriter output, OutputFormat format)
     public static string? NextPageToken(IMessage message) =>
         message.Descriptor.FindFieldByName("next_page_token")?.Accessor.GetValue(message) is string { Length: > 0 } token ? token : null;
 
+    /// <summary>The items of a paged response: its one repeated message field, when it has a next_page_token.</summary>
+    public static FieldDescriptor? PagedItemsOf(MessageDescriptor type) =>
+        type.FindFieldByName("next_page_token") is null ? null
+        : type.Fields.InFieldNumberOrder().Where(f => f.IsRepeated && f.FieldType == FieldType.Message).ToList() is [var items] ? items : null;
+
     /// <summary>A list response: one repeated message field, and at most a page token besides.</summary>
-    public static FieldDescriptor? ListOf(MessageDescriptor type)
+    private static FieldDescriptor? ListOf(MessageDescriptor type)
     {
         var repeated = type.Fields.InFieldNumberOrder().Where(f => f.IsRepeated && f.FieldType == FieldType.Message).ToList();
         var others = type.Fields.InFieldNumberOrder().Except(repeated).Where(f => f.Name is not ("next_page_token" or "total_size"));
