@@ -129,7 +129,7 @@ public static class CliApp
         {
             wait = new Option<string>("--wait")
             {
-                Description = "After the change, wait until the resource is in this state, watching the change feed (no polling).",
+                Description = "After the change, wait until the resource is in this state, on the change feed (another account's resource, which no feed of yours shows, is read every 2 s).",
                 HelpName = string.Join('|', Values.ShortNames(state.EnumType)),
             };
             wait.CompletionSources.Add(Values.ShortNames(state.EnumType).ToArray());
@@ -176,31 +176,7 @@ public static class CliApp
         {
             if (method.IsServerStreaming)
             {
-                // A stream with positions (the watch) is resumed after the last one when the server ends it, as it does
-                // after DirectConnect:Watch:MaxStreamDuration: `dc watch` runs until it is stopped.
-                var after = method.InputType.FindFieldByName("after_position");
-                var position = method.OutputType.FindFieldByName("position");
-                var resumable = after?.FieldType == FieldType.Int64 && position?.FieldType == FieldType.Int64;
-                try
-                {
-                    do
-                    {
-                        await foreach (var message in client.StreamAsync(method, request, cancellationToken))
-                        {
-                            printer.PrintStreamed(message);
-                            if (resumable)
-                            {
-                                after!.Accessor.SetValue(request, position!.Accessor.GetValue(message));
-                            }
-                        }
-                    }
-                    while (resumable && !cancellationToken.IsCancellationRequested);
-                }
-                catch (Exception e) when (cancellationToken.IsCancellationRequested && e is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled })
-                {
-                    // Ctrl-C ends a watch; that is how it is meant to end.
-                }
-
+                await StreamAsync(client, method, request, printer, cancellationToken);
                 return ExitCodes.Ok;
             }
 
@@ -224,6 +200,14 @@ public static class CliApp
                     await Console.Error.WriteLineAsync($"error: {e.Message}");
                     return e.TimedOut ? ExitCodes.WaitTimedOut : ExitCodes.Conflict;
                 }
+                catch (RpcException e)
+                {
+                    // The change is made; only the wait failed (the gateway went away, the token expired): say both.
+                    printer.Print(response);
+                    await Console.Error.WriteLineAsync("the change was made; waiting for its state failed:");
+                    await Console.Error.WriteAsync(Failure.Describe(e, null));
+                    return ExitCodes.Of(e.StatusCode);
+                }
             }
 
             printer.Print(response);
@@ -238,6 +222,34 @@ public static class CliApp
         {
             await Console.Error.WriteAsync(Failure.Describe(e, shape));
             return ExitCodes.Of(e.StatusCode);
+        }
+    }
+
+    // A stream with positions (the watch) is resumed after the last one when the server ends it, as it does after
+    // DirectConnect:Watch:MaxStreamDuration: `dc watch` runs until it is stopped, and Ctrl-C (or SIGTERM) ends it cleanly.
+    private static async Task StreamAsync(ApiClient client, MethodDescriptor method, IMessage request, Printer printer, CancellationToken cancellationToken)
+    {
+        var after = method.InputType.FindFieldByName("after_position");
+        var position = method.OutputType.FindFieldByName("position");
+        var resumable = after?.FieldType == FieldType.Int64 && position?.FieldType == FieldType.Int64;
+        try
+        {
+            do
+            {
+                await foreach (var message in client.StreamAsync(method, request, cancellationToken))
+                {
+                    printer.PrintStreamed(message);
+                    if (resumable)
+                    {
+                        after!.Accessor.SetValue(request, position!.Accessor.GetValue(message));
+                    }
+                }
+            }
+            while (resumable && !cancellationToken.IsCancellationRequested);
+        }
+        catch (Exception e) when (cancellationToken.IsCancellationRequested && e is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled })
+        {
+            // Stopped by the person: how a watch is meant to end.
         }
     }
 

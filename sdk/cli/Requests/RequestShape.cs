@@ -34,9 +34,6 @@ public sealed class RequestShape
     /// <summary>Whether the request carries a <c>request_id</c> (a mutation, which <c>--wait</c> may follow).</summary>
     public bool IsMutation => _type.FindFieldByName("request_id") is not null;
 
-    /// <summary>The options of the request's fields, in the order help shows them.</summary>
-    public IEnumerable<Option> Options => _leaves.Select(l => l.Option);
-
     /// <summary>The shape of <paramref name="type"/>'s request, its symbols added to <paramref name="command"/>.</summary>
     public static RequestShape For(MessageDescriptor type, Command command)
     {
