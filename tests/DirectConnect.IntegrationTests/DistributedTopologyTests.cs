@@ -62,6 +62,9 @@ public abstract class DistributedTopologyScenario(DistributedTopology topology)
         var firstCreated = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var workers = Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
         {
+            // Each worker keeps at most 10 of its interfaces, so that the line (50 interfaces at most) has room for the
+            // one created after the restart however fast the workers run.
+            var kept = 0;
             for (var n = 0; !stop.IsCancellationRequested; n++)
             {
                 try
@@ -70,9 +73,13 @@ public abstract class DistributedTopologyScenario(DistributedTopology topology)
                         idcPrefix: $"100.{70 + w}.{n % 200}.0/24", subnet: 1 + (w * 50) + (n % 50)));
                     Interlocked.Increment(ref created);
                     firstCreated.TrySetResult();
-                    if (n % 2 == 0)
+                    if (n % 2 == 0 || kept >= 10)
                     {
                         await seed.DeleteInterfaceAsync(account, vif.Id);
+                    }
+                    else
+                    {
+                        kept++;
                     }
                 }
                 catch (RpcException)
