@@ -46,7 +46,7 @@ public static class GlobalOptions
     public static Settings Resolve(ParseResult parsed)
     {
         var config = ProfileStore.Load();
-        var profileName = parsed.GetValue(Profile) ?? Env("DC_PROFILE") ?? config.Current;
+        var profileName = ProfileName(parsed, config.Current);
         config.Profiles.TryGetValue(profileName, out var profile);
         var endpointText = parsed.GetValue(Endpoint) ?? Env("DC_ENDPOINT") ?? profile?.Endpoint ?? DefaultEndpoint;
         if (!Uri.TryCreate(endpointText, UriKind.Absolute, out var endpoint) || endpoint.Scheme is not ("http" or "https"))
@@ -64,6 +64,9 @@ public static class GlobalOptions
         };
         return new Settings(config, profileName, endpoint, parsed.GetValue(Region) ?? Env("DC_REGION") ?? profile?.Region, format, file);
     }
+
+    /// <summary>The profile named by <c>--profile</c>, else <c>$DC_PROFILE</c>, else <paramref name="otherwise"/>.</summary>
+    public static string ProfileName(ParseResult parsed, string otherwise) => parsed.GetValue(Profile) ?? Env("DC_PROFILE") ?? otherwise;
 
     private static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;
 }

@@ -36,7 +36,7 @@ public static class Session
         command.SetAction(async (parsed, cancellationToken) =>
         {
             var config = ProfileStore.Load();
-            var name = parsed.GetValue(GlobalOptions.Profile) ?? (Environment.GetEnvironmentVariable("DC_PROFILE") is { Length: > 0 } fromEnvironment ? fromEnvironment : "default");
+            var name = GlobalOptions.ProfileName(parsed, "default");
             var profile = config.Profiles.TryGetValue(name, out var existing) ? existing : new Profile();
             profile.Endpoint = parsed.GetValue(GlobalOptions.Endpoint) ?? profile.Endpoint ?? GlobalOptions.DefaultEndpoint;
             profile.Region = parsed.GetValue(GlobalOptions.Region) ?? profile.Region;
@@ -81,7 +81,7 @@ public static class Session
         command.SetAction(parsed =>
         {
             var config = ProfileStore.Load();
-            var name = parsed.GetValue(GlobalOptions.Profile) ?? (Environment.GetEnvironmentVariable("DC_PROFILE") is { Length: > 0 } fromEnvironment ? fromEnvironment : config.Current);
+            var name = GlobalOptions.ProfileName(parsed, config.Current);
             if (!config.Profiles.TryGetValue(name, out var profile))
             {
                 throw new InputException($"--profile: no profile '{name}'");
