@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace DirectConnect.Platform.Coordination.Sqlite;
 
@@ -7,9 +8,9 @@ namespace DirectConnect.Platform.Coordination.Sqlite;
 /// Long-lived read connections of one database, each with its state lookup prepared once: a read
 /// rents one, runs the prepared statement and gives it back, instead of opening a pooled connection
 /// and preparing a new statement every time. Each read is its own statement in autocommit mode, so it
-/// starts a new read transaction and sees every commit of other connections and processes (WAL); its
-/// reader is disposed before the connection goes back, which resets the statement and ends that read
-/// transaction, so no idle connection holds an old snapshot (or keeps a checkpoint from the log).
+/// starts a new read transaction and sees every commit of other connections and processes (WAL); the
+/// statement is reset before the connection goes back, which ends that read transaction, so no idle
+/// connection holds an old snapshot (or keeps a checkpoint from the log).
 /// </summary>
 internal sealed class SqliteStateReaders(SqliteDatabase database) : IDisposable
 {
@@ -82,34 +83,70 @@ internal sealed class SqliteStateReaders(SqliteDatabase database) : IDisposable
         }
     }
 
+    /// <summary>
+    /// One read connection and its lookup, prepared once and run through SQLite's own interface (SQLitePCLRaw, which
+    /// Microsoft.Data.Sqlite is built on): a point read is a bind, a step and a reset, without the data reader, the
+    /// statement enumeration and the parameter binding that <see cref="SqliteCommand"/> repeats on every execution.
+    /// The connection's busy handler (<c>busy_timeout</c>) waits out a lock as it does for commands.
+    /// </summary>
     private sealed class StateReader : IDisposable
     {
         private readonly SqliteConnection _connection;
-        private readonly SqliteCommand _command;
-        private readonly SqliteParameter _key;
+        private readonly sqlite3_stmt _lookup;
 
         public StateReader(SqliteConnection connection)
         {
             _connection = connection;
-            _command = connection.CreateCommand();
-            _command.CommandText = "SELECT value, etag, expires_at FROM state WHERE key = $key";
-            _key = _command.Parameters.Add("$key", SqliteType.Text);
-            _command.Prepare();
+            var db = connection.Handle!;
+            var rc = raw.sqlite3_prepare_v2(db, "SELECT value, etag, expires_at FROM state WHERE key = ?1", out _lookup);
+            if (rc != raw.SQLITE_OK)
+            {
+                connection.Dispose();
+                SqliteException.ThrowExceptionForRC(rc, db);
+            }
         }
 
         public StateItem? Read(string key, long now)
         {
-            _key.Value = key;
-            using var reader = _command.ExecuteReader();
-            return reader.Read() && (reader.IsDBNull(2) || reader.GetInt64(2) > now)
-                ? new StateItem(key, reader.GetFieldValue<byte[]>(0), reader.GetString(1))
-                : null;
+            var db = _connection.Handle!;
+            try
+            {
+                Check(raw.sqlite3_bind_text(_lookup, 1, key), db);
+                var rc = raw.sqlite3_step(_lookup);
+                if (rc == raw.SQLITE_DONE)
+                {
+                    return null;
+                }
+
+                if (rc != raw.SQLITE_ROW)
+                {
+                    SqliteException.ThrowExceptionForRC(rc, db);
+                }
+
+                var expires = raw.sqlite3_column_type(_lookup, 2) == raw.SQLITE_NULL ? (long?)null : raw.sqlite3_column_int64(_lookup, 2);
+                return expires is null || expires > now
+                    ? new StateItem(key, raw.sqlite3_column_blob(_lookup, 0).ToArray(), raw.sqlite3_column_text(_lookup, 1).utf8_to_string())
+                    : null;
+            }
+            finally
+            {
+                // Ends the statement's read transaction, so that an idle connection holds no snapshot.
+                raw.sqlite3_reset(_lookup);
+            }
         }
 
         public void Dispose()
         {
-            _command.Dispose();
+            _lookup.Dispose();
             _connection.Dispose();
+        }
+
+        private static void Check(int rc, sqlite3 db)
+        {
+            if (rc != raw.SQLITE_OK)
+            {
+                SqliteException.ThrowExceptionForRC(rc, db);
+            }
         }
     }
 }
