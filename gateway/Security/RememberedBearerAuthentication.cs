@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using System.Security.Claims;
+using DirectConnect.Platform.Tenancy;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Http.Features.Authentication;
@@ -30,12 +32,16 @@ public sealed class RememberedBearerAuthentication(RequestDelegate next, IAuthen
     // empty when the fast path does not apply.
     private CachedTokenHandler[]? _caches;
 
+    // The caller each remembered identity stands for, read from its claims once: the identity is the cache's, shared by
+    // every request with its token, and lives as long as its entry.
+    private readonly ConditionalWeakTable<ClaimsIdentity, Caller> _callers = [];
+
     /// <summary>Authenticates <paramref name="http"/>, then runs the rest of the pipeline.</summary>
     public async Task InvokeAsync(HttpContext http)
     {
         ArgumentNullException.ThrowIfNull(http);
         var caches = _caches ??= await ApplicableCachesAsync().ConfigureAwait(false);
-        if (caches.Length == 0 || Remembered(http.Request, caches) is not { } result)
+        if (caches.Length == 0 || Remembered(http.Request, caches) is not ({ } result, { } identity))
         {
             await _full.Invoke(http).ConfigureAwait(false);
             return;
@@ -47,6 +53,11 @@ public sealed class RememberedBearerAuthentication(RequestDelegate next, IAuthen
         var features = new AuthenticationFeatures(result);
         http.Features.Set<IHttpAuthenticationFeature>(features);
         http.Features.Set<IAuthenticateResultFeature>(features);
+        if (CallerOf(identity) is { } caller)
+        {
+            http.SetCaller(caller);
+        }
+
         await next(http).ConfigureAwait(false);
     }
 
@@ -62,8 +73,25 @@ public sealed class RememberedBearerAuthentication(RequestDelegate next, IAuthen
         return [.. bearer.Get(JwtBearerDefaults.AuthenticationScheme).TokenHandlers.OfType<CachedTokenHandler>()];
     }
 
-    /// <summary>The result the bearer handler would give for the request's token, when a cache remembers it.</summary>
-    private static AuthenticateResult? Remembered(HttpRequest request, CachedTokenHandler[] caches)
+    private Caller? CallerOf(ClaimsIdentity identity)
+    {
+        if (_callers.TryGetValue(identity, out var caller))
+        {
+            return caller;
+        }
+
+        // Not kept when the claims name no valid caller: GetCaller refuses such a request as it would any other.
+        caller = HttpContextCallerExtensions.FromPrincipal(new ClaimsPrincipal(identity));
+        if (caller is not null)
+        {
+            _callers.AddOrUpdate(identity, caller);
+        }
+
+        return caller;
+    }
+
+    /// <summary>The result the bearer handler would give for the request's token, when a cache remembers it, and the token's identity.</summary>
+    private static (AuthenticateResult Result, ClaimsIdentity Identity)? Remembered(HttpRequest request, CachedTokenHandler[] caches)
     {
         // The bearer handler's own reading of the header: "Bearer " in any case, then the token, trimmed. Several
         // Authorization headers are left to it.
@@ -84,7 +112,7 @@ public sealed class RememberedBearerAuthentication(RequestDelegate next, IAuthen
             if (cache.Remembered(token) is var (identity, validated))
             {
                 var properties = new AuthenticationProperties { ExpiresUtc = SafeTime(validated.ValidTo), IssuedUtc = SafeTime(validated.ValidFrom) };
-                return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), properties, JwtBearerDefaults.AuthenticationScheme));
+                return (AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), properties, JwtBearerDefaults.AuthenticationScheme)), identity);
             }
         }
 
