@@ -201,7 +201,10 @@ public static partial class GatewayApp
         // authentication is in the pipeline already (UseAuthentication sets it), so that it does not add its own in front.
         ((IApplicationBuilder)app).Properties["__AuthenticationMiddlewareSet"] = true;
         app.UseMiddleware<RememberedBearerAuthentication>();
-        app.UseAuthorization();
+        // Authorization: a request that only the fallback policy governs and whose user meets it goes straight on; everything
+        // else through ASP.NET Core's authorization middleware, which this one wraps (the key as UseAuthorization sets it).
+        ((IApplicationBuilder)app).Properties["__AuthorizationMiddlewareSet"] = true;
+        app.UseMiddleware<FallbackPolicyAuthorization>();
         // The caller's rate limit and the request size, before any endpoint parses a body.
         app.UseRequestAdmission();
         // A REST request's query and body, read against its method's request message before transcoding reads them.
