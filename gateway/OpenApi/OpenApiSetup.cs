@@ -55,6 +55,9 @@ public static class OpenApiSetup
         return services;
     }
 
+    // Where the documents are served.
+    private const string DocumentPathBase = "/openapi";
+
     /// <summary>
     /// Serves the document at <c>/openapi/{documentName}.json</c>. Its server is <paramref name="publicRestUrl"/> when
     /// configured (the address clients use, e.g. behind a TLS proxy), else the scheme and host the document was fetched
@@ -69,9 +72,10 @@ public static class OpenApiSetup
             throw new InvalidOperationException($"DirectConnect:PublicRestUrl must be an absolute http or https URL, e.g. https://dx.example.com; it is '{configured}'.");
         }
 
-        return app.UseSwagger(options =>
+        // Only its own paths go through Swashbuckle's middleware, which resolves a document provider on every request it sees.
+        return app.UseWhen(context => context.Request.Path.StartsWithSegments(DocumentPathBase, StringComparison.Ordinal), openApi => openApi.UseSwagger(options =>
         {
-            options.RouteTemplate = "openapi/{documentName}.json";
+            options.RouteTemplate = DocumentPathBase.TrimStart('/') + "/{documentName}.json";
             options.PreSerializeFilters.Add((document, request) => document.Servers =
             [
                 new OpenApiServer
@@ -80,6 +84,6 @@ public static class OpenApiSetup
                     Description = configured is null ? "The gateway's REST/JSON address this document was fetched from." : "The gateway's REST/JSON address.",
                 },
             ]);
-        });
+        }));
     }
 }
