@@ -1,3 +1,4 @@
+using System.Globalization;
 using DirectConnect.Platform.Coordination;
 using DirectConnect.Platform.Coordination.Sqlite;
 using DirectConnect.Platform.Tests.Infrastructure;
@@ -83,6 +84,87 @@ public sealed class ReadsReuseTheirConnectionsAndSeeOtherConnectionsCommits : ID
         Assert.True(reader.Read());
         Assert.Equal(0L, reader.GetInt64(0));
         Assert.Equal(0L, new FileInfo(_database.Path + "-wal").Length);
+    }
+
+    [Fact]
+    public async Task WhatWasReadIsServedUntilTheNextCommitOfAnyConnection()
+    {
+        await using var services = StoreOnly(_database.Path);
+        var store = (SqliteStateStore)services.Store();
+        Assert.True(await store.TrySaveAsync("k", Bytes("one"), ETagCondition.MustNotExist));
+        Assert.Equal("one", (await store.GetAsync("k"))!.Text());
+        var served = store.ReadsServedWithoutDatabase;
+        Assert.Equal("one", (await store.GetAsync("k"))!.Text());
+        Assert.Equal(served + 1, store.ReadsServedWithoutDatabase); // no commit since the last read: not asked again
+
+        // A commit of this store, then one of a connection outside it (as another process's): each is seen at once.
+        Assert.True(await store.TrySaveAsync("k", Bytes("two"), ETagCondition.Any));
+        Assert.Equal("two", (await store.GetAsync("k"))!.Text());
+        using (var foreign = _database.OpenRaw())
+        using (var update = foreign.CreateCommand())
+        {
+            update.CommandText = "UPDATE state SET value = CAST('three' AS BLOB), etag = 'foreign' WHERE key = 'k'";
+            update.ExecuteNonQuery();
+        }
+
+        var read = (await store.GetAsync("k"))!;
+        Assert.Equal(("three", "foreign"), (read.Text(), read.ETag));
+        Assert.Equal(served + 1, store.ReadsServedWithoutDatabase);
+
+        // A commit that touches other keys also ends what was kept (it is a new commit), and a checkpoint that resets the
+        // log changes nothing that is read.
+        Assert.True(await store.TrySaveAsync("other", Bytes("x"), ETagCondition.MustNotExist));
+        Assert.Equal("three", (await store.GetAsync("k"))!.Text());
+        Assert.Equal(served + 1, store.ReadsServedWithoutDatabase);
+        using (var foreign = _database.OpenRaw())
+        using (var checkpoint = foreign.CreateCommand())
+        {
+            checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
+            checkpoint.ExecuteNonQuery();
+        }
+
+        Assert.Equal("three", (await store.GetAsync("k"))!.Text());
+        Assert.Equal("three", (await store.GetAsync("k"))!.Text());
+        Assert.True(store.ReadsServedWithoutDatabase > served + 1);
+    }
+
+    [Fact]
+    public async Task AnotherProcesssCommitsAreSeenByTheFirstReadAfterThemAndNoReadGoesBack()
+    {
+        const int Commits = 300;
+        await using var services = StoreOnly(_database.Path);
+        var store = (SqliteStateStore)services.Store();
+        var served = store.ReadsServedWithoutDatabase;
+        await using var publisher = TestProcess.Start("publish", "--db", _database.Path, "--count", Commits.ToString(CultureInfo.InvariantCulture),
+            "--delay-ms", "2", "--topic", Topic);
+
+        // The publisher prints "committed i" once transaction i (which sets the counter to i + 1) has committed. A read
+        // that starts after that line must see at least i + 1, and no read may see less than the one before it.
+        var reads = 0;
+        var previous = 0;
+        while (true)
+        {
+            var exited = publisher.HasExited;
+            var reported = publisher.StandardOutput
+                .Where(line => line.StartsWith("committed ", StringComparison.Ordinal))
+                .Select(line => int.Parse(line["committed ".Length..], CultureInfo.InvariantCulture) + 1)
+                .DefaultIfEmpty(0).Max();
+            var counter = await store.GetAsync("counter");
+            var seen = counter is null ? 0 : int.Parse(counter.Text(), CultureInfo.InvariantCulture);
+            reads++;
+            Assert.True(seen >= reported, $"read {reads} saw the counter at {seen} after the publisher reported {reported}");
+            Assert.True(seen >= previous, $"read {reads} saw the counter at {seen} after an earlier read saw {previous}");
+            previous = seen;
+            if (exited)
+            {
+                break;
+            }
+        }
+
+        Assert.Contains("done", publisher.StandardOutput);
+        Assert.Equal(Commits, previous);
+        // Many reads fell between two commits and were served without the database; each commit still showed at once.
+        Assert.True(store.ReadsServedWithoutDatabase > served, $"{reads} reads, none served without the database");
     }
 
     public void Dispose() => _database.Dispose();

@@ -8,7 +8,8 @@ namespace DirectConnect.Platform.Coordination.Sqlite;
 /// <see cref="IStateStore"/> on the embedded SQLite database. A transaction checks every ETag
 /// condition and applies every write inside one BEGIN IMMEDIATE transaction, and appends its
 /// events to the <c>events</c> table in that same transaction: the outbox is the log itself. Reads
-/// run on long-lived connections with their statement prepared once (<see cref="SqliteStateReaders"/>).
+/// run on long-lived connections with their statement prepared once, and what was read is kept until the next commit
+/// (<see cref="SqliteStateReaders"/>).
 /// </summary>
 public sealed class SqliteStateStore(SqliteDatabase database, EventSignal signal, IOptions<SqliteCoordinationOptions> options,
     TimeProvider clock) : IStateStore, IDisposable
@@ -18,6 +19,9 @@ public sealed class SqliteStateStore(SqliteDatabase database, EventSignal signal
 
     /// <summary>How many read connections this store has opened (they are kept and reused).</summary>
     public long ReadConnectionsOpened => _readers.Opened;
+
+    /// <summary>How many lookups were answered from what was read since the database's last commit, without a read transaction.</summary>
+    public long ReadsServedWithoutDatabase => _readers.ServedWithoutDatabase;
 
     /// <inheritdoc />
     public async Task<StateItem?> GetAsync(string key, CancellationToken cancellationToken = default)
