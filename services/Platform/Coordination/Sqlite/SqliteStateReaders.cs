@@ -60,9 +60,9 @@ internal sealed class SqliteStateReaders(SqliteDatabase database) : IDisposable
 
                 reader ??= Rent();
                 var row = reader.Read(key);
-                if (row is not null && generation is not null && generation.Rows.Count < GenerationCapacity)
+                if (row is not null)
                 {
-                    generation.Rows.TryAdd(key, row);
+                    generation?.Keep(key, row);
                 }
 
                 Add(found, key, row, now);
@@ -218,11 +218,22 @@ internal sealed class SqliteStateReaders(SqliteDatabase database) : IDisposable
     /// <summary>A stored row: its item, and when it expires (unix milliseconds; null for never).</summary>
     private sealed record Row(StateItem Item, long? ExpiresAt);
 
-    /// <summary>The rows read while the database was at one commit.</summary>
+    /// <summary>The rows read while the database was at one commit, at most <see cref="GenerationCapacity"/>.</summary>
     private sealed class Generation(WalVersion version)
     {
+        private int _count;
+
         public WalVersion Version { get; } = version;
 
         public ConcurrentDictionary<string, Row> Rows { get; } = new(StringComparer.Ordinal);
+
+        public void Keep(string key, Row row)
+        {
+            // Counted here: ConcurrentDictionary.Count takes every lock of the dictionary.
+            if (Volatile.Read(ref _count) < GenerationCapacity && Rows.TryAdd(key, row))
+            {
+                Interlocked.Increment(ref _count);
+            }
+        }
     }
 }

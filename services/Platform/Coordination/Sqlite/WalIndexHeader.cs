@@ -45,11 +45,12 @@ internal sealed class WalIndexHeader : IDisposable
     public static WalIndexHeader? TryOpen(SqliteDatabase database)
     {
         ArgumentNullException.ThrowIfNull(database);
-        var anchor = database.Open();
+        SqliteConnection? anchor = null;
         FileStream? file = null;
         MemoryMappedFile? map = null;
         try
         {
+            anchor = database.Open();
             // A read maps the -shm file for this connection (and initialises it, if nobody had).
             using (var mode = anchor.CreateCommand())
             {
@@ -79,11 +80,12 @@ internal sealed class WalIndexHeader : IDisposable
             var view = map.CreateViewAccessor(0, 2 * CopyBytes, MemoryMappedFileAccess.Read);
             return new WalIndexHeader(anchor, file, map, view);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or SqliteException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or SqliteException or InvalidOperationException)
         {
+            // Reads then go to the database, as they would without the header.
             map?.Dispose();
             file?.Dispose();
-            anchor.Dispose();
+            anchor?.Dispose();
             return null;
         }
     }
