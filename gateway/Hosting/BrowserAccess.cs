@@ -29,9 +29,9 @@ public static class BrowserAccess
 
     /// <summary>
     /// The response headers a page may read: gRPC-Web's status in a trailers-only answer (the details carry the
-    /// <c>ErrorInfo</c>), and when to retry.
+    /// <c>ErrorInfo</c>), when to retry, and where a watch starts.
     /// </summary>
-    public static readonly IReadOnlyList<string> ExposedResponseHeaders = ["grpc-status", "grpc-message", "grpc-status-details-bin", "retry-after"];
+    public static readonly IReadOnlyList<string> ExposedResponseHeaders = ["grpc-status", "grpc-message", "grpc-status-details-bin", "retry-after", "watch-start-position"];
 
     private static readonly string[] Methods = ["GET", "POST", "PATCH", "PUT", "DELETE"];
 

@@ -23,19 +23,24 @@ public sealed class ChangeFeedReader(IStateStore store, ChangeFeedSignal signal,
     /// <summary>
     /// Validates the request and reads the first changes (so that every error the request can
     /// cause is raised here, before a caller starts a response), then returns the stream of
-    /// changes of <paramref name="accountId"/> in <paramref name="region"/> after <paramref name="afterPosition"/>.
+    /// changes of <paramref name="accountId"/> in <paramref name="region"/> after <paramref name="afterPosition"/>
+    /// (or after the newest one, with <paramref name="startAtHead"/>), with the position it starts after.
     /// </summary>
-    public async Task<IAsyncEnumerable<Change>> OpenAsync(string region, string accountId, long afterPosition, CancellationToken cancellationToken)
+    public async Task<(long StartPosition, IAsyncEnumerable<Change> Changes)> OpenAsync(string region, string accountId, long afterPosition, bool startAtHead,
+        CancellationToken cancellationToken)
     {
         var validation = new RequestValidation();
         regions.Validate(validation, region);
         validation.Check(afterPosition >= 0, "after_position", "must not be negative");
+        validation.Check(!startAtHead || afterPosition == 0, "start_at_head", "cannot be set with a non-zero after_position");
         validation.ThrowIfInvalid();
 
         var feed = ChangeFeedKeys.Feed(region, accountId);
         var wake = signal.Next(feed);
-        var (position, first) = await ReadFirstAsync(feed, afterPosition, cancellationToken);
-        return StreamAsync(feed, position, first, wake, cancellationToken);
+        var (position, first) = startAtHead
+            ? (await HeadAsync(feed, cancellationToken), (IReadOnlyList<ChangeFeedEntry>)[])
+            : await ReadFirstAsync(feed, afterPosition, cancellationToken);
+        return (position, StreamAsync(feed, position, first, wake, cancellationToken));
     }
 
     private async IAsyncEnumerable<Change> StreamAsync(string feed, long position, IReadOnlyList<ChangeFeedEntry> batch, Task wake,

@@ -50,7 +50,8 @@ public static class ServerSentChanges
             var caller = http.GetCaller();
             var region = http.GetRouteValue("region") as string ?? "";
             var streams = http.RequestServices.GetRequiredService<WatchStreams>();
-            watch = await streams.OpenAsync(caller.AccountId, region, AfterPosition(http.Request), cancellationToken);
+            var (afterPosition, startAtHead) = Start(http.Request);
+            watch = await streams.OpenAsync(caller.AccountId, region, afterPosition, startAtHead, cancellationToken);
         }
         catch (DomainException error)
         {
@@ -60,6 +61,7 @@ public static class ServerSentChanges
 
         using (watch)
         {
+            http.Response.Headers[WatchGrpcService.StartPositionHeader] = watch.StartPosition.ToString(CultureInfo.InvariantCulture);
             await StreamAsync(http, watch.Changes, cancellationToken);
         }
     }
@@ -113,20 +115,22 @@ public static class ServerSentChanges
         await http.Response.Body.FlushAsync(cancellationToken);
     }
 
-    // Last-Event-ID (a reconnecting EventSource) wins over the query it reconnects with.
-    private static long AfterPosition(Microsoft.AspNetCore.Http.HttpRequest request)
+    // Last-Event-ID (a reconnecting EventSource) wins over the query it reconnects with, startAtHead included.
+    private static (long AfterPosition, bool StartAtHead) Start(Microsoft.AspNetCore.Http.HttpRequest request)
     {
         var validation = new RequestValidation();
-        var (text, field) = request.Headers["Last-Event-ID"].ToString() is { Length: > 0 } lastEventId
-            ? (lastEventId, "Last-Event-ID")
-            : (request.Query.TryGetValue("afterPosition", out var camel) ? camel.ToString() : request.Query["after_position"].ToString(), "after_position");
-        if (text.Length == 0)
-        {
-            return 0;
-        }
-
-        validation.Check(long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var position), field, "is not an integer position");
+        var resuming = request.Headers["Last-Event-ID"].ToString() is { Length: > 0 };
+        var (text, field) = resuming
+            ? (request.Headers["Last-Event-ID"].ToString(), "Last-Event-ID")
+            : (Query(request, "afterPosition", "after_position"), "after_position");
+        var position = 0L;
+        validation.Check(text.Length == 0 || long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out position), field, "is not an integer position");
+        var head = Query(request, "startAtHead", "start_at_head");
+        validation.Check(head.Length == 0 || bool.TryParse(head, out _), "start_at_head", "is not true or false");
         validation.ThrowIfInvalid();
-        return position;
+        return (position, !resuming && head.Length > 0 && bool.Parse(head));
     }
+
+    private static string Query(Microsoft.AspNetCore.Http.HttpRequest request, string camel, string snake) =>
+        request.Query.TryGetValue(camel, out var value) ? value.ToString() : request.Query[snake].ToString();
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using DirectConnect.Contracts.V1;
 using DirectConnect.Platform.Tenancy;
 using Grpc.Core;
@@ -10,6 +11,9 @@ namespace DirectConnect.Gateway.Watch;
 /// </summary>
 public sealed class WatchGrpcService(WatchStreams streams) : WatchService.WatchServiceBase
 {
+    /// <summary>The response header naming the position the watch starts after (gRPC metadata and HTTP alike).</summary>
+    public const string StartPositionHeader = "watch-start-position";
+
     /// <inheritdoc />
     public override async Task WatchChanges(WatchChangesRequest request, IServerStreamWriter<Change> responseStream, ServerCallContext context)
     {
@@ -17,9 +21,10 @@ public sealed class WatchGrpcService(WatchStreams streams) : WatchService.WatchS
         ArgumentNullException.ThrowIfNull(responseStream);
         ArgumentNullException.ThrowIfNull(context);
         var caller = context.GetCaller();
-        using var watch = await streams.OpenAsync(caller.AccountId, request.Region, request.AfterPosition, context.CancellationToken);
-        // Headers go out now, as over server-sent events: the client knows its watch is open before the first change.
-        await context.WriteResponseHeadersAsync([]);
+        using var watch = await streams.OpenAsync(caller.AccountId, request.Region, request.AfterPosition, request.StartAtHead, context.CancellationToken);
+        // Headers go out now, as over server-sent events: the client knows its watch is open before the first change,
+        // and where it starts.
+        await context.WriteResponseHeadersAsync([new Metadata.Entry(StartPositionHeader, watch.StartPosition.ToString(CultureInfo.InvariantCulture))]);
         await foreach (var change in watch.Changes.WithCancellation(context.CancellationToken))
         {
             await responseStream.WriteAsync(change, context.CancellationToken);

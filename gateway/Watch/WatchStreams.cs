@@ -53,7 +53,7 @@ public sealed class WatchStreams
     /// <paramref name="region"/> after <paramref name="afterPosition"/>. Dispose the watch to give the slot back;
     /// its changes end when the client goes away (<paramref name="requestAborted"/>) or the lifetime is over.
     /// </summary>
-    public async Task<OpenWatch> OpenAsync(string accountId, string region, long afterPosition, CancellationToken requestAborted)
+    public async Task<OpenWatch> OpenAsync(string accountId, string region, long afterPosition, bool startAtHead, CancellationToken requestAborted)
     {
         Acquire(accountId);
         var lifetime = new CancellationTokenSource(_maxDuration, _clock);
@@ -61,7 +61,8 @@ public sealed class WatchStreams
         var watch = new OpenWatch(this, accountId, lifetime, linked);
         try
         {
-            var changes = await _reader.OpenAsync(region, accountId, afterPosition, linked.Token);
+            var (start, changes) = await _reader.OpenAsync(region, accountId, afterPosition, startAtHead, linked.Token);
+            watch.StartPosition = start;
             watch.Changes = EndingWithTheLifetime(changes, lifetime.Token, requestAborted);
             return watch;
         }
@@ -155,6 +156,9 @@ public sealed class WatchStreams
             _lifetime = lifetime;
             _linked = linked;
         }
+
+        /// <summary>The position the watch starts after: the changes have greater ones.</summary>
+        public long StartPosition { get; internal set; }
 
         /// <summary>The changes, in order, until the client goes away or the watch's lifetime is over.</summary>
         public IAsyncEnumerable<Change> Changes { get; internal set; } = AsyncEnumerable.Empty<Change>();

@@ -226,22 +226,34 @@ public static class CliApp
     }
 
     // A stream with positions (the watch) is resumed after the last one when the server ends it, as it does after
-    // DirectConnect:Watch:MaxStreamDuration: `dc watch` runs until it is stopped, and Ctrl-C (or SIGTERM) ends it cleanly.
+    // DirectConnect:Watch:MaxStreamDuration: after the last change seen, or where the stream said it started
+    // (its start-position header, for a watch opened at the head that saw nothing yet). `dc watch` runs until it
+    // is stopped, and Ctrl-C (or SIGTERM) ends it cleanly.
     private static async Task StreamAsync(ApiClient client, MethodDescriptor method, IMessage request, Printer printer, CancellationToken cancellationToken)
     {
         var after = method.InputType.FindFieldByName("after_position");
+        var atHead = method.InputType.FindFieldByName("start_at_head");
         var position = method.OutputType.FindFieldByName("position");
         var resumable = after?.FieldType == FieldType.Int64 && position?.FieldType == FieldType.Int64;
         try
         {
             do
             {
-                await foreach (var message in client.StreamAsync(method, request, cancellationToken))
+                var (call, headers) = await client.OpenStreamAsync(method, request, cancellationToken);
+                using (call)
                 {
-                    printer.PrintStreamed(message);
-                    if (resumable)
+                    if (resumable && Waiting.StartPositionOf(headers) is { } start)
                     {
-                        after!.Accessor.SetValue(request, position!.Accessor.GetValue(message));
+                        Resume(start);
+                    }
+
+                    while (await call.ResponseStream.MoveNext(cancellationToken))
+                    {
+                        printer.PrintStreamed(call.ResponseStream.Current);
+                        if (resumable)
+                        {
+                            Resume((long)position!.Accessor.GetValue(call.ResponseStream.Current));
+                        }
                     }
                 }
             }
@@ -250,6 +262,12 @@ public static class CliApp
         catch (Exception e) when (cancellationToken.IsCancellationRequested && e is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled })
         {
             // Stopped by the person: how a watch is meant to end.
+        }
+
+        void Resume(long from)
+        {
+            after!.Accessor.SetValue(request, from);
+            atHead?.Accessor.SetValue(request, false);
         }
     }
 

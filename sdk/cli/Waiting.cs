@@ -3,14 +3,15 @@ using DirectConnect.Cli.Requests;
 using DirectConnect.Contracts.V1;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
+using Grpc.Core;
 
 namespace DirectConnect.Cli;
 
 /// <summary>
 /// <c>--wait STATE</c>: after a mutation, waits on the watch stream, not by polling, until the resource
-/// it returned is in STATE. The watch starts at position 0 (the oldest retained change), so no change
-/// made after the mutation can be missed, however late the stream opens; every change to the resource
-/// triggers one Get, and the Get decides. A deletion ends the wait with an error unless STATE is DELETED.
+/// it returned is in STATE. The watch opens at the feed's head and the resource is read once it is open,
+/// so no change can be missed and none older is replayed; every change to the resource triggers one
+/// Get, and the Get decides. A deletion ends the wait with an error unless STATE is DELETED.
 /// </summary>
 public sealed class Waiting(ApiClient client, string region)
 {
@@ -50,7 +51,7 @@ public sealed class Waiting(ApiClient client, string region)
                 ? await FollowFeedAsync(get, id, stateField, target, progress, limit.Token)
                 : await ReadEveryIntervalAsync(get, id, stateField, target, limit.Token);
         }
-        catch (Exception e) when (limit.IsCancellationRequested && !cancellationToken.IsCancellationRequested && e is OperationCanceledException or Grpc.Core.RpcException { StatusCode: Grpc.Core.StatusCode.Cancelled })
+        catch (Exception e) when (limit.IsCancellationRequested && !cancellationToken.IsCancellationRequested && e is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled })
         {
             throw new WaitException($"timed out after {timeout} waiting for {id} to be {Name(target)} (now {StateOf(_current, stateField)})", timedOut: true);
         }
@@ -61,61 +62,63 @@ public sealed class Waiting(ApiClient client, string region)
 
     private IMessage _current = null!;
 
-    // The watch from position 0 (the oldest retained change), so that no change made after the mutation can be
-    // missed however late the stream opens; one read now, then one at each change of the resource. The server
-    // ends every stream after a while (DirectConnect:Watch:MaxStreamDuration): it is reopened after the last
-    // position seen. An account holding all its watch streams already (WATCH_LIMIT_EXCEEDED) is read instead.
+    /// <summary>The response header in which the watch says the position it starts after.</summary>
+    public const string StartPositionHeader = "watch-start-position";
+
+    /// <summary>Where a watch opened starts, from its response headers; null when the header is missing (a refused call).</summary>
+    public static long? StartPositionOf(Metadata headers) =>
+        long.TryParse(headers.GetValue(StartPositionHeader), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var position) ? position : null;
+
+    // The watch opened at the feed's head, then one read: a change after the read is recorded after the head and
+    // streamed, one before it is in what the read returns, so nothing is missed, and nothing older is replayed.
+    // Then one read at each change of the resource. The server ends every stream after a while
+    // (DirectConnect:Watch:MaxStreamDuration): it is reopened after the last position (or the start position)
+    // seen. An account holding all its watch streams already (WATCH_LIMIT_EXCEEDED) is read at intervals instead.
     private async Task<IMessage> FollowFeedAsync(MethodDescriptor get, string id, FieldDescriptor stateField, EnumValueDescriptor target, TextWriter progress,
         CancellationToken cancellationToken)
     {
         var watch = WatchService.Descriptor.FindMethodByName("WatchChanges");
-        var position = 0L;
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        IAsyncEnumerator<IMessage> Open() => client.StreamAsync(watch, new WatchChangesRequest { Region = region, AfterPosition = position }, stop.Token).GetAsyncEnumerator(stop.Token);
-        var changes = Open();
-        var next = changes.MoveNextAsync().AsTask();
+        long? position = null;
         try
         {
-            while (!await ReachedAsync(get, id, stateField, target, cancellationToken))
+            while (true)
             {
-                while (true)
+                var request = position is { } after
+                    ? new WatchChangesRequest { Region = region, AfterPosition = after }
+                    : new WatchChangesRequest { Region = region, StartAtHead = true };
+                var (call, headers) = await client.OpenStreamAsync(watch, request, cancellationToken);
+                using (call)
                 {
-                    bool more;
-                    try
+                    var stream = call.ResponseStream;
+                    if (StartPositionOf(headers) is not { } start)
                     {
-                        more = await next;
-                    }
-                    catch (Grpc.Core.RpcException e) when (e.StatusCode == Grpc.Core.StatusCode.ResourceExhausted)
-                    {
-                        progress.WriteLine($"the change feed refused another watch ({e.Status.Detail}); reading {id} every {ReadInterval.TotalSeconds:0} s instead");
-                        return await ReadEveryIntervalAsync(get, id, stateField, target, cancellationToken);
+                        // No start: the watch was refused, and the first read says why.
+                        await stream.MoveNext(cancellationToken);
+                        throw new WaitException($"the watch of {region} did not open");
                     }
 
-                    if (!more)
+                    position ??= start;
+                    if (await ReachedAsync(get, id, stateField, target, cancellationToken))
                     {
-                        await changes.DisposeAsync();
-                        changes = Open();
-                        next = changes.MoveNextAsync().AsTask();
-                        continue;
+                        return _current;
                     }
 
-                    var change = (Change)changes.Current;
-                    position = change.Position;
-                    next = changes.MoveNextAsync().AsTask();
-                    if (change.ResourceId == id)
+                    while (await stream.MoveNext(cancellationToken))
                     {
-                        break;
+                        var change = (Change)stream.Current;
+                        position = change.Position;
+                        if (change.ResourceId == id && await ReachedAsync(get, id, stateField, target, cancellationToken))
+                        {
+                            return _current;
+                        }
                     }
                 }
             }
-
-            return _current;
         }
-        finally
+        catch (RpcException e) when (e.StatusCode == StatusCode.ResourceExhausted)
         {
-            await stop.CancelAsync();
-            await Task.WhenAny(next);
-            await changes.DisposeAsync();
+            progress.WriteLine($"the change feed refused another watch ({e.Status.Detail}); reading {id} every {ReadInterval.TotalSeconds:0} s instead");
+            return await ReadEveryIntervalAsync(get, id, stateField, target, cancellationToken);
         }
     }
 
@@ -159,7 +162,7 @@ public sealed class Waiting(ApiClient client, string region)
         {
             return await client.CallAsync(get, request, cancellationToken);
         }
-        catch (Grpc.Core.RpcException e) when (e.StatusCode == Grpc.Core.StatusCode.NotFound)
+        catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
         {
             return null;
         }

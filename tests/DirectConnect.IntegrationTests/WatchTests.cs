@@ -215,6 +215,72 @@ public sealed class WatchTests(EmbeddedSystem system) : IClassFixture<EmbeddedSy
     }
 
     [Fact]
+    public async Task AWatchStartedAtTheHeadSaysWhereItStartsAndStreamsOnlyWhatComesAfterOnBothTransports()
+    {
+        var account = NewAccount();
+        // Two changes already in the feed (positions 1 and 2), which a watch from the head does not replay. The feed is
+        // recorded from the events, just after each commit: a watch from the start waits until both are there.
+        var connection = await _lifecycle.ApproveAsync(await _lifecycle.OrderAsync(account, system.DefaultLocationId));
+        using (var patience = Patience())
+        {
+            using var call = _watch.WatchChanges(new WatchChangesRequest { Region = Region }, _lifecycle.Customer(account).WithCancellationToken(patience.Token));
+            await ReadUntilAsync(call.ResponseStream, [], c => c.Position == 2, patience.Token);
+        }
+
+        using (var patience = Patience())
+        {
+            using var call = _watch.WatchChanges(new WatchChangesRequest { Region = Region, StartAtHead = true },
+                _lifecycle.Customer(account).WithCancellationToken(patience.Token));
+            var headers = await call.ResponseHeadersAsync;
+            Assert.Equal("2", headers.GetValue(WatchGrpcService.StartPositionHeader));
+            connection = await _lifecycle.RenameAsync(connection, "after-the-head");
+            var seen = new List<Change>();
+            await ReadUntilAsync(call.ResponseStream, seen, _ => true, patience.Token);
+            Assert.Equal([(3L, $"PhysicalConnectionUpdated physicalConnection/{connection.Id} Updated ->STATE_PENDING_PAYMENT")],
+                seen.Select(c => (c.Position, Describe(c))));
+        }
+
+        // The same over server-sent events (startAtHead=true), and a Last-Event-ID wins over it, as over the position.
+        using var http = system.Rest(account, "customer");
+        var path = $"/v1/regions/{Region}/changes:watch";
+        using (var patience = Patience())
+        {
+            using var response = await http.SendAsync(new HttpRequestMessage(HttpMethod.Get, path + "?startAtHead=true"),
+                HttpCompletionOption.ResponseHeadersRead, patience.Token);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(["3"], response.Headers.GetValues("Watch-Start-Position"));
+            await using var body = await response.Content.ReadAsStreamAsync(patience.Token);
+            var events = SseParser.Create(body).EnumerateAsync(patience.Token).GetAsyncEnumerator(patience.Token);
+            await _lifecycle.RenameAsync(connection, "after-the-head-again");
+            var seen = new List<Change>();
+            Assert.Equal("4", await ReadUntilAsync(events, seen, _ => true));
+        }
+
+        using (var patience = Patience())
+        {
+            var resume = new HttpRequestMessage(HttpMethod.Get, path + "?startAtHead=true");
+            resume.Headers.Add("Last-Event-ID", "1");
+            using var response = await http.SendAsync(resume, HttpCompletionOption.ResponseHeadersRead, patience.Token);
+            Assert.Equal(["1"], response.Headers.GetValues("Watch-Start-Position"));
+            await using var body = await response.Content.ReadAsStreamAsync(patience.Token);
+            var events = SseParser.Create(body).EnumerateAsync(patience.Token).GetAsyncEnumerator(patience.Token);
+            var seen = new List<Change>();
+            Assert.Equal("2", await ReadUntilAsync(events, seen, _ => true));
+        }
+
+        // Both ways of saying where to start at once is refused, naming the field; so is a flag that is not true or false.
+        var both = await RpcAssert.FailsWith(StatusCode.InvalidArgument, async () =>
+        {
+            using var call = _watch.WatchChanges(new WatchChangesRequest { Region = Region, AfterPosition = 1, StartAtHead = true }, _lifecycle.Customer(account));
+            await call.ResponseStream.MoveNext();
+        });
+        Assert.Equal(["start_at_head"], both.Detail<BadRequest>().FieldViolations.Select(v => v.Field));
+        var flag = await StatusOf(await http.GetAsync(path + "?startAtHead=maybe"));
+        var violations = flag["details"]!.AsArray().Single(d => d!["@type"]!.GetValue<string>() == "type.googleapis.com/google.rpc.BadRequest")!["fieldViolations"]!.AsArray();
+        Assert.Equal(["start_at_head"], violations.Select(v => v!["field"]!.GetValue<string>()));
+    }
+
+    [Fact]
     public async Task BadInputIsInvalidArgumentOverGrpc()
     {
         var status = await RpcAssert.FailsWith(StatusCode.InvalidArgument, async () =>
@@ -253,15 +319,17 @@ public sealed class WatchTests(EmbeddedSystem system) : IClassFixture<EmbeddedSy
         using var anonymous = system.Rest(null);
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync($"/v1/regions/{Region}/changes:watch")).StatusCode);
 
-        static async Task<JsonObject> StatusOf(HttpResponseMessage response)
-        {
-            var body = await response.Content.ReadAsStringAsync();
-            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"expected 400, got {(int)response.StatusCode}: {body}");
-            Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
-            var status = JsonNode.Parse(body)!.AsObject();
-            Assert.Equal(3, status["code"]!.GetValue<int>());
-            return status;
-        }
+    }
+
+    // A REST refusal of bad input: 400 with the google.rpc.Status of INVALID_ARGUMENT as JSON.
+    private static async Task<JsonObject> StatusOf(HttpResponseMessage response)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"expected 400, got {(int)response.StatusCode}: {body}");
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        var status = JsonNode.Parse(body)!.AsObject();
+        Assert.Equal(3, status["code"]!.GetValue<int>());
+        return status;
     }
 
     [Fact]

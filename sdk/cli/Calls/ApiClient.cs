@@ -44,6 +44,24 @@ public sealed class ApiClient : IDisposable
         }
     }
 
+    /// <summary>
+    /// A server-streaming call once its response headers have arrived (for the watch: once it is open, and with
+    /// where it starts). A refusal surfaces here or at the first read, as an <see cref="RpcException"/>.
+    /// </summary>
+    public async Task<(AsyncServerStreamingCall<IMessage> Call, Metadata Headers)> OpenStreamAsync(MethodDescriptor method, IMessage request, CancellationToken cancellationToken)
+    {
+        var call = _invoker.AsyncServerStreamingCall(MethodOf(method, MethodType.ServerStreaming), null, new CallOptions(_headers, cancellationToken: cancellationToken), request);
+        try
+        {
+            return (call, await call.ResponseHeadersAsync);
+        }
+        catch
+        {
+            call.Dispose();
+            throw;
+        }
+    }
+
     /// <inheritdoc />
     public void Dispose() => _channel.Dispose();
 

@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file directconnect/v1/watch.proto.
  */
 export const file_directconnect_v1_watch: GenFile = /*@__PURE__*/
-  fileDesc("ChxkaXJlY3Rjb25uZWN0L3YxL3dhdGNoLnByb3RvEhBkaXJlY3Rjb25uZWN0LnYxIkcKE1dhdGNoQ2hhbmdlc1JlcXVlc3QSEwoGcmVnaW9uGAEgASgJQgPgQQISGwoOYWZ0ZXJfcG9zaXRpb24YAiABKANCA+BBASKjAwoGQ2hhbmdlEhUKCHBvc2l0aW9uGAEgASgDQgPgQQMSGgoNcmVzb3VyY2VfdHlwZRgCIAEoCUID4EEDEhgKC3Jlc291cmNlX2lkGAMgASgJQgPgQQMSPQoLY2hhbmdlX3R5cGUYBCABKA4yIy5kaXJlY3Rjb25uZWN0LnYxLkNoYW5nZS5DaGFuZ2VUeXBlQgPgQQMSEgoFc3RhdGUYBSABKAlCA+BBAxIbCg5wcmV2aW91c19zdGF0ZRgGIAEoCUID4EEDEi0KBHRpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wQgPgQQMSFwoKZXZlbnRfdHlwZRgIIAEoCUID4EEDIpMBCgpDaGFuZ2VUeXBlEhsKF0NIQU5HRV9UWVBFX1VOU1BFQ0lGSUVEEAASFwoTQ0hBTkdFX1RZUEVfQ1JFQVRFRBABEhcKE0NIQU5HRV9UWVBFX1VQREFURUQQAhIdChlDSEFOR0VfVFlQRV9TVEFURV9DSEFOR0VEEAMSFwoTQ0hBTkdFX1RZUEVfREVMRVRFRBAEMpIBCgxXYXRjaFNlcnZpY2USgQEKDFdhdGNoQ2hhbmdlcxIlLmRpcmVjdGNvbm5lY3QudjEuV2F0Y2hDaGFuZ2VzUmVxdWVzdBoYLmRpcmVjdGNvbm5lY3QudjEuQ2hhbmdlIi6guxgBgtPkkwIkEiIvdjEvcmVnaW9ucy97cmVnaW9ufS9jaGFuZ2VzOndhdGNoMAFCkAEKE2lvLmRpcmVjdGNvbm5lY3QudjFCCldhdGNoUHJvdG9QAVpOZ2l0aHViLmNvbS9kaXJlY3Rjb25uZWN0L2RpcmVjdGNvbm5lY3QvZ2VuL2dvL2RpcmVjdGNvbm5lY3QvdjE7ZGlyZWN0Y29ubmVjdHYxqgIaRGlyZWN0Q29ubmVjdC5Db250cmFjdHMuVjFiBnByb3RvMw", [file_directconnect_v1_access, file_google_api_annotations, file_google_api_field_behavior, file_google_protobuf_timestamp]);
+  fileDesc("ChxkaXJlY3Rjb25uZWN0L3YxL3dhdGNoLnByb3RvEhBkaXJlY3Rjb25uZWN0LnYxImMKE1dhdGNoQ2hhbmdlc1JlcXVlc3QSEwoGcmVnaW9uGAEgASgJQgPgQQISGwoOYWZ0ZXJfcG9zaXRpb24YAiABKANCA+BBARIaCg1zdGFydF9hdF9oZWFkGAMgASgIQgPgQQEiowMKBkNoYW5nZRIVCghwb3NpdGlvbhgBIAEoA0ID4EEDEhoKDXJlc291cmNlX3R5cGUYAiABKAlCA+BBAxIYCgtyZXNvdXJjZV9pZBgDIAEoCUID4EEDEj0KC2NoYW5nZV90eXBlGAQgASgOMiMuZGlyZWN0Y29ubmVjdC52MS5DaGFuZ2UuQ2hhbmdlVHlwZUID4EEDEhIKBXN0YXRlGAUgASgJQgPgQQMSGwoOcHJldmlvdXNfc3RhdGUYBiABKAlCA+BBAxItCgR0aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEID4EEDEhcKCmV2ZW50X3R5cGUYCCABKAlCA+BBAyKTAQoKQ2hhbmdlVHlwZRIbChdDSEFOR0VfVFlQRV9VTlNQRUNJRklFRBAAEhcKE0NIQU5HRV9UWVBFX0NSRUFURUQQARIXChNDSEFOR0VfVFlQRV9VUERBVEVEEAISHQoZQ0hBTkdFX1RZUEVfU1RBVEVfQ0hBTkdFRBADEhcKE0NIQU5HRV9UWVBFX0RFTEVURUQQBDKSAQoMV2F0Y2hTZXJ2aWNlEoEBCgxXYXRjaENoYW5nZXMSJS5kaXJlY3Rjb25uZWN0LnYxLldhdGNoQ2hhbmdlc1JlcXVlc3QaGC5kaXJlY3Rjb25uZWN0LnYxLkNoYW5nZSIuoLsYAYLT5JMCJBIiL3YxL3JlZ2lvbnMve3JlZ2lvbn0vY2hhbmdlczp3YXRjaDABQpABChNpby5kaXJlY3Rjb25uZWN0LnYxQgpXYXRjaFByb3RvUAFaTmdpdGh1Yi5jb20vZGlyZWN0Y29ubmVjdC9kaXJlY3Rjb25uZWN0L2dlbi9nby9kaXJlY3Rjb25uZWN0L3YxO2RpcmVjdGNvbm5lY3R2MaoCGkRpcmVjdENvbm5lY3QuQ29udHJhY3RzLlYxYgZwcm90bzM", [file_directconnect_v1_access, file_google_api_annotations, file_google_api_field_behavior, file_google_protobuf_timestamp]);
 
 /**
  * Request of WatchService.WatchChanges.
@@ -38,6 +38,19 @@ export type WatchChangesRequest = Message<"directconnect.v1.WatchChangesRequest"
    * @generated from field: int64 after_position = 2;
    */
   afterPosition: bigint;
+
+  /**
+   * Start after the newest change recorded when the watch opens instead, streaming only what is
+   * recorded from then on, whatever the feed holds already. The watch is open once its response
+   * headers arrive, and the header `watch-start-position` (gRPC metadata; over REST the
+   * `Watch-Start-Position` response header) gives the position it starts after, to resume from.
+   * So a client that opens it, reads a resource, and waits on the stream misses nothing, at a cost
+   * that does not grow with the feed (what `dc … --wait` does). Not with a non-zero
+   * `after_position`. In REST, the `startAtHead` query parameter; a `Last-Event-ID` wins over it.
+   *
+   * @generated from field: bool start_at_head = 3;
+   */
+  startAtHead: boolean;
 };
 
 /**
