@@ -79,46 +79,63 @@ public sealed class Waiting(ApiClient client, string region)
     {
         var watch = WatchService.Descriptor.FindMethodByName("WatchChanges");
         long? position = null;
-        try
+        while (true)
         {
-            while (true)
+            var request = position is { } after
+                ? new WatchChangesRequest { Region = region, AfterPosition = after }
+                : new WatchChangesRequest { Region = region, StartAtHead = true };
+            if (await OpenWatchAsync(watch, request, id, progress, cancellationToken) is not var (call, start))
             {
-                var request = position is { } after
-                    ? new WatchChangesRequest { Region = region, AfterPosition = after }
-                    : new WatchChangesRequest { Region = region, StartAtHead = true };
-                var (call, headers) = await client.OpenStreamAsync(watch, request, cancellationToken);
-                using (call)
-                {
-                    var stream = call.ResponseStream;
-                    if (StartPositionOf(headers) is not { } start)
-                    {
-                        // No start: the watch was refused, and the first read says why.
-                        await stream.MoveNext(cancellationToken);
-                        throw new WaitException($"the watch of {region} did not open");
-                    }
+                return await ReadEveryIntervalAsync(get, id, stateField, target, cancellationToken);
+            }
 
-                    position ??= start;
-                    if (await ReachedAsync(get, id, stateField, target, cancellationToken))
+            using (call)
+            {
+                position ??= start;
+                if (await ReachedAsync(get, id, stateField, target, cancellationToken))
+                {
+                    return _current;
+                }
+
+                var stream = call.ResponseStream;
+                while (await stream.MoveNext(cancellationToken))
+                {
+                    var change = (Change)stream.Current;
+                    position = change.Position;
+                    if (change.ResourceId == id && await ReachedAsync(get, id, stateField, target, cancellationToken))
                     {
                         return _current;
                     }
-
-                    while (await stream.MoveNext(cancellationToken))
-                    {
-                        var change = (Change)stream.Current;
-                        position = change.Position;
-                        if (change.ResourceId == id && await ReachedAsync(get, id, stateField, target, cancellationToken))
-                        {
-                            return _current;
-                        }
-                    }
                 }
+            }
+        }
+    }
+
+    // The watch once it is open, with the position it starts after; null when the account holds all its watch streams
+    // already (or is over its rate), so that the wait reads at intervals instead. Only the opening falls back: a read
+    // refused later is an error of the wait.
+    private async Task<(AsyncServerStreamingCall<IMessage> Call, long Start)?> OpenWatchAsync(MethodDescriptor watch, WatchChangesRequest request, string id,
+        TextWriter progress, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var (call, headers) = await client.OpenStreamAsync(watch, request, cancellationToken);
+            if (StartPositionOf(headers) is { } start)
+            {
+                return (call, start);
+            }
+
+            using (call)
+            {
+                // No start: the watch was refused, and its first read says why.
+                await call.ResponseStream.MoveNext(cancellationToken);
+                throw new WaitException($"the watch of {region} did not open");
             }
         }
         catch (RpcException e) when (e.StatusCode == StatusCode.ResourceExhausted)
         {
             progress.WriteLine($"the change feed refused another watch ({e.Status.Detail}); reading {id} every {ReadInterval.TotalSeconds:0} s instead");
-            return await ReadEveryIntervalAsync(get, id, stateField, target, cancellationToken);
+            return null;
         }
     }
 
