@@ -1,8 +1,6 @@
 using System.Net;
 using System.Security.Claims;
 using DirectConnect.Contracts.V1;
-using DirectConnect.Gateway.Hosting;
-using DirectConnect.Gateway.Security;
 using DirectConnect.Platform.Tenancy;
 using Grpc.Core;
 using Grpc.Health.V1;
@@ -13,8 +11,6 @@ using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Tokens;
 
 namespace DirectConnect.IntegrationTests;
 
@@ -30,17 +26,6 @@ public class PolicyCountingSystem : EmbeddedSystem
     protected override void Configure(WebApplicationBuilder builder) =>
         builder.Services.AddTransient<IPolicyEvaluator>(services =>
             new CountingEvaluator(ActivatorUtilities.CreateInstance<PolicyEvaluator>(services), () => Interlocked.Increment(ref _evaluations)));
-
-    /// <summary>A token the gateway's key signs, carrying only <paramref name="claims"/>.</summary>
-    public string TokenWith(params Claim[] claims) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-    {
-        Issuer = AuthOptions.EmbeddedIssuer,
-        Audience = "directconnect",
-        Subject = new ClaimsIdentity(claims),
-        Expires = DateTime.UtcNow.AddHours(1),
-        SigningCredentials = new SigningCredentials(
-            AuthenticationSetup.SigningKey(new AuthOptions(), new GatewayOptions { DataDirectory = DataDirectory }), SecurityAlgorithms.HmacSha256),
-    });
 
     private sealed class CountingEvaluator(IPolicyEvaluator inner, Action counted) : IPolicyEvaluator
     {
@@ -119,7 +104,7 @@ public sealed class FallbackPolicyAuthorizationTests(PolicyCountingSystem system
         // A valid token without the account claim the policy requires: the full path refuses it (a policy failure answers
         // UNAUTHENTICATED, as every credential that names no caller), the second time too, when the token is remembered and
         // its identity comes from the cache.
-        var noAccount = new CallOptions(new Metadata { { "authorization", $"Bearer {system.TokenWith(new Claim(CallerClaims.Roles, Role.Operator))}" } });
+        var noAccount = new CallOptions(new Metadata { { "authorization", $"Bearer {Tokens.SignedWith(system.DataDirectory, new Claim(CallerClaims.Roles, Role.Operator))}" } });
         for (var i = 0; i < 2; i++)
         {
             await RpcAssert.FailsWithoutStatus(StatusCode.Unauthenticated, async () => await connections.GetPhysicalConnectionAsync(

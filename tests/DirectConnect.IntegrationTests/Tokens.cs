@@ -1,5 +1,9 @@
+using System.Security.Claims;
+using DirectConnect.Gateway.Hosting;
 using DirectConnect.Gateway.Security;
 using Grpc.Core;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
 
 namespace DirectConnect.IntegrationTests;
 
@@ -23,4 +27,18 @@ internal static class Tokens
 
     public static CallOptions CallAs(string dataDirectory, string account, params string[] roles) =>
         new(new Metadata { { "authorization", $"Bearer {Issue(dataDirectory, account, roles)}" } });
+
+    /// <summary>
+    /// A token the embedded default's key (in <paramref name="dataDirectory"/>) signs, for its issuer and audience, valid an
+    /// hour, carrying only <paramref name="claims"/>: what the token command would never issue (no account, say).
+    /// </summary>
+    public static string SignedWith(string dataDirectory, params Claim[] claims) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+    {
+        Issuer = AuthOptions.EmbeddedIssuer,
+        Audience = "directconnect",
+        Subject = new ClaimsIdentity(claims),
+        Expires = DateTime.UtcNow.AddHours(1),
+        SigningCredentials = new SigningCredentials(
+            AuthenticationSetup.SigningKey(new AuthOptions(), new GatewayOptions { DataDirectory = dataDirectory }), SecurityAlgorithms.HmacSha256),
+    });
 }
